@@ -1,0 +1,8 @@
+"""hrgraph: a linked-data knowledge graph of human-rights actors and their demands."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("hrgraph")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0"

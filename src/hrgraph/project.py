@@ -1,0 +1,144 @@
+"""The Project: one object that knows where everything is.
+
+No other module looks for paths on its own: every library call takes a Project.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_ID_BASE = "https://w3id.org/hrgraph/id/"
+DEFAULT_ONTOLOGY_NS = "https://w3id.org/hrgraph/ontology#"
+DEFAULT_VOCAB_BASE = "https://w3id.org/hrgraph/vocab/"
+DEFAULT_GRAPH_BASE = "https://w3id.org/hrgraph/graph/"
+
+#: File endings hrgraph loads as RDF, and the pyoxigraph format names they map to.
+RDF_SUFFIXES = {
+    ".ttl": "turtle",
+    ".nt": "ntriples",
+    ".nq": "nquads",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".json": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
+}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One RDF file of the project and the named graph it is loaded into."""
+
+    path: Path
+    graph: str
+    kind: str  # "ontology", "vocabulary", "shapes" or "data"
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where the ontology, shapes, data, queries and store of one hrgraph project are.
+
+    Namespaces can be changed in an optional ``hrgraph.toml`` at the project root::
+
+        [namespaces]
+        id = "https://example.org/id/"
+    """
+
+    root: Path
+    store_path: Path
+    id_base: str = DEFAULT_ID_BASE
+    ontology_ns: str = DEFAULT_ONTOLOGY_NS
+    vocab_base: str = DEFAULT_VOCAB_BASE
+    graph_base: str = DEFAULT_GRAPH_BASE
+    settings: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def open(cls, root: str | os.PathLike = ".", store: str | os.PathLike | None = None) -> Project:
+        """Open the project at ``root``.
+
+        The store is ``store`` if given, else ``$HRGRAPH_STORE``, else ``ROOT/.hrgraph/store``.
+        """
+        root = Path(root).resolve()
+        settings: dict = {}
+        config = root / "hrgraph.toml"
+        if config.is_file():
+            with config.open("rb") as f:
+                settings = tomllib.load(f)
+        ns = settings.get("namespaces", {})
+        store = store or os.environ.get("HRGRAPH_STORE") or root / ".hrgraph" / "store"
+        return cls(
+            root=root,
+            store_path=Path(store).resolve(),
+            id_base=ns.get("id", DEFAULT_ID_BASE),
+            ontology_ns=ns.get("ontology", DEFAULT_ONTOLOGY_NS),
+            vocab_base=ns.get("vocab", DEFAULT_VOCAB_BASE),
+            graph_base=ns.get("graph", DEFAULT_GRAPH_BASE),
+            settings=settings,
+        )
+
+    @property
+    def ontology_dir(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def shapes_dir(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def queries_dir(self) -> Path:
+        return self.root / "queries"
+
+    @property
+    def sources_dir(self) -> Path:
+        """Verbatim copies of the source texts that the data quotes."""
+        return self.data_dir / "sources"
+
+    @property
+    def inferred_graph(self) -> str:
+        return self.graph_base + "inferred"
+
+    def graph_iri(self, path: str | os.PathLike) -> str:
+        """The named graph of a project file: its path below the root, without the extension."""
+        rel = Path(path).resolve().relative_to(self.root)
+        return self.graph_base + rel.with_suffix("").as_posix()
+
+    def source_files(self) -> list[SourceFile]:
+        """Every RDF file of the project, ontology first, in a stable order."""
+        found: list[SourceFile] = []
+        for directory in (self.ontology_dir, self.shapes_dir, self.data_dir):
+            if not directory.is_dir():
+                continue
+            for path in sorted(directory.rglob("*")):
+                if path.suffix not in RDF_SUFFIXES or not path.is_file():
+                    continue
+                if directory == self.data_dir and path.is_relative_to(self.sources_dir):
+                    continue
+                found.append(SourceFile(path, self.graph_iri(path), _kind(self, path)))
+        return found
+
+    def files_of_kind(self, *kinds: str) -> list[SourceFile]:
+        """The project's RDF files of the given kinds (see :class:`SourceFile`)."""
+        return [f for f in self.source_files() if f.kind in kinds]
+
+
+def _kind(project: Project, path: Path) -> str:
+    if path.is_relative_to(project.shapes_dir):
+        return "shapes"
+    if path.is_relative_to(project.ontology_dir / "vocabularies"):
+        return "vocabulary"
+    if path.is_relative_to(project.ontology_dir):
+        return "ontology"
+    return "data"
