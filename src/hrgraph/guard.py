@@ -1,0 +1,291 @@
+"""Guards: refuse input that would make hrgraph reach the network or the file system on its own.
+
+Input guards (this section) look at a document *before* any parser sees it:
+
+* JSON-LD: a ``@context`` or ``@import`` given as a string (a remote URL, a ``file:`` URL, a bare
+  path) anywhere in the document is refused unless ``allow_remote=True``. Contexts shipped with the
+  project (``ontology/*.jsonld``, see :func:`local_contexts`) are always allowed; the loader inlines
+  them, so nothing is fetched.
+* RDF/XML: a DOCTYPE with an external identifier (``SYSTEM``/``PUBLIC``), external or parameter
+  entities, or entity amplification ("billion laughs") is refused. Ordinary internal entities
+  such as ``<!ENTITY owl "http://www.w3.org/2002/07/owl#">`` are fine. This check must run
+  before pyoxigraph parses the document: a billion-laughs document aborts the whole process there.
+
+Importing this module (the package imports it) also switches off rdflib's habit of fetching graphs
+named in a SPARQL ``FROM`` clause (``rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS``).
+
+The query guard (``check_query``) lives in the second section of this file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import rdflib.plugins.sparql
+
+from hrgraph.errors import InputError
+
+if TYPE_CHECKING:
+    from hrgraph.project import Project
+
+# rdflib would otherwise load any IRI named in FROM / FROM NAMED over the network.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+
+# ---------------------------------------------------------------------------------------------
+# Input guards (JSON-LD, RDF/XML)
+# ---------------------------------------------------------------------------------------------
+
+#: The IRI under which the project's own JSON-LD contexts are published, by file name.
+CONTEXT_BASE = "https://w3id.org/hrgraph/"
+
+#: Limits for entities in an RDF/XML DOCTYPE.
+MAX_ENTITY_DECLARATIONS = 100
+MAX_ENTITY_NESTING = 2
+MAX_ENTITY_EXPANSION = 1_000_000  # characters produced by expanding every reference in the file
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s*(?P<external>(SYSTEM|PUBLIC)\b)?[^\[>]*"
+                      rb"(\[(?P<subset>.*?)\]\s*)?>", re.DOTALL)
+_ENTITY = re.compile(r"<!ENTITY\s+(?P<percent>%\s+)?(?P<name>[^\s]+)\s+(?P<rest>.*?)>", re.DOTALL)
+_ENTITY_VALUE = re.compile(r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*$""", re.DOTALL)
+_REFERENCE = re.compile(r"&([A-Za-z_:][\w.:-]*);")
+_XML_PREDEFINED = {"lt", "gt", "amp", "apos", "quot"}
+
+
+def local_contexts(project: Project) -> dict[str, Path]:
+    """The JSON-LD contexts shipped with the project, by the IRI they are published under.
+
+    Every ``ontology/*.jsonld`` file ``F`` is available as ``https://w3id.org/hrgraph/F``, e.g.
+    ``https://w3id.org/hrgraph/context.jsonld`` → ``ontology/context.jsonld``.
+    """
+    if not project.ontology_dir.is_dir():
+        return {}
+    return {CONTEXT_BASE + p.name: p for p in sorted(project.ontology_dir.glob("*.jsonld"))}
+
+
+def remote_references(document: Any) -> Iterator[str]:
+    """Every string value of ``@context`` or ``@import`` anywhere in a parsed JSON-LD document."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import"):
+                    values = value if isinstance(value, list) else [value]
+                    yield from (v for v in values if isinstance(v, str))
+                stack.append(value)
+
+
+def check_jsonld(document: Any, *, path: str, allowed: set[str] | frozenset[str] = frozenset(),
+                 allow_remote: bool = False) -> None:
+    """Refuse a parsed JSON-LD ``document`` that names a context by URL or path.
+
+    ``allowed`` are context IRIs that are shipped with the project and so never fetched.
+
+    Raises:
+        InputError: naming the first refused reference and how to allow it.
+    """
+    if allow_remote:
+        return
+    for reference in remote_references(document):
+        if reference not in allowed:
+            raise InputError(
+                f"refused to load the JSON-LD context {shorten(reference)!r}: hrgraph does not "
+                "fetch remote or local contexts while loading; inline the context, use one "
+                "shipped in ontology/, or pass --allow-remote",
+                path=path,
+            )
+
+
+def parse_json(data: bytes, *, path: str) -> Any:
+    """Parse JSON text, turning a syntax error into an :class:`InputError` with line and column."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the file is not UTF-8 text ({exc.reason})", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"JSON syntax error: {exc.msg}", path=path, line=exc.lineno,
+                         column=exc.colno) from None
+
+
+def check_rdfxml(data: bytes, *, path: str) -> None:
+    """Refuse an RDF/XML document whose DOCTYPE could fetch files or blow up on expansion.
+
+    Allowed: internal general entities whose replacement text references at most
+    ``MAX_ENTITY_NESTING`` levels of other entities, and whose total expansion in the document stays
+    below ``MAX_ENTITY_EXPANSION`` characters.
+
+    Raises:
+        InputError: naming what was refused.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
+        raise InputError("refused: RDF/XML must be UTF-8 text", path=path)
+    if b"<!DOCTYPE" not in data:
+        if b"<!ENTITY" in data:
+            raise InputError("refused: an entity declaration outside a DOCTYPE", path=path)
+        return
+    match = _DOCTYPE.search(data)
+    if match is None:
+        raise InputError("refused: a DOCTYPE that hrgraph cannot check", path=path)
+    if match.group("external"):
+        raise InputError("refused: the DOCTYPE names an external DTD (SYSTEM or PUBLIC); "
+                         "remove it, RDF/XML does not need one", path=path)
+    if data.count(b"<!DOCTYPE") > 1:
+        raise InputError("refused: more than one DOCTYPE", path=path)
+    subset = (match.group("subset") or b"").decode("utf-8", errors="replace")
+    entities: dict[str, str] = {}
+    for declaration in _ENTITY.finditer(subset):
+        name, rest = declaration.group("name"), declaration.group("rest")
+        if declaration.group("percent"):
+            raise InputError(f"refused: parameter entity %{name} in the DOCTYPE", path=path)
+        value = _ENTITY_VALUE.match(rest)
+        if value is None:  # SYSTEM / PUBLIC / NDATA, or something this check does not understand
+            raise InputError(f"refused: entity {name!r} is not a plain internal entity "
+                             "(external entities are never loaded)", path=path)
+        entities[name] = value.group("dq") if value.group("dq") is not None else value.group("sq")
+        if len(entities) > MAX_ENTITY_DECLARATIONS:
+            raise InputError(f"refused: more than {MAX_ENTITY_DECLARATIONS} entity declarations",
+                             path=path)
+    if "%" in _ENTITY.sub("", subset) and re.search(r"%[A-Za-z_:][\w.:-]*;", subset):
+        raise InputError("refused: parameter entity reference in the DOCTYPE", path=path)
+
+    sizes = {name: _expanded_size(name, entities, path=path) for name in entities}
+    body = data[match.end():].decode("utf-8", errors="replace")
+    total = 0
+    for reference in _REFERENCE.finditer(body):
+        name = reference.group(1)
+        if name in _XML_PREDEFINED:
+            continue
+        total += sizes.get(name, 0)
+        if total > MAX_ENTITY_EXPANSION:
+            raise InputError(f"refused: entity references expand to more than "
+                             f"{MAX_ENTITY_EXPANSION} characters (entity amplification)", path=path)
+
+
+def _expanded_size(name: str, entities: dict[str, str], *, path: str, depth: int = 0) -> int:
+    """How many characters ``&name;`` expands to, refusing deep nesting and loops."""
+    if depth > MAX_ENTITY_NESTING:
+        raise InputError(f"refused: entities nested more than {MAX_ENTITY_NESTING} levels deep "
+                         f"(at {name!r})", path=path)
+    value = entities[name]
+    size = len(_REFERENCE.sub("", value))
+    for reference in _REFERENCE.finditer(value):
+        inner = reference.group(1)
+        if inner in _XML_PREDEFINED:
+            size += 1
+        elif inner in entities:
+            size += _expanded_size(inner, entities, path=path, depth=depth + 1)
+        else:
+            raise InputError(f"refused: entity {name!r} refers to undeclared entity {inner!r}",
+                             path=path)
+    return size
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters, so that messages never echo much of a file."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# Query guard (SERVICE, FROM / FROM NAMED, LOAD) — owned by the query side, added below.
+# ---------------------------------------------------------------------------------------------
+#
+# Every query hrgraph runs for a user is read-only and stays inside the store. A SPARQL ``SERVICE``
+# clause makes the engine send an HTTP request, so queries are parsed first with rdflib's parser
+# (an independent implementation of the grammar) and refused when any part of them (sub-query,
+# OPTIONAL, UNION, MINUS, FILTER EXISTS, ...) is a SERVICE pattern, and updates are refused
+# outright. ``FROM`` / ``FROM NAMED`` are allowed: pyoxigraph reads them as names of graphs in the
+# store and fetches nothing (and rdflib's loading is switched off above).
+
+_SERVICE_NODES = frozenset({"ServiceGraphPattern"})
+
+
+def check_query(sparql: str, allow_service: bool = False) -> str:
+    """Refuse a SPARQL text that is not a plain read-only query.
+
+    Refused: text that does not parse as a SPARQL 1.1 query; any update (``LOAD``, ``INSERT``,
+    ``DELETE``, ``DROP``, ``CLEAR``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``); and, unless
+    ``allow_service``, any ``SERVICE`` clause, wherever it is nested.
+
+    Returns:
+        The query form: ``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or ``"DESCRIBE"``.
+
+    Raises:
+        InputError: saying why, with line and column for a syntax error.
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    if not sparql.strip():
+        raise InputError("the SPARQL query is empty")
+    try:
+        parsed = parseQuery(sparql)
+    except ParseBaseException as query_error:
+        try:
+            update = parseUpdate(sparql)
+        except ParseBaseException:
+            update = None
+        if update is not None and update.request:
+            operations = sorted({_update_name(op) for op in update.request})
+            raise InputError(
+                f"refused: this is a SPARQL update ({', '.join(operations)}); hrgraph only runs "
+                "read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)") from None
+        raise InputError(f"the SPARQL query does not parse: {_parse_message(query_error)}",
+                         line=query_error.lineno, column=query_error.col) from None
+    except Exception as exc:  # rdflib raises bare Exceptions for some malformed input
+        raise InputError(f"the SPARQL query does not parse: {shorten(str(exc), 200)}") from None
+
+    if not allow_service and _contains(parsed, _SERVICE_NODES):
+        raise InputError("refused: the query uses SERVICE, which would send a request to another "
+                         "server; hrgraph queries only its own store")
+    try:
+        translated = translateQuery(parsed)
+    except Exception as exc:  # e.g. "Unknown namespace prefix", variable scope errors
+        raise InputError(f"the SPARQL query is not valid: {shorten(str(exc), 200)}") from None
+    if not allow_service and _contains(translated.algebra, _SERVICE_NODES):  # belt and braces
+        raise InputError("refused: the query uses SERVICE, which would send a request to another "
+                         "server; hrgraph queries only its own store")
+    form = getattr(translated.algebra, "name", "")
+    return form.removesuffix("Query").upper() or "SELECT"
+
+
+def _contains(node: Any, names: frozenset[str]) -> bool:
+    """Whether any part of a parsed query or its algebra is a node called one of ``names``."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, CompValue):
+            if item.name in names:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset, ParseResults)):
+            stack.extend(item)
+    return False
+
+
+def _update_name(operation: Any) -> str:
+    name = getattr(operation, "name", "update")
+    return {"InsertData": "INSERT DATA", "DeleteData": "DELETE DATA", "DeleteWhere": "DELETE WHERE",
+            "Modify": "INSERT/DELETE"}.get(name, name.upper())
+
+
+def _parse_message(error: Any) -> str:
+    line = (error.line or "").strip()
+    near = f" near {shorten(line, 60)!r}" if line else ""
+    return f"syntax error at line {error.lineno}, column {error.col}{near}"

@@ -1,0 +1,295 @@
+"""Parse RDF files into pyoxigraph quads, each in the named graph of its file.
+
+The format comes from the file's suffix (:data:`hrgraph.project.RDF_SUFFIXES`). Every triple goes
+into the file's named graph (:meth:`Project.graph_iri`). Quad formats (N-Quads, TriG, JSON-LD with
+named graphs) keep a graph name of their own only if it is under the project's graph base (and is
+not the ``inferred`` graph); anything else, including the default graph, goes into the file's graph.
+So a triple's graph always tells which file it came from, unless the file says so explicitly.
+
+Relative IRIs are an error (there is no base IRI): every IRI in the project is absolute.
+Blank nodes get fresh labels per file, so ``_:b1`` in two files are two different nodes.
+Language tags come out lower case (pyoxigraph normalises them).
+
+Before a parser sees a document, :mod:`hrgraph.guard` refuses what could reach the network or the
+file system (remote JSON-LD contexts, external XML entities) or blow up (entity amplification).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.parsers.expat
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from hrgraph import guard
+from hrgraph.errors import InputError, StoreError
+from hrgraph.project import RDF_SUFFIXES, Project
+
+log = logging.getLogger(__name__)
+
+#: Files larger than this are refused (bytes); pass ``max_bytes`` to change it.
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+
+#: How deep JSON-LD contexts may refer to further contexts when they are inlined.
+MAX_CONTEXT_DEPTH = 8
+#: Seconds to wait for a remote JSON-LD context (only with ``allow_remote``).
+REMOTE_TIMEOUT = 10
+
+_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+def rdf_format(path: str | os.PathLike) -> ox.RdfFormat:
+    """The pyoxigraph format of a file, from its suffix.
+
+    Raises:
+        InputError: for a suffix hrgraph does not load.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in RDF_SUFFIXES:
+        known = ", ".join(sorted(RDF_SUFFIXES))
+        raise InputError(f"unknown RDF format {suffix or '(no suffix)'!r}: use one of {known}",
+                         path=str(path))
+    return _FORMATS[RDF_SUFFIXES[suffix]]
+
+
+def graph_for(project: Project, path: str | os.PathLike) -> str:
+    """The named graph a file is loaded into.
+
+    A project file's graph is :meth:`Project.graph_iri`; a file outside the project (e.g. one given
+    to ``hrgraph validate``) goes into a graph named by its ``file:`` URI.
+    """
+    resolved = Path(path).resolve()
+    if resolved.is_relative_to(project.root):
+        return project.graph_iri(resolved)
+    return resolved.as_uri()
+
+
+def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None = None,
+               allow_remote: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ox.Quad]:
+    """Parse one RDF file into quads in its named graph.
+
+    Args:
+        project: the project (for graph names and the contexts it ships).
+        path: the file; its suffix decides the format.
+        graph: the named graph to load into; default :func:`graph_for`.
+        allow_remote: let JSON-LD name contexts by URL or path (they are then fetched).
+        max_bytes: refuse larger files.
+
+    Raises:
+        InputError: the file is missing, too big, empty, of an unknown format, malformed (with line
+            and column when the parser gives them), or refused by :mod:`hrgraph.guard`.
+        StoreError: a remote context could not be fetched (only with ``allow_remote``).
+    """
+    path = Path(path)
+    shown = _display(project, path)
+    fmt = rdf_format(path)
+    data = _read(path, shown=shown, max_bytes=max_bytes)
+    target = ox.NamedNode(graph or graph_for(project, path))
+
+    rewritten = False
+    if fmt == ox.RdfFormat.JSON_LD:
+        document = guard.parse_json(data, path=shown)
+        local = guard.local_contexts(project)
+        guard.check_jsonld(document, path=shown, allowed=set(local), allow_remote=allow_remote)
+        inlined = _inline_contexts(document, base=path.resolve().as_uri(), local=local,
+                                   allow_remote=allow_remote, shown=shown)
+        if inlined is not document:
+            data, rewritten = json.dumps(inlined).encode(), True
+    elif fmt == ox.RdfFormat.RDF_XML:
+        guard.check_rdfxml(data, path=shown)
+
+    try:
+        quads = [_into_graph(q, target, project) for q in
+                 ox.parse(input=data, format=fmt, rename_blank_nodes=True)]
+    except SyntaxError as exc:
+        raise _syntax_error(exc, data, shown=shown, fmt=fmt, exact_lines=not rewritten) from None
+    except ValueError as exc:  # e.g. an unsupported feature of a format
+        raise InputError(guard.shorten(str(exc), 200), path=shown) from None
+    if not quads:
+        raise InputError("file has no triples", path=shown)
+    log.debug("parsed %s: %d triples", shown, len(quads))
+    return quads
+
+
+def is_context_document(path: str | os.PathLike) -> bool:
+    """Whether a JSON-LD file is only a context (``{"@context": …}``), which holds no triples.
+
+    Such files (e.g. ``ontology/context.jsonld``) are shipped for others to use, not loaded.
+    """
+    path = Path(path)
+    if rdf_format(path) != ox.RdfFormat.JSON_LD:
+        return False
+    try:
+        document = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and set(document) == {"@context"}
+
+
+def _read(path: Path, *, shown: str, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise InputError("is a directory, not an RDF file", path=shown)
+        if size > max_bytes:
+            raise InputError(f"file is {size:,} bytes, more than the limit of {max_bytes:,}",
+                             path=shown)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=shown) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=shown) from None
+    if not data.strip():
+        raise InputError("file has no triples", path=shown)
+    return data
+
+
+def _into_graph(quad: ox.Quad, target: ox.NamedNode, project: Project) -> ox.Quad:
+    """The quad, moved into ``target`` unless it names a project graph of its own."""
+    name = quad.graph_name
+    if (isinstance(name, ox.NamedNode) and name.value.startswith(project.graph_base)
+            and name.value != project.inferred_graph):
+        return quad
+    return ox.Quad(quad.subject, quad.predicate, quad.object, target)
+
+
+def _syntax_error(exc: SyntaxError, data: bytes, *, shown: str, fmt: ox.RdfFormat,
+                  exact_lines: bool) -> InputError:
+    """One-line InputError from a pyoxigraph SyntaxError, with line, column and a short excerpt."""
+    message = " ".join(str(exc.msg if exc.msg else exc).split())
+    line, column = exc.lineno, exc.offset
+    if fmt == ox.RdfFormat.RDF_XML and line is None:
+        line, column = _xml_error_position(data)
+    if message.startswith("Parser error at line") and ": " in message:
+        message = message.split(": ", 1)[1]
+    if not exact_lines:
+        line = column = None
+    excerpt = ""
+    if line is not None:
+        lines = data.splitlines()
+        if 0 < line <= len(lines):
+            text = lines[line - 1].decode("utf-8", errors="replace").strip()
+            if text:
+                excerpt = f" (near {guard.shorten(text, 40)!r})"
+    return InputError(f"syntax error: {guard.shorten(message, 200)}{excerpt}", path=shown,
+                      line=line, column=column)
+
+
+def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:
+    """Where expat finds the XML malformed (the guard has already refused external entities)."""
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as exc:
+        return exc.lineno, exc.offset + 1
+    return None, None
+
+
+def _display(project: Project, path: Path) -> str:
+    """The path as a user knows it: relative to the project when inside it."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(project.root):
+        return resolved.relative_to(project.root).as_posix()
+    return str(path)
+
+
+# --- JSON-LD contexts ---------------------------------------------------------------------------
+
+
+def _inline_contexts(document: Any, *, base: str, local: dict[str, Path], allow_remote: bool,
+                     shown: str, depth: int = 0) -> Any:
+    """The document with every context given by IRI replaced by that context's content.
+
+    Returns the very same object when nothing had to be replaced. Contexts shipped with the project
+    are read from ``ontology/``; others are fetched only with ``allow_remote`` (the guard has
+    refused them otherwise).
+    """
+    walk = {"base": base, "local": local, "allow_remote": allow_remote, "shown": shown}
+    if isinstance(document, list):
+        items = [_inline_contexts(d, **walk, depth=depth) for d in document]
+        return document if _same(items, document) else items
+    if not isinstance(document, dict):
+        return document
+    result = {}
+    for key, value in document.items():
+        if key == "@context":
+            result[key] = _resolve_context(value, **walk, depth=depth)
+        else:
+            result[key] = _inline_contexts(value, **walk, depth=depth)
+    return document if _same(list(result.values()), list(document.values())) else result
+
+
+def _resolve_context(context: Any, *, base: str, local: dict[str, Path], allow_remote: bool,
+                     shown: str, depth: int) -> Any:
+    """A ``@context`` value with references replaced by what they refer to."""
+    if depth > MAX_CONTEXT_DEPTH:
+        raise InputError(f"JSON-LD contexts refer to each other more than {MAX_CONTEXT_DEPTH} "
+                         "levels deep", path=shown)
+    walk = {"base": base, "local": local, "allow_remote": allow_remote, "shown": shown}
+    if isinstance(context, str):
+        return _context_document(context, **walk, depth=depth)
+    if isinstance(context, list):
+        items = [_resolve_context(c, **walk, depth=depth) for c in context]
+        return context if _same(items, context) else items
+    if isinstance(context, dict):
+        changed = _inline_contexts(context, **walk, depth=depth)  # scoped contexts in terms
+        imported = changed.get("@import")
+        if isinstance(imported, str):
+            content = _context_document(imported, **walk, depth=depth)
+            if not isinstance(content, dict):
+                raise InputError(f"@import {imported!r} is not a single context", path=shown)
+            rest = {k: v for k, v in changed.items() if k != "@import"}
+            return {**content, **rest}
+        return changed
+    return context
+
+
+def _context_document(reference: str, *, base: str, local: dict[str, Path], allow_remote: bool,
+                      shown: str, depth: int) -> Any:
+    """The (inlined) ``@context`` of the context document that ``reference`` names."""
+    if reference in local:
+        source = local[reference]
+        content = guard.parse_json(source.read_bytes(), path=str(source))
+        iri = source.resolve().as_uri()
+    elif allow_remote:
+        iri = urllib.parse.urljoin(base, reference)
+        content = guard.parse_json(_fetch(iri, shown=shown), path=iri)
+    else:  # pragma: no cover - the guard refuses these first
+        raise InputError(f"refused to load the JSON-LD context {reference!r}", path=shown)
+    if not isinstance(content, dict) or "@context" not in content:
+        raise InputError(f"{reference!r} is not a JSON-LD context document", path=shown)
+    return _resolve_context(content["@context"], base=iri, local=local,
+                            allow_remote=allow_remote, shown=shown, depth=depth + 1)
+
+
+def _same(new: list, old: list) -> bool:
+    return all(a is b for a, b in zip(new, old, strict=True))
+
+
+def _fetch(iri: str, *, shown: str) -> bytes:
+    """Fetch a JSON-LD context (``http(s):`` or ``file:``); only reached with ``allow_remote``."""
+    scheme = urllib.parse.urlsplit(iri).scheme
+    if scheme not in ("http", "https", "file"):
+        raise InputError(f"cannot fetch the JSON-LD context {iri!r}: unsupported scheme",
+                         path=shown)
+    request = urllib.request.Request(iri, headers={"Accept": "application/ld+json"})
+    try:
+        with urllib.request.urlopen(request, timeout=REMOTE_TIMEOUT) as response:
+            return response.read(DEFAULT_MAX_BYTES)
+    except (urllib.error.URLError, OSError) as exc:
+        raise StoreError(f"cannot fetch the JSON-LD context {iri!r}: {exc}", path=shown) from None

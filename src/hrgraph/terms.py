@@ -1,0 +1,70 @@
+"""Convert RDF terms and quads between pyoxigraph (the store) and rdflib (pySHACL, owlrl).
+
+Language tags come out lower case either way, as docs/design.md asks; rdflib keeps them as
+written in a file, so :func:`lowercase_language_tags` fixes graphs that rdflib parsed itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import Node
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> Node | None:
+    """The rdflib term for a pyoxigraph term (``None`` for the default graph)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language.lower())
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"cannot convert {term!r} to rdflib")
+
+
+def from_rdflib(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term."""
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language.lower())
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r} to pyoxigraph")
+
+
+def to_rdflib_graph(quads: Iterable[ox.Quad], graph: rdflib.Graph | None = None) -> rdflib.Graph:
+    """The triples of ``quads`` (graph names dropped) in an rdflib Graph (a new one by default)."""
+    graph = graph if graph is not None else rdflib.Graph()
+    for q in quads:
+        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    return graph
+
+
+def to_rdflib_dataset(quads: Iterable[ox.Quad]) -> rdflib.Dataset:
+    """``quads`` in an rdflib Dataset, each in its named graph."""
+    dataset = rdflib.Dataset()
+    for q in quads:
+        dataset.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object),
+                     to_rdflib(q.graph_name) or rdflib.graph.DATASET_DEFAULT_GRAPH_ID))
+    return dataset
+
+
+def lowercase_language_tags(graph: rdflib.Graph) -> rdflib.Graph:
+    """Rewrite, in place, every literal whose language tag has capitals; returns ``graph``."""
+    changed = [(s, p, o) for s, p, o in graph
+               if isinstance(o, rdflib.Literal) and o.language and o.language != o.language.lower()]
+    for s, p, o in changed:
+        graph.remove((s, p, o))
+        graph.add((s, p, rdflib.Literal(str(o), lang=o.language.lower())))
+    return graph
