@@ -7,7 +7,8 @@ not the ``inferred`` graph); anything else, including the default graph, goes in
 So a triple's graph always tells which file it came from, unless the file says so explicitly.
 
 Relative IRIs are an error (there is no base IRI): every IRI in the project is absolute.
-Blank nodes get fresh labels per file, so ``_:b1`` in two files are two different nodes.
+Blank nodes get labels of their own per file (stable across builds), so ``_:b1`` in two files are
+two different nodes.
 Language tags come out lower case (pyoxigraph normalises them).
 
 Before a parser sees a document, :mod:`hrgraph.guard` refuses what could reach the network or the
@@ -16,6 +17,7 @@ file system (remote JSON-LD contexts, external XML entities) or blow up (entity 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -113,8 +115,8 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
         guard.check_rdfxml(data, path=shown)
 
     try:
-        quads = [_into_graph(q, target, project) for q in
-                 ox.parse(input=data, format=fmt, rename_blank_nodes=True)]
+        relabel = _BlankNodeLabels(target.value)
+        quads = [_into_graph(relabel(q), target, project) for q in ox.parse(input=data, format=fmt)]
     except SyntaxError as exc:
         raise _syntax_error(exc, data, shown=shown, fmt=fmt, exact_lines=not rewritten) from None
     except ValueError as exc:  # e.g. an unsupported feature of a format
@@ -156,6 +158,32 @@ def _read(path: Path, *, shown: str, max_bytes: int) -> bytes:
     if not data.strip():
         raise InputError("file has no triples", path=shown)
     return data
+
+
+class _BlankNodeLabels:
+    """Gives the blank nodes of one file labels of their own, the same in every build.
+
+    Labels are a hash of the file's graph and a counter in order of appearance, so ``_:b1`` in two
+    files are two nodes, and rebuilding unchanged files gives an identical store.
+    """
+
+    def __init__(self, graph: str) -> None:
+        self.prefix = "b" + hashlib.sha1(graph.encode()).hexdigest()[:8] + "x"
+        self.labels: dict[str, ox.BlankNode] = {}
+
+    def node(self, term: ox.Term) -> ox.Term:
+        if not isinstance(term, ox.BlankNode):
+            return term
+        label = self.labels.get(term.value)
+        if label is None:
+            label = self.labels[term.value] = ox.BlankNode(f"{self.prefix}{len(self.labels)}")
+        return label
+
+    def __call__(self, quad: ox.Quad) -> ox.Quad:
+        graph = quad.graph_name
+        if isinstance(graph, ox.BlankNode):
+            graph = self.node(graph)
+        return ox.Quad(self.node(quad.subject), quad.predicate, self.node(quad.object), graph)
 
 
 def _into_graph(quad: ox.Quad, target: ox.NamedNode, project: Project) -> ox.Quad:
