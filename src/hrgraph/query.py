@@ -1,0 +1,793 @@
+"""Run SPARQL queries over the store: ad hoc, or saved in ``queries/`` with a header.
+
+Saved queries (``queries/*.rq``, ``queries/checks/*.rq``) describe themselves in a YAML header of
+``#+ `` comment lines (see docs/queries-format.md); :func:`list_queries` reads them and
+:func:`run_saved` checks the caller's parameters against the header.
+
+Safety, in order:
+
+1. :func:`hrgraph.guard.check_query` refuses updates, ``SERVICE`` and text that does not parse.
+2. Parameters are RDF terms, never text pasted into the query: each value is parsed by its declared
+   type into a pyoxigraph term and bound with pyoxigraph's ``substitutions`` (SEP-0007), which
+   replaces the variable in the parsed query. A ``multiple: true`` parameter is bound by a
+   ``VALUES`` block (see :func:`_insert_values`).
+3. The query runs in a worker process that opens the store read-only and is terminated at the
+   time limit (pyoxigraph has no query timeout of its own). The calling process does not open the
+   store at all.
+
+Results (:class:`QueryResult`) keep pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``;
+``None`` for an unbound variable), so datatype and language are never lost; the ``to_*`` methods
+turn them into text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import multiprocessing
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from hrgraph import guard
+from hrgraph._query_worker import RawResult, execute, worker_main
+from hrgraph.errors import InputError, QueryTimeout, StoreError, UsageError
+from hrgraph.project import Project
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_TIMEOUT",
+    "PARAM_TYPES",
+    "Param",
+    "QueryResult",
+    "SavedQuery",
+    "bind_params",
+    "find_query",
+    "list_queries",
+    "parse_header",
+    "parse_value",
+    "prefixes",
+    "run_query",
+    "run_saved",
+]
+
+#: Seconds a query may run before it is stopped.
+DEFAULT_TIMEOUT = 30.0
+#: Rows (or triples) returned at most; the result says when more were cut.
+DEFAULT_LIMIT = 10_000
+#: Seconds a worker process may take to start and open the store (not counted in the timeout).
+WORKER_START_LIMIT = 60.0
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+#: Parameter types a saved query header may declare.
+PARAM_TYPES = ("iri", "string", "langstring", "date", "integer", "decimal", "boolean",
+               "gYearMonth", "gYear")
+
+#: Well-known prefixes used to shorten IRIs in tables and messages (the project's own are added).
+COMMON_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+def prefixes(project: Project) -> dict[str, str]:
+    """Prefix → namespace for display: the project's ``hrg:``, ``hrid:``, ``hrv:`` and common ones.
+
+    ``hrgraph.toml`` may add more under ``[prefixes]``.
+    """
+    found = dict(COMMON_PREFIXES)
+    found.update(hrg=project.ontology_ns, hrid=project.id_base, hrv=project.vocab_base)
+    extra = project.settings.get("prefixes", {})
+    if isinstance(extra, dict):
+        found.update({str(k): str(v) for k, v in extra.items()})
+    return found
+
+
+def shorten(iri: str, prefix_map: Mapping[str, str]) -> str:
+    """``iri`` as ``prefix:local`` when a namespace matches (longest first), else ``<iri>``.
+
+    For reading, not for pasting into SPARQL: the local part may contain ``/``
+    (``hrid:person/aliaksandr-alesin``).
+    """
+    best = ""
+    best_ns = ""
+    for name, namespace in prefix_map.items():
+        if iri.startswith(namespace) and len(namespace) > len(best_ns):
+            best, best_ns = name, namespace
+    local = iri[len(best_ns):]
+    if best_ns and re.fullmatch(r"[\w\-/.]*[\w\-/]|", local):
+        return f"{best}:{local}"
+    return f"<{iri}>"
+
+
+# --------------------------------------------------------------------------- saved queries
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter declared in a saved query's header."""
+
+    name: str
+    type: str = "string"
+    required: bool = False
+    default: Any = None
+    example: Any = None
+    description: str = ""
+    multiple: bool = False
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query file of ``queries/`` and what its header says about it."""
+
+    name: str
+    path: Path
+    summary: str
+    description: str
+    tags: list[str]
+    params: dict[str, Param]
+    columns: list[str]
+    text: str
+    severity: str = "Violation"  # for checks: how serious a returned row is
+    header: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+_HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parse_header(text: str, *, path: str = "<query>") -> dict[str, Any]:
+    """The YAML header of a saved query: its leading ``#+`` lines (blank lines may precede them).
+
+    Raises:
+        InputError: the header is not YAML or not a mapping.
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        match = _HEADER_LINE.match(line)
+        if match:
+            lines.append(match.group(1))
+        elif line.strip() or lines:
+            break
+    if not lines:
+        return {}
+    try:
+        header = yaml.safe_load("\n".join(lines))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"the query header is not valid YAML: {getattr(exc, 'problem', exc)}",
+                         path=path, line=mark.line + 1 if mark else None) from None
+    if header is None:
+        return {}
+    if not isinstance(header, dict):
+        raise InputError("the query header must be a mapping of keys like 'summary:'", path=path)
+    return header
+
+
+def _params_from_header(raw: Any, *, path: str) -> dict[str, Param]:
+    if raw in (None, {}):
+        return {}
+    if not isinstance(raw, dict):
+        raise InputError("'params:' must map parameter names to their description", path=path)
+    params: dict[str, Param] = {}
+    for name, spec in raw.items():
+        name = str(name)
+        if not _VAR_NAME.fullmatch(name):
+            raise InputError(f"parameter name {name!r} is not a SPARQL variable name", path=path)
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise InputError(f"parameter {name!r}: expected keys like 'type:'", path=path)
+        kind = str(spec.get("type", "string"))
+        if kind not in PARAM_TYPES:
+            raise InputError(f"parameter {name!r}: unknown type {kind!r}; use one of "
+                             f"{', '.join(PARAM_TYPES)}", path=path)
+        params[name] = Param(name=name, type=kind, required=bool(spec.get("required", False)),
+                             default=spec.get("default"), example=spec.get("example"),
+                             description=str(spec.get("description") or ""),
+                             multiple=bool(spec.get("multiple", False)))
+    return params
+
+
+def load_saved_query(path: str | os.PathLike, *, name: str | None = None) -> SavedQuery:
+    """Read one saved query file and its header.
+
+    Raises:
+        InputError: the file cannot be read or its header is malformed.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the query: {exc}", path=str(path)) from None
+    header = parse_header(text, path=str(path))
+    tags = header.get("tags") or []
+    columns = header.get("columns") or []
+    severity = str(header.get("severity", "Violation")).capitalize()
+    if severity not in {"Violation", "Warning", "Info"}:
+        raise InputError(f"severity {severity!r}: use Violation, Warning or Info", path=str(path))
+    return SavedQuery(
+        name=name or path.stem,
+        path=path,
+        summary=str(header.get("summary") or "").strip(),
+        description=str(header.get("description") or "").strip(),
+        tags=[str(t) for t in (tags if isinstance(tags, list) else [tags])],
+        params=_params_from_header(header.get("params"), path=str(path)),
+        columns=[str(c) for c in (columns if isinstance(columns, list) else [columns])],
+        text=text,
+        severity=severity,
+        header=header,
+    )
+
+
+def list_queries(project: Project) -> list[SavedQuery]:
+    """The saved queries: ``queries/*.rq`` by file stem, then ``queries/checks/*.rq`` as
+    ``checks/<stem>``."""
+    found: list[SavedQuery] = []
+    directory = project.queries_dir
+    if directory.is_dir():
+        found += [load_saved_query(p) for p in sorted(directory.glob("*.rq"))]
+        found += [load_saved_query(p, name=f"checks/{p.stem}")
+                  for p in sorted((directory / "checks").glob("*.rq"))]
+    return found
+
+
+def find_query(project: Project, name_or_path: str | os.PathLike) -> SavedQuery:
+    """A saved query by name (``demands-by-person``, ``checks/x``) or by path to an ``.rq`` file.
+
+    Raises:
+        UsageError: no such query.
+    """
+    text = str(name_or_path)
+    candidate = Path(text)
+    if candidate.suffix == ".rq" and candidate.is_file():
+        resolved = candidate.resolve()
+        name = candidate.stem
+        if resolved.is_relative_to(project.queries_dir / "checks"):
+            name = f"checks/{candidate.stem}"
+        return load_saved_query(resolved, name=name)
+    for query in list_queries(project):
+        if query.name == text.removesuffix(".rq"):
+            return query
+    known = ", ".join(q.name for q in list_queries(project)) or "none"
+    raise UsageError(f"no saved query called {text!r} (known: {known})")
+
+
+# --------------------------------------------------------------------------- parameter values
+
+_IRI_FORBIDDEN = re.compile(r"[\s<>\"{}|^`\\]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_DATE = re.compile(r"-?\d{4,}-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?")
+_GYEARMONTH = re.compile(r"-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?")
+_GYEAR = re.compile(r"-?\d{4,}(Z|[+-]\d{2}:\d{2})?")
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_LANG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+
+
+def parse_value(param: Param, value: Any) -> ox.NamedNode | ox.Literal:
+    """Turn one value for ``param`` into an RDF term by the parameter's declared type.
+
+    ``value`` is the raw string from the command line, or a Python value (``int``, ``bool``,
+    ``datetime.date``, a pyoxigraph term of the right kind).
+
+    Raises:
+        UsageError: naming the parameter, when the value does not fit the type.
+    """
+    kind = param.type
+
+    def bad(expected: str) -> UsageError:
+        shown = str(value)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        return UsageError(f"parameter {param.name!r}: {shown!r} is not {expected}")
+
+    if isinstance(value, (ox.NamedNode, ox.Literal)):
+        value = value.value if kind == "iri" or isinstance(value, ox.NamedNode) else value
+    if kind == "iri":
+        text = str(value)
+        if not _SCHEME.match(text) or _IRI_FORBIDDEN.search(text):
+            raise bad("an absolute IRI (like https://w3id.org/hrgraph/id/org/viasna) "
+                      "without spaces or any of < > \" { } | ^ ` \\")
+        try:
+            return ox.NamedNode(text)
+        except ValueError:
+            raise bad("a valid IRI") from None
+    if isinstance(value, ox.Literal):
+        value = value.value
+    if kind == "string":
+        if not isinstance(value, str):
+            raise bad("a text")
+        return ox.Literal(value)
+    if kind == "langstring":
+        text = str(value)
+        body, at, lang = text.rpartition("@")
+        if not at or not _LANG.fullmatch(lang):
+            raise bad("a text with a language tag, like 'Viasna@be' or 'human rights@en'")
+        return ox.Literal(body, language=lang.lower())
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+        text = str(value).strip().lower()
+        if text not in {"true", "false", "1", "0"}:
+            raise bad("true or false")
+        return ox.Literal("true" if text in {"true", "1"} else "false",
+                          datatype=ox.NamedNode(XSD + "boolean"))
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise bad("a whole number")
+        text = str(value).strip()
+        if not _INTEGER.fullmatch(text):
+            raise bad("a whole number")
+        return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD + "integer"))
+    if kind == "decimal":
+        text = str(value).strip()
+        if isinstance(value, bool) or not _DECIMAL.fullmatch(text):
+            raise bad("a decimal number")
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
+    if kind == "date":
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        text = value.isoformat() if isinstance(value, datetime.date) else str(value).strip()
+        match = _DATE.fullmatch(text)
+        if not match or not _real_date(text):
+            raise bad("a date written YYYY-MM-DD")
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
+    if kind == "gYearMonth":
+        text = str(value).strip()
+        if not _GYEARMONTH.fullmatch(text):
+            raise bad("a month written YYYY-MM")
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth"))
+    if kind == "gYear":
+        text = str(value).strip()
+        if isinstance(value, bool) or not _GYEAR.fullmatch(text):
+            raise bad("a year written YYYY")
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear"))
+    raise UsageError(f"parameter {param.name!r}: unknown type {kind!r}")  # pragma: no cover
+
+
+def _real_date(text: str) -> bool:
+    """Whether a YYYY-MM-DD lexical form names a day that exists (no 2016-02-30)."""
+    digits = text.lstrip("-")[:10]
+    try:
+        year, month, day = (int(p) for p in digits.split("-")[:3])
+        datetime.date(min(max(year, 1), 9999), month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def bind_params(saved: SavedQuery, values: Mapping[str, Any] | None
+                ) -> tuple[dict[str, ox.NamedNode | ox.Literal], dict[str, list[Any]]]:
+    """Check ``values`` against the header; return single-valued and multi-valued bindings.
+
+    Defaults from the header fill in missing values. A ``multiple`` parameter takes a list (or
+    one value); others take exactly one value.
+
+    Raises:
+        UsageError: an unknown parameter, a missing required one, or a malformed value.
+    """
+    values = dict(values or {})
+    unknown = sorted(set(values) - set(saved.params))
+    if unknown:
+        known = ", ".join(saved.params) or "none"
+        raise UsageError(f"query {saved.name!r} has no parameter {unknown[0]!r} "
+                         f"(its parameters: {known})")
+    single: dict[str, ox.NamedNode | ox.Literal] = {}
+    multi: dict[str, list[Any]] = {}
+    for name, param in saved.params.items():
+        value = values.get(name)
+        if value is None or value == [] or value == ():
+            value = param.default
+        if value is None or value == []:
+            if param.required:
+                example = f" (for example {param.example})" if param.example is not None else ""
+                raise UsageError(f"query {saved.name!r} needs a value for parameter "
+                                 f"{name!r}{example}")
+            continue
+        if param.multiple:
+            items = list(value) if isinstance(value, (list, tuple, set, frozenset)) else [value]
+            multi[name] = [parse_value(param, item) for item in items]
+        else:
+            if isinstance(value, (list, tuple, set, frozenset)):
+                if len(value) != 1:
+                    raise UsageError(f"parameter {name!r} takes one value, got {len(value)}")
+                value = next(iter(value))
+            single[name] = parse_value(param, value)
+    return single, multi
+
+
+# --------------------------------------------------------------------------- VALUES insertion
+
+_SPARQL_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<word>[A-Za-z_][\w\-]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _insert_values(sparql: str, multi: Mapping[str, list[ox.NamedNode | ox.Literal]]) -> str:
+    """Add ``VALUES ?name { term ... }`` at the start of the query's WHERE group.
+
+    This is the only place where hrgraph writes query text, and it is safe because everything
+    inserted comes from a closed set: the keyword ``VALUES``, a variable whose name the header
+    declared and :data:`_VAR_NAME` checked (letters, digits, ``_``), braces, and terms printed by
+    pyoxigraph in N-Triples syntax. An IRI term was refused earlier if it contains a space or any of
+    ``< > " { } | ^ ` \\``, and pyoxigraph's ``NamedNode`` checks it again; a literal's quotes,
+    backslashes and line breaks are escaped by the serialiser, so no value can end its term early,
+    close the block, or start a new clause. The place of insertion is found by a tokenizer that
+    skips comments, strings and IRIs, and the result is parsed again by the guard before it runs.
+    A VALUES block at the start of the WHERE group joins with the whole group, so it restricts the
+    variable exactly where the query uses it (a trailing VALUES after the query would apply after
+    GROUP BY instead).
+    """
+    tokens = list(_SPARQL_TOKEN.finditer(sparql))
+    significant = [t for t in tokens if t.lastgroup not in {"ws", "comment"}]
+    words = [t.group().upper() for t in significant if t.lastgroup == "word"]
+    form = next((w for w in words if w in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}), None)
+    position = None
+    paren = brace = 0
+    seen_where = form != "CONSTRUCT"  # a CONSTRUCT's first group is its template
+    previous = ""
+    for token in significant:
+        text = token.group()
+        if text == "(":
+            paren += 1
+        elif text == ")":
+            paren -= 1
+        elif text == "{" and paren == 0 and brace == 0 and seen_where:
+            if form == "CONSTRUCT" and previous == "WHERE" and _is_short_construct(significant):
+                break
+            position = token.end()
+            break
+        elif text == "{":
+            brace += 1
+        elif text == "}":
+            brace -= 1
+        elif token.lastgroup == "word" and text.upper() == "WHERE" and brace == 0 and paren == 0:
+            seen_where = True
+        previous = text.upper()
+    if position is None:
+        raise UsageError("this query cannot take a list of values for "
+                         f"{', '.join(repr(n) for n in multi)}: it needs a WHERE {{ … }} group "
+                         "(write CONSTRUCT { … } WHERE { … }, not CONSTRUCT WHERE { … })")
+    blocks = []
+    for name, terms in multi.items():
+        if not _VAR_NAME.fullmatch(name):  # declared names are checked already; never trust twice
+            raise UsageError(f"parameter name {name!r} is not a SPARQL variable name")
+        blocks.append(f" VALUES ?{name} {{ {' '.join(str(t) for t in terms)} }}")
+    return sparql[:position] + "".join(blocks) + sparql[position:]
+
+
+def _is_short_construct(significant: list[re.Match[str]]) -> bool:
+    """Whether a CONSTRUCT is the short form ``CONSTRUCT WHERE { … }`` (no template)."""
+    for i, token in enumerate(significant):
+        if token.lastgroup == "word" and token.group().upper() == "CONSTRUCT":
+            following = significant[i + 1] if i + 1 < len(significant) else None
+            return following is not None and following.group().upper() == "WHERE"
+    return False
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query.
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT / DESCRIBE). For SELECT,
+    ``rows`` are dicts from variable name to a pyoxigraph term, or ``None`` when unbound. For ASK,
+    ``boolean`` is the answer. For a graph, ``triples`` holds the triples and ``rows`` shows them as
+    ``subject``/``predicate``/``object`` rows so that every ``to_*`` method works.
+    ``truncated`` says that more rows than ``limit`` existed and were cut.
+    """
+
+    kind: str
+    variables: list[str]
+    rows: list[dict[str, Any]]
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+    limit: int | None = None
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(COMMON_PREFIXES), repr=False)
+
+    @classmethod
+    def from_raw(cls, raw: RawResult, *, limit: int | None,
+                 prefix_map: Mapping[str, str] | None = None) -> QueryResult:
+        """Build a result from what the worker sent."""
+        prefix_map = dict(prefix_map or COMMON_PREFIXES)
+        if raw.kind == "ask":
+            return cls("ask", [], [], boolean=raw.boolean, limit=limit, prefixes=prefix_map)
+        if raw.kind == "graph":
+            variables = ["subject", "predicate", "object"]
+            rows = [dict(zip(variables, (t.subject, t.predicate, t.object), strict=True))
+                    for t in raw.triples]
+            return cls("graph", variables, rows, triples=raw.triples, truncated=raw.truncated,
+                       limit=limit, prefixes=prefix_map)
+        rows = [dict(zip(raw.variables, row, strict=True)) for row in raw.rows]
+        return cls("select", raw.variables, rows, truncated=raw.truncated, limit=limit,
+                   prefixes=prefix_map)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def column(self, name: str) -> list[Any]:
+        """The values of one variable, in row order."""
+        return [row.get(name) for row in self.rows]
+
+    @property
+    def note(self) -> str:
+        """A line for people when the result was cut, else ``""``."""
+        if not self.truncated:
+            return ""
+        return (f"Only the first {self.limit} rows are shown; the query has more. "
+                "Raise the limit or narrow the query.")
+
+    # -- text forms
+
+    def cell(self, term: Any) -> str:
+        """One value for people: prefixed names, plain literal values, ``text@lang``."""
+        if term is None:
+            return ""
+        if isinstance(term, ox.NamedNode):
+            return shorten(term.value, self.prefixes)
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return f"{term.value}@{term.language}"
+            datatype = term.datatype.value
+            if datatype.startswith(XSD) or datatype == RDF_LANGSTRING:
+                return term.value
+            return f"{term.value}^^{shorten(datatype, self.prefixes)}"
+        return str(term)
+
+    def to_table(self, max_width: int = 60) -> str:
+        """An aligned text table (cells longer than ``max_width`` are cut with ``…``)."""
+        if self.kind == "ask":
+            return "yes" if self.boolean else "no"
+        header = list(self.variables)
+        body = [[_cut(" ".join(self.cell(row.get(v)).split()), max_width) for v in header]
+                for row in self.rows]
+        widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+                 "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                  for r in body]
+        count = len(self.rows)
+        lines.append(f"({count} row{'s' if count != 1 else ''})")
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """A Markdown table (prefixed names, ``|`` escaped)."""
+        if self.kind == "ask":
+            return "yes" if self.boolean else "no"
+
+        def md(text: str) -> str:
+            return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
+
+        lines = ["| " + " | ".join(md(v) for v in self.variables) + " |",
+                 "|" + "|".join("---" for _ in self.variables) + "|"]
+        lines += ["| " + " | ".join(md(self.cell(row.get(v))) for v in self.variables) + " |"
+                  for row in self.rows]
+        if self.note:
+            lines += ["", f"*{self.note}*"]
+        return "\n".join(lines)
+
+    def to_csv(self) -> str:
+        """CSV with full IRIs and literal values (lexical forms).
+
+        A cell that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+        ``@``, tab or carriage return) gets a leading ``'``, except plain numbers.
+        """
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        if self.kind == "ask":
+            writer.writerow(["boolean"])
+            writer.writerow(["true" if self.boolean else "false"])
+            return out.getvalue()
+        writer.writerow(self.variables)
+        for row in self.rows:
+            writer.writerow([_csv_cell(row.get(v)) for v in self.variables])
+        return out.getvalue()
+
+    def to_json(self) -> str:
+        """SPARQL 1.1 Query Results JSON (a graph is given as subject/predicate/object rows)."""
+        if self.kind == "ask":
+            return json.dumps({"head": {}, "boolean": bool(self.boolean)})
+        bindings = [{v: _json_term(t) for v, t in row.items() if t is not None}
+                    for row in self.rows]
+        return json.dumps({"head": {"vars": self.variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=1)
+
+    def to_ntriples(self) -> str:
+        """The triples of a CONSTRUCT or DESCRIBE, one per line."""
+        return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in self.triples)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _csv_cell(term: Any) -> str:
+    if term is None:
+        return ""
+    text = term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
+    if isinstance(term, ox.BlankNode):
+        text = f"_:{term.value}"
+    if text[:1] in {"=", "+", "-", "@", "\t", "\r"} and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _json_term(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+# --------------------------------------------------------------------------- running
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # forkserver: each worker is forked from a small server process that has already imported
+    # pyoxigraph, so a query starts in milliseconds, and nothing of the caller's state (open
+    # stores, threads) is inherited. spawn where forkserver does not exist (Windows, macOS default).
+    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["hrgraph._query_worker"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] | None,
+                   limit: int | None, timeout: float | None) -> RawResult:
+    if not store_path.exists():
+        raise StoreError(f"there is no store at {store_path} yet: run 'hrgraph build' first")
+    context = _context()
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=worker_main, name="hrgraph-query", daemon=True,
+                              args=(sender, str(store_path), sparql, substitutions, limit))
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(WORKER_START_LIMIT):
+            raise StoreError("the query worker did not start")
+        status, payload = receiver.recv()
+        if status == "ready":
+            if not receiver.poll(timeout):
+                raise QueryTimeout(f"the query ran longer than {timeout:g} seconds and was "
+                                   "stopped; narrow it down (fewer optional parts, a LIMIT) or "
+                                   "allow more time")
+            status, payload = receiver.recv()
+    except EOFError:
+        raise StoreError(f"the query worker stopped unexpectedly (exit code "
+                         f"{process.exitcode})") from None
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join(5)
+        if process.is_alive():  # pragma: no cover - terminate is not always enough
+            process.kill()
+            process.join()
+        receiver.close()
+    if status == "result":
+        return payload
+    if status == "syntax-error":
+        raise InputError(f"the SPARQL query does not parse: {payload}")
+    if status == "store-error":
+        raise StoreError(f"cannot read the store at {store_path}: {payload}")
+    raise InputError(f"the query failed: {payload}")
+
+
+def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = None, *,
+              timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = DEFAULT_LIMIT,
+              allow_service: bool = False, store: ox.Store | None = None) -> QueryResult:
+    """Run a read-only SPARQL query over the union of the store's graphs.
+
+    Args:
+        project: the project (store location, prefixes for display).
+        sparql: the query text.
+        params: variable name → value. Values that are already pyoxigraph terms are bound as they
+            are; other values are bound as plain strings (use :func:`run_saved` for typed
+            parameters). Bound by substitution, never by editing the text.
+        timeout: seconds before the query is stopped (``None``: no limit).
+        limit: most rows (or triples) returned; ``result.truncated`` says when more existed.
+        allow_service: let ``SERVICE`` through the guard (off by default).
+        store: run in this process on an open store instead (no timeout; used by validation
+            and tests).
+
+    Raises:
+        InputError: the query is refused or malformed.
+        QueryTimeout: it ran past ``timeout``.
+        StoreError: the store is missing or unreadable.
+    """
+    guard.check_query(sparql, allow_service=allow_service)
+    substitutions = {}
+    for name, value in (params or {}).items():
+        if not _VAR_NAME.fullmatch(name):
+            raise UsageError(f"parameter name {name!r} is not a SPARQL variable name")
+        if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
+            substitutions[name] = value
+        else:
+            substitutions[name] = ox.Literal(str(value))
+    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
+
+
+def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *,
+                 timeout: float | None, limit: int | None,
+                 store: ox.Store | None) -> QueryResult:
+    if store is not None:
+        try:
+            raw = execute(store, sparql, substitutions, limit)
+        except SyntaxError as exc:
+            raise InputError(f"the SPARQL query does not parse: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot read the store: {exc}") from None
+    else:
+        raw = _run_in_worker(project.store_path, sparql, substitutions, limit, timeout)
+    return QueryResult.from_raw(raw, limit=limit, prefix_map=prefixes(project))
+
+
+def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
+              params: Mapping[str, Any] | None = None, *,
+              timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = DEFAULT_LIMIT,
+              allow_service: bool = False, store: ox.Store | None = None) -> QueryResult:
+    """Run a saved query with parameters checked against its header.
+
+    ``params`` are raw strings (from the command line) or Python values; a ``multiple``
+    parameter takes a list. See :func:`run_query` for the other arguments and errors.
+
+    Raises:
+        UsageError: an unknown query or parameter, a missing required parameter, a malformed value.
+    """
+    saved = name_or_path if isinstance(name_or_path, SavedQuery) else find_query(
+        project, name_or_path)
+    single, multi = bind_params(saved, params)
+    sparql = saved.text
+    guard.check_query(sparql, allow_service=allow_service)
+    if multi:
+        sparql = _insert_values(sparql, multi)
+        guard.check_query(sparql, allow_service=allow_service)
+    return _run_checked(project, sparql, dict(single), timeout=timeout, limit=limit, store=store)

@@ -1,0 +1,594 @@
+"""Validate the graph with SHACL (pyshacl) and the saved checks in ``queries/checks/``.
+
+What is validated against what:
+
+* **Data graph** = the asserted data graphs (files of kind ``data``) plus the ontology and
+  vocabulary graphs, so that ``sh:class`` sees ``rdfs:subClassOf`` and the SKOS concepts. Not the
+  ``inferred`` graph, and pyshacl runs with ``inference="none"``: RDFS inference before
+  validation would type every value by the ranges the ontology declares, and ``sh:class`` would
+  then pass wherever a range is declared, which hides exactly the mistakes it should find.
+* **Shapes graph** = the store's graphs of kind ``shapes`` (or the files in ``shapes/`` when the
+  store has none). SHACL-SPARQL constraints run when ``advanced=True``.
+* **Checks** = ``queries/checks/*.rq``: each returns rows only when something is wrong, with the
+  resource in ``?focus`` (or the first column) and a sentence in ``?message``; they are reported
+  like SHACL results, with the severity from the query header (``severity:``, default Violation).
+
+Every result names the file and line where its focus node is defined (:mod:`hrgraph.locate`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pyshacl
+import rdflib
+from rdflib.namespace import RDF, SH, XSD
+
+from hrgraph import load, query
+from hrgraph import store as stores
+from hrgraph.errors import InputError, StoreError
+from hrgraph.locate import Location, subject_index
+from hrgraph.project import Project
+
+__all__ = [
+    "ValidationReport",
+    "ValidationResult",
+    "run_checks",
+    "validate_files",
+    "validate_store",
+]
+
+_SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+_XSD_STRING = str(XSD.string)
+_RDF_LANGSTRING = str(RDF.langString)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One problem found by a shape or a check.
+
+    ``focus_node`` is the IRI of the resource (``_:label`` for a nameless one); ``path`` the
+    property (an IRI, or a SPARQL property path with ``<IRI>``s); ``value`` the offending value in
+    N-Triples syntax; ``file``/``line`` where the resource is defined (``None`` when unknown).
+    """
+
+    severity: str  # "Violation", "Warning" or "Info"
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    source_shape: str | None
+    constraint_component: str | None
+    file: str | None = None
+    line: int | None = None
+
+    @property
+    def where(self) -> str:
+        """``file:line``, or ``""`` when the definition was not found."""
+        if self.file is None:
+            return ""
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: ``conforms`` is False when there is any ``sh:Violation``."""
+
+    results: list[ValidationResult]
+    graph: rdflib.Graph = field(default_factory=rdflib.Graph, repr=False)
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(query.COMMON_PREFIXES),
+                                     repr=False)
+
+    @property
+    def violations(self) -> int:
+        """How many results are violations."""
+        return sum(r.severity == "Violation" for r in self.results)
+
+    @property
+    def warnings(self) -> int:
+        """How many results are warnings."""
+        return sum(r.severity == "Warning" for r in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation (warnings and infos do not count)."""
+        return self.violations == 0
+
+    @property
+    def exit_code(self) -> int:
+        """1 when there is a violation, else 0 (see docs/design.md)."""
+        return 0 if self.conforms else 1
+
+    def to_text(self) -> str:
+        """The results for people, grouped by resource, most serious first."""
+        if not self.results:
+            return "No problems found."
+        groups: dict[str, list[ValidationResult]] = {}
+        for result in sorted(self.results, key=_sort_key):
+            groups.setdefault(result.focus_node, []).append(result)
+        lines: list[str] = []
+        for focus, results in groups.items():
+            where = results[0].where
+            lines.append(f"{self._show_node(focus)}" + (f"  ({where})" if where else ""))
+            for r in results:
+                detail = []
+                if r.path:
+                    detail.append(f"property {self._show_path(r.path)}")
+                if r.value:
+                    detail.append(f"value {self._show_value(r.value)}")
+                suffix = f" [{', '.join(detail)}]" if detail else ""
+                lines.append(f"  {r.severity}: {r.message}{suffix}")
+            lines.append("")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def summary(self) -> str:
+        """One line: counts of violations and warnings, and how many resources they concern."""
+        count = len({r.focus_node for r in self.results})
+        infos = len(self.results) - self.violations - self.warnings
+        text = (f"{self.violations} violation{'s' if self.violations != 1 else ''}, "
+                f"{self.warnings} warning{'s' if self.warnings != 1 else ''}")
+        if infos:
+            text += f", {infos} info"
+        return text + f" in {count} resource{'s' if count != 1 else ''}."
+
+    def to_json(self) -> str:
+        """The report as JSON: ``conforms``, counts and every result's fields."""
+        return json.dumps({
+            "conforms": self.conforms,
+            "violations": self.violations,
+            "warnings": self.warnings,
+            "results": [asdict(r) for r in sorted(self.results, key=_sort_key)],
+        }, ensure_ascii=False, indent=1)
+
+    def to_turtle(self) -> str:
+        """The SHACL validation report graph (``sh:ValidationReport``) in Turtle."""
+        return self.graph.serialize(format="turtle")
+
+    # -- display helpers
+
+    def _show_node(self, node: str) -> str:
+        if node.startswith("_:"):
+            return "a nameless resource"
+        return query.shorten(node, self.prefixes)
+
+    def _show_path(self, path: str) -> str:
+        if path.startswith("<") or " " in path or path.startswith(("^", "(")):
+            return _shorten_iris_in(path, self.prefixes)
+        return query.shorten(path, self.prefixes)
+
+    def _show_value(self, value: str) -> str:
+        if value.startswith("<") and value.endswith(">"):
+            return query.shorten(value[1:-1], self.prefixes)
+        if value.startswith("_:"):
+            return "a nameless resource"
+        return _shorten_iris_in(value, self.prefixes)
+
+
+def _sort_key(result: ValidationResult) -> tuple:
+    return (result.file or "\uffff", result.line or 0, result.focus_node,
+            _SEVERITY_ORDER.get(result.severity, 3), result.path or "", result.message)
+
+
+def _shorten_iris_in(text: str, prefix_map: dict[str, str]) -> str:
+    return re.sub(r"<([^<>\s]+)>", lambda m: query.shorten(m.group(1), prefix_map), text)
+
+
+# --------------------------------------------------------------------------- graph kinds
+
+
+def _graph_kind(project: Project, graph: str) -> str | None:
+    """The kind of a named graph of the store, from its name (see docs/design.md)."""
+    if graph == project.inferred_graph:
+        return "inferred"
+    if not graph.startswith(project.graph_base):
+        return None
+    rel = graph[len(project.graph_base):]
+    if rel.startswith("shapes/"):
+        return "shapes"
+    if rel.startswith("ontology/vocabularies/"):
+        return "vocabulary"
+    if rel.startswith("ontology/"):
+        return "ontology"
+    if rel.startswith("data/"):
+        return "data"
+    return None
+
+
+# --------------------------------------------------------------------------- term conversion
+
+
+def _to_rdflib(term: Any) -> rdflib.term.Node:
+    """A pyoxigraph term as the equal rdflib term (``xsd:string`` literals as plain ones, as
+    rdflib's own parser makes them, so that ``sh:in`` and ``sh:hasValue`` compare equal)."""
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == _XSD_STRING:
+            return rdflib.Literal(term.value)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype))
+    raise TypeError(f"cannot convert {term!r}")  # RDF-star triple terms are not used here
+
+
+def _add_quads(graph: rdflib.Graph, quads: Iterable[ox.Quad]) -> None:
+    # Copying into an in-memory rdflib graph is fine while the data is small (thousands of
+    # triples); for large stores validate per file, or switch pyshacl to its SPARQL mode.
+    with warnings.catch_warnings():
+        # rdflib warns about ill-typed literals ("2016-13-45"^^xsd:date); sh:datatype reports them.
+        warnings.simplefilter("ignore")
+        for quad in quads:
+            if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+                continue
+            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate),
+                       _to_rdflib(quad.object)))
+
+
+def _node_text(node: rdflib.term.Node) -> str:
+    if isinstance(node, rdflib.BNode):
+        return f"_:{node}"
+    return str(node)
+
+
+def _term_text(node: rdflib.term.Node) -> str:
+    """An rdflib term in N-Triples syntax."""
+    if isinstance(node, rdflib.BNode):
+        return f"_:{node}"
+    return node.n3()
+
+
+def _path_text(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    """A SHACL path as a SPARQL property path (a plain IRI stays a bare IRI)."""
+    if isinstance(node, rdflib.URIRef):
+        return str(node)
+
+    def render(n: rdflib.term.Node) -> str:
+        if isinstance(n, rdflib.URIRef):
+            return f"<{n}>"
+        if (n, RDF.first, None) in graph:
+            return "/".join(render(item) for item in rdflib.collection.Collection(graph, n))
+        for predicate, template in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"),
+                                    (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?")):
+            inner = graph.value(n, predicate)
+            if inner is not None:
+                return template.format(render(inner))
+        alternatives = graph.value(n, SH.alternativePath)
+        if alternatives is not None:
+            items = rdflib.collection.Collection(graph, alternatives)
+            return "(" + "|".join(render(item) for item in items) + ")"
+        return "?"
+
+    return render(node)
+
+
+# --------------------------------------------------------------------------- running pyshacl
+
+
+def _pyshacl(data: rdflib.Graph, shapes: rdflib.Graph, *, advanced: bool) -> rdflib.Graph:
+    try:
+        _conforms, report, _text = pyshacl.validate(
+            data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=advanced,
+            abort_on_first=False, allow_infos=True, allow_warnings=True, inplace=True,
+            meta_shacl=False, js=False, debug=False)
+    except Exception as exc:  # pyshacl reports broken shapes as its own exception types
+        raise InputError(f"the shapes cannot be used for validation: {exc}") from None
+    return report
+
+
+def _results_from_report(report: rdflib.Graph, keep: set[str] | None
+                         ) -> tuple[list[ValidationResult], list[rdflib.term.Node]]:
+    """The results of a pyshacl report graph (those whose focus is in ``keep``, if given)."""
+    results: list[ValidationResult] = []
+    nodes: list[rdflib.term.Node] = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(node, SH.focusNode)
+        if focus is None:
+            continue
+        focus_text = _node_text(focus)
+        if keep is not None and focus_text not in keep:
+            continue
+        path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
+        severity = report.value(node, SH.resultSeverity)
+        messages = sorted(report.objects(node, SH.resultMessage), key=_message_rank)
+        shape = report.value(node, SH.sourceShape)
+        component = report.value(node, SH.sourceConstraintComponent)
+        results.append(ValidationResult(
+            severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
+            focus_node=focus_text,
+            path=_path_text(report, path) if path is not None else None,
+            value=_term_text(value) if value is not None else None,
+            message=str(messages[0]) if messages else "This does not meet a shape.",
+            source_shape=_node_text(shape) if isinstance(shape, rdflib.URIRef) else None,
+            constraint_component=str(component) if component is not None else None,
+        ))
+        nodes.append(node)
+    return results, nodes
+
+
+def _message_rank(message: rdflib.term.Node) -> tuple[int, str]:
+    # Shapes may give sh:message in several languages: English (or untagged) first.
+    lang = getattr(message, "language", None)
+    return (0 if lang in (None, "en") else 1, str(message))
+
+
+def _report_graph(report: rdflib.Graph | None, kept: list[rdflib.term.Node],
+                  extra: list[ValidationResult], conforms: bool) -> rdflib.Graph:
+    """A fresh sh:ValidationReport with the kept pyshacl results and the check results."""
+    graph = rdflib.Graph()
+    graph.bind("sh", SH)
+    root = rdflib.BNode()
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, rdflib.Literal(conforms)))
+    for node in kept:
+        graph.add((root, SH.result, node))
+        for triple in report.cbd(node) if report is not None else ():
+            graph.add(triple)
+    for result in extra:
+        node = rdflib.BNode()
+        graph.add((root, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, SH[result.severity]))
+        graph.add((node, SH.focusNode, _from_text(result.focus_node)))
+        graph.add((node, SH.resultMessage, rdflib.Literal(result.message)))
+        graph.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
+        if result.path and not result.path.startswith(("<", "^", "(")):
+            graph.add((node, SH.resultPath, rdflib.URIRef(result.path)))
+        if result.source_shape:
+            graph.add((node, SH.sourceShape, rdflib.URIRef(result.source_shape)))
+    return graph
+
+
+def _from_text(text: str) -> rdflib.term.Node:
+    return rdflib.BNode(text[2:]) if text.startswith("_:") else rdflib.URIRef(text)
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def _display_path(project: Project, path: Path) -> str:
+    resolved = path.resolve()
+    if resolved.is_relative_to(project.root):
+        return resolved.relative_to(project.root).as_posix()
+    return str(path)
+
+
+def _locate(project: Project, results: list[ValidationResult], index: dict[str, Location],
+            data: rdflib.Graph) -> list[ValidationResult]:
+    """Fill in ``file``/``line``; a nameless focus node is placed where the resource that
+    refers to it is defined (up to three steps up)."""
+    located = []
+    for result in results:
+        location = index.get(result.focus_node)
+        if location is None and result.focus_node.startswith("_:"):
+            location = _locate_blank(_from_text(result.focus_node), index, data)
+        if location is not None:
+            result = replace(result, file=_display_path(project, location.file),
+                              line=location.line)
+        located.append(result)
+    return located
+
+
+def _locate_blank(node: rdflib.term.Node, index: dict[str, Location],
+                  data: rdflib.Graph) -> Location | None:
+    frontier = [node]
+    for _ in range(3):
+        parents = [s for n in frontier for s in data.subjects(None, n)]
+        for parent in parents:
+            if isinstance(parent, rdflib.URIRef) and str(parent) in index:
+                return index[str(parent)]
+        frontier = [p for p in parents if isinstance(p, rdflib.BNode)]
+        if not frontier:
+            break
+    return None
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def run_checks(project: Project, store: ox.Store | str | os.PathLike, *,
+               focus: set[str] | None = None,
+               timeout: float | None = query.DEFAULT_TIMEOUT) -> list[ValidationResult]:
+    """Run ``queries/checks/*.rq``; every row they return is a result.
+
+    A check returns rows only when something is wrong: the resource in ``?focus`` (or the first
+    column), a sentence for people in ``?message`` (else the header's summary), optionally
+    ``?path`` and ``?value``. The severity comes from the header's ``severity:`` (default
+    Violation).
+
+    ``store`` is an open store (the checks run in this process, without a time limit) or the
+    path of one (each check runs in a worker process, stopped after ``timeout`` seconds).
+    ``focus`` keeps only results about those resources. Results are not located; validation does.
+
+    Raises:
+        InputError: a check is malformed or refused by the guard.
+        QueryTimeout, StoreError: see :func:`hrgraph.query.run_query`.
+    """
+    checks = [q for q in query.list_queries(project) if q.name.startswith("checks/")]
+    if not checks:
+        return []
+    if not isinstance(store, ox.Store):
+        project = _with_store(project, Path(store))
+    results: list[ValidationResult] = []
+    seen: set[ValidationResult] = set()
+    for check in checks:
+        answer = query.run_saved(project, check, {}, timeout=timeout, limit=None,
+                                 store=store if isinstance(store, ox.Store) else None)
+        if answer.kind == "ask":
+            if answer.boolean:
+                results.append(ValidationResult(check.severity, "", None, None,
+                                                check.summary or check.name,
+                                                None, "SPARQL check " + check.name))
+            continue
+        variables = answer.variables
+        if not variables:
+            continue
+        focus_var = "focus" if "focus" in variables else variables[0]
+        for row in answer.rows:
+            node = row.get(focus_var)
+            if node is None:
+                continue
+            focus_text = f"_:{node.value}" if isinstance(node, ox.BlankNode) else node.value
+            if focus is not None and focus_text not in focus:
+                continue
+            message = row.get("message")
+            path = row.get("path")
+            value = row.get("value")
+            found = ValidationResult(
+                severity=check.severity,
+                focus_node=focus_text,
+                path=path.value if isinstance(path, ox.NamedNode) else None,
+                value=str(value) if value is not None else None,
+                message=message.value if message is not None else (check.summary or check.name),
+                source_shape=None,
+                constraint_component=f"SPARQL check {check.name}",
+            )
+            if found not in seen:  # a check may return the same problem on several rows
+                seen.add(found)
+                results.append(found)
+    return results
+
+
+def _with_store(project: Project, store_path: Path) -> Project:
+    return replace(project, store_path=store_path.resolve())
+
+
+# --------------------------------------------------------------------------- public entry points
+
+
+def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
+                   checks: bool = True) -> ValidationReport:
+    """Validate the whole graph in ``store`` (see the module docstring for what against what).
+
+    Args:
+        project: the project (for file locations, the shapes files and the checks).
+        store: the built store.
+        advanced: run SHACL-SPARQL constraints and other SHACL-AF features.
+        checks: also run ``queries/checks/*.rq``.
+
+    Raises:
+        InputError: the shapes or a check are unusable.
+        StoreError: the store cannot be read.
+    """
+    data = rdflib.Graph()
+    shapes = rdflib.Graph()
+    try:
+        graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+        for graph in graphs:
+            kind = _graph_kind(project, graph.value)
+            if kind in {"data", "ontology", "vocabulary"}:
+                _add_quads(data, store.quads_for_pattern(None, None, None, graph))
+            elif kind == "shapes":
+                _add_quads(shapes, store.quads_for_pattern(None, None, None, graph))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store: {exc}") from None
+    if len(shapes) == 0:
+        shapes = _graph_from_files(project, project.files_of_kind("shapes"))
+
+    report = _pyshacl(data, shapes, advanced=advanced) if len(shapes) else None
+    results, kept = _results_from_report(report, None) if report is not None else ([], [])
+    extra = run_checks(project, store) if checks else []
+    index = subject_index(f.path for f in project.files_of_kind("data", "ontology", "vocabulary"))
+    results = _locate(project, results + extra, index, data)
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(results=sorted(results, key=_sort_key),
+                            graph=_report_graph(report, kept, extra, conforms),
+                            prefixes=query.prefixes(project))
+
+
+def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
+                   store: ox.Store | None = None, allow_remote: bool = False,
+                   advanced: bool = True, checks: bool = True) -> ValidationReport:
+    """Validate some files in the context of the existing graph, reporting only on them.
+
+    The data graph is the files' triples plus, from the store (or, when no store has been built,
+    from the project's files): the ontology and vocabulary graphs and the project's data graphs
+    except those of the given files themselves (their stored, older versions would otherwise
+    mix in). So the files may refer to people, organisations, documents and concepts that already
+    exist. Only results whose focus node is a subject in the given files are reported.
+
+    Args:
+        project: the project.
+        files: the files to check (inside or outside the project).
+        store: an open store for the context; default: the project's store opened read-only if it
+            has been built, else the project's files.
+        allow_remote: let JSON-LD files name remote contexts.
+        advanced, checks: as for :func:`validate_store`.
+
+    Raises:
+        InputError: a file is unusable (with file, line and column), or the shapes are.
+        StoreError: the store cannot be read.
+    """
+    paths = [Path(f) for f in files]
+    if not paths:
+        raise InputError("no files to validate")
+    own_graphs = {load.graph_for(project, p) for p in paths}
+    new_quads: list[ox.Quad] = []
+    for path in paths:
+        new_quads += load.parse_file(project, path, allow_remote=allow_remote)
+    focus = {f"_:{q.subject.value}" if isinstance(q.subject, ox.BlankNode) else q.subject.value
+             for q in new_quads if not isinstance(q.subject, ox.Triple)}
+
+    context: list[ox.Quad] = []
+    shape_quads: list[ox.Quad] = []
+    if store is None and (project.store_path / "CURRENT").is_file():
+        store = stores.open_store(project, read_only=True)  # read-only takes no lock
+    if store is not None:
+        try:
+            for graph in store.named_graphs():
+                if not isinstance(graph, ox.NamedNode) or graph.value in own_graphs:
+                    continue
+                kind = _graph_kind(project, graph.value)
+                quads = store.quads_for_pattern(None, None, None, graph)
+                if kind in {"data", "ontology", "vocabulary"}:
+                    context += quads
+                elif kind == "shapes":
+                    shape_quads += quads
+        except OSError as exc:
+            raise StoreError(f"cannot read the store: {exc}") from None
+    else:
+        for source in project.files_of_kind("data", "ontology", "vocabulary"):
+            if source.graph not in own_graphs:
+                context += load.parse_file(project, source.path)
+
+    data = rdflib.Graph()
+    _add_quads(data, context)
+    _add_quads(data, new_quads)
+    shapes = rdflib.Graph()
+    _add_quads(shapes, shape_quads)
+    if len(shapes) == 0:
+        shapes = _graph_from_files(project, project.files_of_kind("shapes"))
+
+    report = _pyshacl(data, shapes, advanced=advanced) if len(shapes) else None
+    results, kept = _results_from_report(report, focus) if report is not None else ([], [])
+    extra: list[ValidationResult] = []
+    if checks:
+        scratch = ox.Store()  # in memory: the checks see exactly the data graph above
+        scratch.extend(context)
+        scratch.extend(new_quads)
+        extra = run_checks(project, scratch, focus=focus)
+    index = subject_index(paths)
+    results = _locate(project, results + extra, index, data)
+    conforms = not any(r.severity == "Violation" for r in results)
+    return ValidationReport(results=sorted(results, key=_sort_key),
+                            graph=_report_graph(report, kept, extra, conforms),
+                            prefixes=query.prefixes(project))
+
+
+def _graph_from_files(project: Project, sources: Iterable[Any]) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for source in sources:
+        _add_quads(graph, load.parse_file(project, source.path))
+    return graph
