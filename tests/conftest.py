@@ -6,8 +6,12 @@ binary, a browser); under ``CI=true`` it fails instead, so CI never passes by sk
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import shutil
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +22,9 @@ from hrgraph.project import Project
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_DIRS = ("ontology", "shapes", "data", "queries")
+
+#: The JSON-LD context the test HTTP listener serves.
+CONTEXT = {"@context": {"name": "http://example.org/name"}}
 
 
 def require(condition: object, reason: str) -> None:
@@ -73,3 +80,34 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 def cli() -> CliRunner:
     """A click runner for ``hrgraph.cli.main`` (stderr kept apart from stdout)."""
     return CliRunner()
+
+
+class _ContextServer(http.server.BaseHTTPRequestHandler):
+    requests: list[str]
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        body = json.dumps(CONTEXT).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ld+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def listener() -> Iterator[tuple[str, list[str]]]:
+    """A tiny HTTP server on 127.0.0.1 serving a context; yields its URL and the requests seen."""
+    requests: list[str] = []
+    handler = type("Handler", (_ContextServer,), {"requests": requests})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/context.jsonld", requests
+    finally:
+        server.shutdown()
+        server.server_close()

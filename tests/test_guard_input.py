@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from conftest import CONTEXT
 from hrgraph import guard
 from hrgraph.errors import InputError
 from hrgraph.load import parse_file
 from hrgraph.project import Project
 
-NAME = "http://example.org/name"
-CONTEXT = {"@context": {"name": NAME}}
+NAME = CONTEXT["@context"]["name"]
 OPENED: list[str] = []
 
 
@@ -28,37 +25,6 @@ def _audit(event: str, args: tuple) -> None:
 
 
 sys.addaudithook(_audit)  # records every file this process opens; checked by the tests below
-
-
-class _ContextServer(http.server.BaseHTTPRequestHandler):
-    requests: list[str]
-
-    def do_GET(self) -> None:
-        self.requests.append(self.path)
-        body = json.dumps(CONTEXT).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def listener() -> Iterator[tuple[str, list[str]]]:
-    """A tiny HTTP server on 127.0.0.1 serving a context; yields its URL and the requests seen."""
-    requests: list[str] = []
-    handler = type("Handler", (_ContextServer,), {"requests": requests})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/context.jsonld", requests
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def jsonld(project: Project, name: str, document: object) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from hrgraph import __version__
-from hrgraph.errors import HrgraphError, ValidationFailed
+from hrgraph.errors import HrgraphError, UsageError, ValidationFailed
 from hrgraph.project import Project
 
 
@@ -126,3 +126,100 @@ def stats(settings: Settings, as_json: bool) -> None:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         click.echo(result.to_text(project))
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
+              show_default=True, help="How to print the report.")
+@click.pass_obj
+def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
+    """Check the data against the SHACL shapes and the checks in queries/checks/.
+
+    Without FILES, validates the built store. With FILES, validates just those files in the
+    context of the rest of the project (they may refer to anything already in it), reporting
+    only on them. Exits with 1 if there is a violation.
+
+    \b
+    Examples:
+      hrgraph validate
+      hrgraph validate data/documents/concerted-position-2016.ttl
+      hrgraph validate --format json new-statement.ttl
+    """
+    from hrgraph import validate as validation
+    from hrgraph.store import open_store
+
+    project = settings.project()
+    if files:
+        store = open_store(project, read_only=True) if project.store_path.exists() else None
+        report = validation.validate_files(project, list(files), store=store,
+                                           allow_remote=settings.allow_remote)
+    else:
+        report = validation.validate_store(project, open_store(project, read_only=True))
+    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt]()
+    click.echo(output.rstrip("\n"))
+    if not report.conforms:
+        raise ValidationFailed(f"{report.violations} violations, {report.warnings} warnings")
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the query (repeat for several, or for a list).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
+              default="table", show_default=True, help="How to print the result.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="Stop the query after this many seconds.")
+@click.option("--limit", type=int, default=10_000, show_default=True,
+              help="Return at most this many rows.")
+@click.option("--list", "list_only", is_flag=True, help="List the saved queries and exit.")
+@click.pass_obj
+def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str,
+          timeout: float, limit: int, list_only: bool) -> None:
+    """Run a saved query (by NAME from queries/, or a FILE.rq) over the built store.
+
+    \b
+    Examples:
+      hrgraph query --list
+      hrgraph query demands-by-person --param person=hrid:person/aliaksandr-alesin
+      hrgraph query my-question.rq --format csv > answer.csv
+      hrgraph query checks/demand-without-source --format json
+    """
+    from hrgraph import query as queries
+
+    project = settings.project()
+    if list_only:
+        click.echo(_query_list(queries.list_queries(project)))
+        return
+    if not name:
+        raise UsageError("name a saved query or an .rq file (see `hrgraph query --list`)")
+    saved = queries.find_query(project, name)
+    values: dict[str, str | list[str]] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--param {item!r}: write it as NAME=VALUE")
+        declared = saved.params.get(key)
+        if key in values or (declared is not None and declared.multiple):
+            previous = values.get(key, [])
+            values[key] = [*([previous] if isinstance(previous, str) else previous), value]
+        else:
+            values[key] = value
+    result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit)
+    output = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
+              "md": result.to_markdown}[fmt]()
+    click.echo(output.rstrip("\n"))
+    if result.note:
+        click.echo(result.note, err=True)
+
+
+def _query_list(saved: list) -> str:
+    """One line per saved query (name and summary), with its parameters below."""
+    lines = []
+    for q in saved:
+        lines.append(f"{q.name:<36} {q.summary}")
+        for p in q.params.values():
+            example = f" (e.g. {p.example})" if p.example not in (None, "") else ""
+            required = ", required" if p.required else ""
+            lines.append(f"    --param {p.name}=…  {p.type}{required}{example}")
+    return "\n".join(lines) if lines else "no saved queries in queries/"
