@@ -1,0 +1,190 @@
+"""The ontology, vocabularies and data as documents: they load cleanly and describe themselves.
+
+These tests read the project's files directly (rdflib and pyoxigraph), not the store, so that a
+broken file is named here before anything is built from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from hrgraph.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+PROJECT = Project.open(REPO, store=REPO / ".hrgraph" / "unused-by-these-tests")
+HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
+ONTOLOGY = REPO / "ontology" / "hrgraph.ttl"
+TURTLE_FILES = [f.path for f in PROJECT.source_files()]
+
+
+@pytest.fixture(scope="module")
+def ontology() -> rdflib.Graph:
+    return rdflib.Graph().parse(ONTOLOGY)
+
+
+@pytest.fixture(scope="module")
+def everything() -> rdflib.Graph:
+    """Ontology, vocabularies and data (not shapes) in one rdflib graph."""
+    graph = rdflib.Graph()
+    for source in PROJECT.files_of_kind("ontology", "vocabulary", "data"):
+        graph.parse(source.path)
+    return graph
+
+
+@pytest.mark.parametrize("path", TURTLE_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_file_loads_in_rdflib_without_warnings_or_ill_typed_literals(path: Path, caplog) -> None:
+    with caplog.at_level(logging.WARNING):
+        graph = rdflib.Graph().parse(path)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    ill_typed = [o for o in graph.objects() if isinstance(o, rdflib.Literal) and o.ill_typed]
+    assert ill_typed == []
+
+
+@pytest.mark.parametrize("path", TURTLE_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_file_loads_in_pyoxigraph_with_the_same_triples(path: Path) -> None:
+    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    assert quads, "a file with no triples"
+    assert len(quads) == len(rdflib.Graph().parse(path))
+
+
+@pytest.mark.parametrize("path", TURTLE_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_no_blank_nodes_outside_shapes(path: Path) -> None:
+    """Anything a user may link to has an IRI; only SHACL's own structures may be blank."""
+    if path.is_relative_to(REPO / "shapes"):
+        return
+    graph = rdflib.Graph().parse(path)
+    blank = {t for triple in graph for t in triple if isinstance(t, rdflib.BNode)}
+    assert blank == set()
+
+
+def test_language_tags_are_well_formed_and_lower_case_after_loading() -> None:
+    tags = set()
+    for path in TURTLE_FILES:
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if isinstance(quad.object, ox.Literal) and quad.object.language:
+                tags.add(quad.object.language)
+    assert tags >= {"en", "be", "ru", "be-latn"}
+    assert all(tag == tag.lower() for tag in tags)
+    assert all(re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", tag) for tag in tags)
+
+
+def test_ontology_header(ontology: rdflib.Graph) -> None:
+    onto = rdflib.URIRef("https://w3id.org/hrgraph/ontology")
+    assert (onto, RDF.type, OWL.Ontology) in ontology
+    assert ontology.value(onto, OWL.versionInfo) is not None
+    assert ontology.value(onto, OWL.versionIRI) is not None
+
+
+def _own_terms(graph: rdflib.Graph) -> set[rdflib.URIRef]:
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+    return {s for kind in kinds for s in graph.subjects(RDF.type, kind)
+            if isinstance(s, rdflib.URIRef) and str(s).startswith(str(HRG))}
+
+
+def test_every_class_and_property_has_an_english_label_and_definition(
+        ontology: rdflib.Graph) -> None:
+    terms = _own_terms(ontology)
+    assert len(terms) > 60
+    missing = []
+    for term in sorted(terms):
+        for prop in (RDFS.label, SKOS.definition):
+            values = [v for v in ontology.objects(term, prop) if v.language == "en"]
+            if len(values) != 1:
+                missing.append((term, prop))
+    assert missing == []
+
+
+def test_every_term_used_in_the_data_is_defined(everything: rdflib.Graph,
+                                                ontology: rdflib.Graph) -> None:
+    defined = _own_terms(ontology)
+    used = {p for p in everything.predicates() if str(p).startswith(str(HRG))}
+    used |= {o for o in everything.objects(None, RDF.type) if str(o).startswith(str(HRG))}
+    assert used - defined == set()
+
+
+def test_every_concept_has_a_scheme_an_english_label_and_a_definition(
+        everything: rdflib.Graph) -> None:
+    concepts = set(everything.subjects(RDF.type, SKOS.Concept))
+    assert len(concepts) > 50
+    for concept in concepts:
+        assert everything.value(concept, SKOS.inScheme) is not None, concept
+        labels = [v for v in everything.objects(concept, SKOS.prefLabel) if v.language == "en"]
+        assert len(labels) == 1, concept
+        assert everything.value(concept, SKOS.definition) is not None, concept
+
+
+def test_vocabulary_hierarchies_are_acyclic(everything: rdflib.Graph) -> None:
+    for concept in everything.subjects(RDF.type, SKOS.Concept):
+        seen, todo = set(), [concept]
+        while todo:
+            for broader in everything.objects(todo.pop(), SKOS.broader):
+                assert broader != concept, f"{concept} is broader than itself"
+                if broader not in seen:
+                    seen.add(broader)
+                    todo.append(broader)
+
+
+def test_action_types_and_statuses_map_to_upr_info(everything: rdflib.Graph) -> None:
+    upr = "https://w3id.org/hrgraph/vocab/upr-info-"
+    for scheme in ("action-type", "status"):
+        prefix = f"https://w3id.org/hrgraph/vocab/{scheme}/"
+        mapped = {s for s, o in everything.subject_objects(SKOS.closeMatch)
+                  if str(s).startswith(prefix) and str(o).startswith(upr)}
+        assert len(mapped) >= 3, scheme
+
+
+def test_one_preferred_name_per_language(everything: rdflib.Graph) -> None:
+    for subject in set(everything.subjects(SKOS.prefLabel)):
+        langs = [v.language for v in everything.objects(subject, SKOS.prefLabel)]
+        assert len(langs) == len(set(langs)), subject
+
+
+def test_dates_keep_their_precision_and_have_bounds(everything: rdflib.Graph) -> None:
+    date = rdflib.URIRef("http://purl.org/dc/terms/date")
+    statement = rdflib.URIRef("https://w3id.org/hrgraph/id/document/concerted-position-2016")
+    value = everything.value(statement, date)
+    assert value.datatype == rdflib.XSD.gYearMonth and str(value) == "2016-02"
+    assert str(everything.value(statement, HRG.earliestDate)) == "2016-02-01"
+    assert str(everything.value(statement, HRG.latestDate)) == "2016-02-29"
+    for s, o in everything.subject_objects(date):
+        if o.datatype == rdflib.XSD.date:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d", str(o)), (s, o)
+
+
+def test_documents_without_a_known_date_say_so(everything: rdflib.Graph) -> None:
+    date = rdflib.URIRef("http://purl.org/dc/terms/date")
+    for document in everything.subjects(RDF.type, HRG.Document):
+        has_date = everything.value(document, date) is not None
+        unknown = everything.value(document, HRG.dateUnknown)
+        assert has_date != (unknown is not None and unknown.toPython() is True), document
+
+
+def test_the_unregistered_organisation_ban_cites_no_article(everything: rdflib.Graph) -> None:
+    ban = rdflib.URIRef("https://w3id.org/hrgraph/id/legal/belarus-ban-unregistered-organisations")
+    assert everything.value(ban, HRG.articleNumber) is None
+    assert everything.value(ban, rdflib.URIRef("http://data.europa.eu/eli/ontology#is_part_of")) \
+        is None
+
+
+def test_the_citation_keeps_the_date_as_cited(everything: rdflib.Graph) -> None:
+    citation = rdflib.URIRef(
+        "https://w3id.org/hrgraph/id/citation/concerted-position-2016-open-letter")
+    assert str(everything.value(citation, HRG.citedDate)) == "2015-01-09"
+    assert everything.value(citation, HRG.citedDocument) is None
+
+
+def test_statement_counts(everything: rdflib.Graph) -> None:
+    statement = rdflib.URIRef("https://w3id.org/hrgraph/id/document/concerted-position-2016")
+    demands = set(everything.subjects(HRG.madeIn, statement)) & set(
+        everything.subjects(RDF.type, HRG.Demand))
+    points = set(everything.subjects(RDF.type, HRG.Point))
+    signatories = set(everything.objects(statement, HRG.signatory))
+    positions = set(everything.subjects(RDF.type, HRG.Position))
+    assert (len(demands), len(points), len(signatories), len(positions)) == (28, 10, 8, 3)
