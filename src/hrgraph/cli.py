@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,20 @@ class Settings:
         """Show a step of long work on stderr, unless --quiet."""
         if not self.quiet:
             click.echo(f"… {message}", err=True)
+
+
+class _ClickHandler(logging.Handler):
+    """Writes hrgraph's log records to the current stderr (click's, so tests capture them)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"{record.levelname.lower()}: {record.getMessage()}", err=True)
+
+
+def _log_to_stderr(level: int) -> None:
+    logger = logging.getLogger("hrgraph")
+    logger.setLevel(level)
+    if not any(isinstance(h, _ClickHandler) for h in logger.handlers):
+        logger.addHandler(_ClickHandler())
 
 
 class _Group(click.Group):
@@ -75,8 +88,7 @@ def main(ctx: click.Context, project_dir: Path, store: Path | None, quiet: bool,
       hrgraph --store /tmp/hr-store stats
       hrgraph --project ~/hrgraph --quiet build
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _log_to_stderr(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
     ctx.obj = Settings(project_dir=project_dir, store=store, quiet=quiet, verbose=verbose,
                        allow_remote=allow_remote)
 

@@ -120,7 +120,7 @@ def materialise(project: Project, store: ox.Store) -> int:
     target = ox.NamedNode(project.inferred_graph)
     if store.contains_named_graph(target):
         store.remove_graph(target)
-    store.extend(ox.Quad(s, p, o, target) for s, p, o in inferred)
+    store.bulk_extend(ox.Quad(s, p, o, target) for s, p, o in inferred)
     log.debug("inferred %d triples from %d", len(inferred), len(triples))
     return len(inferred)
 
