@@ -11,9 +11,9 @@ Safety, in order:
    type into a pyoxigraph term and bound with pyoxigraph's ``substitutions`` (SEP-0007), which
    replaces the variable in the parsed query. A ``multiple: true`` parameter is bound by a
    ``VALUES`` block (see :func:`_insert_values`).
-3. The query runs in a worker process that opens the store read-only and is terminated at the
+3. The query runs in a worker process that opens the store read-only and is killed at the
    time limit (pyoxigraph has no query timeout of its own). The calling process does not open the
-   store at all.
+   store at all (see :mod:`hrgraph._query_worker`).
 
 Results (:class:`QueryResult`) keep pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``;
 ``None`` for an unbound variable), so datatype and language are never lost; the ``to_*`` methods
@@ -26,10 +26,15 @@ import csv
 import datetime
 import io
 import json
-import multiprocessing
 import os
+import pickle
+import queue
 import re
+import struct
+import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +43,8 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from hrgraph import guard
-from hrgraph._query_worker import RawResult, execute, worker_main
+from hrgraph import _query_worker, guard
+from hrgraph._query_worker import RawResult, execute
 from hrgraph.errors import InputError, QueryTimeout, StoreError, UsageError
 from hrgraph.project import Project
 
@@ -670,50 +675,76 @@ def _json_term(term: Any) -> dict[str, str]:
 # --------------------------------------------------------------------------- running
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # forkserver: each worker is forked from a small server process that has already imported
-    # pyoxigraph, so a query starts in milliseconds, and nothing of the caller's state (open
-    # stores, threads) is inherited. spawn where forkserver does not exist (Windows, macOS default).
-    if sys.platform != "win32" and "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["hrgraph._query_worker"])
-        return context
-    return multiprocessing.get_context("spawn")
+_WORKER_SCRIPT = str(Path(_query_worker.__file__).resolve())
+
+
+def _worker_command() -> list[str]:
+    # -P (Python 3.11+): do not put the current directory first on sys.path; run_path does not
+    # add the script's directory either, so no file next to the worker can shadow a module.
+    safe_path = ["-P"] if sys.version_info >= (3, 11) else []
+    code = f"import runpy; runpy.run_path({_WORKER_SCRIPT!r}, run_name='__main__')"
+    return [sys.executable, *safe_path, "-c", code]
+
+
+def _read_messages(stream: Any, inbox: queue.Queue) -> None:
+    """Pass every length-prefixed message from the worker to ``inbox``; ``None`` at the end."""
+    try:
+        while True:
+            size = stream.read(8)
+            if len(size) < 8:
+                break
+            data = stream.read(struct.unpack(">Q", size)[0])
+            inbox.put(pickle.loads(data))  # our own worker's answer, not outside input
+    except (OSError, ValueError, pickle.UnpicklingError):
+        pass
+    finally:
+        inbox.put(None)
 
 
 def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] | None,
                    limit: int | None, timeout: float | None) -> RawResult:
-    if not store_path.exists():
+    if not (store_path / "CURRENT").is_file():
         raise StoreError(f"there is no store at {store_path} yet: run 'hrgraph build' first")
-    context = _context()
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=worker_main, name="hrgraph-query", daemon=True,
-                              args=(sender, str(store_path), sparql, substitutions, limit))
-    process.start()
-    sender.close()
-    try:
-        if not receiver.poll(WORKER_START_LIMIT):
-            raise StoreError("the query worker did not start")
-        status, payload = receiver.recv()
-        if status == "ready":
-            if not receiver.poll(timeout):
-                raise QueryTimeout(f"the query ran longer than {timeout:g} seconds and was "
-                                   "stopped; narrow it down (fewer optional parts, a LIMIT) or "
-                                   "allow more time")
-            status, payload = receiver.recv()
-    except EOFError:
-        raise StoreError(f"the query worker stopped unexpectedly (exit code "
-                         f"{process.exitcode})") from None
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join(5)
-        if process.is_alive():  # pragma: no cover - terminate is not always enough
-            process.kill()
-            process.join()
-        receiver.close()
+    request = pickle.dumps((str(store_path), sparql, substitutions, limit))
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE,
+                                       stdout=subprocess.PIPE, stderr=errors)
+        except OSError as exc:
+            raise StoreError(f"cannot start a query worker: {exc}") from None
+        inbox: queue.Queue = queue.Queue()
+        reader = threading.Thread(target=_read_messages, args=(process.stdout, inbox),
+                                  daemon=True)
+        reader.start()
+        try:
+            process.stdin.write(request)
+            process.stdin.close()
+            message = inbox.get(timeout=WORKER_START_LIMIT)
+            if message is not None and message[0] == "ready":
+                try:
+                    message = inbox.get(timeout=timeout)
+                except queue.Empty:
+                    raise QueryTimeout(
+                        f"the query ran longer than {timeout:g} seconds and was stopped; narrow "
+                        "it down (fewer optional parts, a LIMIT) or allow more time") from None
+        except queue.Empty:
+            raise StoreError("the query worker did not start in time") from None
+        except BrokenPipeError:
+            message = None
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            reader.join(5)
+            process.stdout.close()
+        if message is None:
+            errors.seek(0)
+            detail = errors.read().decode("utf-8", errors="replace").strip().splitlines()
+            raise StoreError("the query worker stopped unexpectedly"
+                             + (f": {detail[-1]}" if detail else ""))
+    status, payload = message
     if status == "result":
-        return payload
+        return RawResult(**payload)
     if status == "syntax-error":
         raise InputError(f"the SPARQL query does not parse: {payload}")
     if status == "store-error":
@@ -743,15 +774,19 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
         QueryTimeout: it ran past ``timeout``.
         StoreError: the store is missing or unreadable.
     """
-    guard.check_query(sparql, allow_service=allow_service)
-    substitutions = {}
+    form = guard.check_query(sparql, allow_service=allow_service)
+    single: dict[str, Any] = {}
     for name, value in (params or {}).items():
         if not _VAR_NAME.fullmatch(name):
             raise UsageError(f"parameter name {name!r} is not a SPARQL variable name")
-        if isinstance(value, (ox.NamedNode, ox.Literal, ox.BlankNode)):
-            substitutions[name] = value
+        if isinstance(value, (ox.NamedNode, ox.Literal)):
+            single[name] = value
         else:
-            substitutions[name] = ox.Literal(str(value))
+            single[name] = ox.Literal(str(value))
+    substitutions, by_values = _split_bindings(sparql, form, single)
+    if by_values:
+        sparql = _insert_values(sparql, by_values)
+        guard.check_query(sparql, allow_service=allow_service)
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
 
 
@@ -786,8 +821,34 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
         project, name_or_path)
     single, multi = bind_params(saved, params)
     sparql = saved.text
-    guard.check_query(sparql, allow_service=allow_service)
-    if multi:
-        sparql = _insert_values(sparql, multi)
+    form = guard.check_query(sparql, allow_service=allow_service)
+    substitutions, by_values = _split_bindings(sparql, form, single)
+    by_values.update(multi)
+    if by_values:
+        sparql = _insert_values(sparql, by_values)
         guard.check_query(sparql, allow_service=allow_service)
-    return _run_checked(project, sparql, dict(single), timeout=timeout, limit=limit, store=store)
+    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
+
+
+def _split_bindings(sparql: str, form: str, single: dict[str, Any]
+                    ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """Which single values pyoxigraph can substitute, and which need a VALUES block.
+
+    pyoxigraph substitutes any variable of an ASK, CONSTRUCT or DESCRIBE query, but in a SELECT
+    query only a variable that the query projects (``SELECT *`` projects every variable in scope);
+    for the others it raises an error, so they are bound by a one-row VALUES block instead.
+    """
+    if not single or form != "SELECT":
+        return dict(single), {}
+    projected = _projected_variables(sparql)
+    substitutions = {n: t for n, t in single.items() if n in projected}
+    by_values = {n: [t] for n, t in single.items() if n not in projected}
+    return substitutions, by_values
+
+
+def _projected_variables(sparql: str) -> set[str]:
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    algebra = translateQuery(parseQuery(sparql)).algebra  # already checked by the guard
+    return {str(v) for v in (getattr(algebra, "PV", None) or [])}
