@@ -246,3 +246,32 @@ def test_nameless_focus_is_located_at_its_named_parent(vproject):
 
 def test_no_problems_text():
     assert ValidationReport(results=[]).to_text() == "No problems found."
+
+
+def test_service_in_a_shacl_sparql_constraint_is_refused(vproject):
+    import socket
+
+    from rdflib.plugins.sparql.processor import SPARQLProcessor
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    (vproject.shapes_dir / "remote.ttl").write_text(f"""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix hrg: <https://w3id.org/hrgraph/ontology#> .
+<https://w3id.org/hrgraph/shapes#Remote> a sh:NodeShape ;
+    sh:targetClass hrg:Person ;
+    sh:sparql [ sh:select \"\"\"SELECT $this WHERE {{
+        SERVICE <http://127.0.0.1:{port}/sparql> {{ $this ?p ?o }} }}\"\"\" ] .
+""")
+    original = SPARQLProcessor.query
+    try:
+        with pytest.raises(InputError, match="SERVICE"):
+            validate_store(vproject, fill_store(vproject))
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    finally:
+        listener.close()
+    assert SPARQLProcessor.query is original  # the parse cache is removed again
