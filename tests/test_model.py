@@ -182,9 +182,9 @@ def test_the_citation_keeps_the_date_as_cited(everything: rdflib.Graph) -> None:
 
 def test_statement_counts(everything: rdflib.Graph) -> None:
     statement = rdflib.URIRef("https://w3id.org/hrgraph/id/document/concerted-position-2016")
-    demands = set(everything.subjects(HRG.madeIn, statement)) & set(
-        everything.subjects(RDF.type, HRG.Demand))
-    points = set(everything.subjects(RDF.type, HRG.Point))
+    made_in = set(everything.subjects(HRG.madeIn, statement))
+    demands = made_in & set(everything.subjects(RDF.type, HRG.Demand))
+    points = made_in & set(everything.subjects(RDF.type, HRG.Point))
     signatories = set(everything.objects(statement, HRG.signatory))
-    positions = set(everything.subjects(RDF.type, HRG.Position))
+    positions = made_in & set(everything.subjects(RDF.type, HRG.Position))
     assert (len(demands), len(points), len(signatories), len(positions)) == (28, 10, 8, 3)

@@ -13,6 +13,7 @@ import pytest
 import rdflib
 
 from hrgraph.project import Project
+from hrgraph.sources import read_source_text
 
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = Project.open(REPO, store=REPO / ".hrgraph" / "unused-by-these-tests")
@@ -34,7 +35,7 @@ QUOTED = sorted(DATA.subject_objects(HRG.quotedFrom))
 def _text(publication: rdflib.term.Node) -> str:
     copy = DATA.value(publication, HRG.textCopy)
     assert copy is not None, f"{publication} has no hrg:textCopy"
-    return (REPO / str(copy)).read_text(encoding="utf-8")
+    return read_source_text(REPO / str(copy))
 
 
 def _context(selector: rdflib.term.Node) -> tuple[str, str, str]:
