@@ -10,7 +10,6 @@ them and the CLI exits with 1.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,8 +20,7 @@ from hrgraph import load, reason
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project
-
-log = logging.getLogger(__name__)
+from hrgraph.validate import ValidationReport, validate_store
 
 FOAF_AGENT = "http://xmlns.com/foaf/0.1/Agent"
 
@@ -39,10 +37,10 @@ class BuildSummary:
     demands: int
     actors: int
     documents: int
-    violations: int | None  # None when validation did not run
-    warnings: int | None
+    violations: int
+    warnings: int
     seconds: float
-    report: object | None = field(default=None, repr=False)  # the validation report, if any
+    report: ValidationReport | None = field(default=None, repr=False)
 
     @property
     def triples(self) -> int:
@@ -61,10 +59,7 @@ class BuildSummary:
             f"({self.inferred} inferred)",
             f"demands: {self.demands}, actors: {self.actors}, documents: {self.documents}",
         ]
-        if self.violations is None:
-            lines.append("validation: not run")
-        else:
-            lines.append(f"validation: {self.violations} violations, {self.warnings} warnings")
+        lines.append(f"validation: {self.violations} violations, {self.warnings} warnings")
         lines.append(f"done in {self.seconds:.2f} s")
         return "\n".join(lines)
 
@@ -105,7 +100,7 @@ def build(project: Project, *, progress: Progress | None = None,
         say("reasoning")
         inferred = reason.materialise(project, store)
         say("validating")
-        report = _validate(project, store)
+        report = validate_store(project, store)
         say("counting")
         summary = BuildSummary(
             graphs=stores.graph_counts(store),
@@ -114,8 +109,8 @@ def build(project: Project, *, progress: Progress | None = None,
             demands=_count_instances(store, project.ontology_ns + "Demand"),
             actors=_count_instances(store, FOAF_AGENT),
             documents=_count_instances(store, project.ontology_ns + "Document"),
-            violations=getattr(report, "violations", None),
-            warnings=getattr(report, "warnings", None),
+            violations=report.violations,
+            warnings=report.warnings,
             seconds=0.0,
             report=report,
         )
@@ -127,16 +122,6 @@ def build(project: Project, *, progress: Progress | None = None,
         stores.discard(new_path)
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-def _validate(project: Project, store: ox.Store) -> object | None:
-    """SHACL-validate the new store (hrgraph.validate), or None while that module is missing."""
-    try:
-        from hrgraph.validate import validate_store
-    except ImportError:  # pragma: no cover - only before hrgraph.validate exists
-        log.warning("hrgraph.validate is not available: skipping validation")
-        return None
-    return validate_store(project, store)
 
 
 def _count_instances(store: ox.Store, cls: str) -> int:
