@@ -1,0 +1,413 @@
+"""History data: events, assessments, source conflicts, web sources and external links.
+
+What is checked, beyond the shapes:
+
+* each file validates in the context of the project with no ``sh:Violation``;
+* every evidence URL is a declared web source, and every URL these files use is declared in
+  ``data/sources-web.ttl`` and occurs verbatim in the project's notes (``data/sources/*.md``);
+* mirrors and aggregators that the notes name are classed as weak evidence;
+* dates: the ``xsd:date`` bounds agree with the native date (an assessment's bounds are exactly
+  its date or period; an event's may be narrower than a month or a year when the sources say so,
+  never wider);
+* the assessments follow the demand-status table of the notes (which demand, which status, in
+  which order), and nothing the notes mark as unverified is asserted;
+* external identifiers come from the identifier column of the notes, as SKOS mappings only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.namespace import OWL, RDF, SKOS, XSD
+
+from hrgraph.validate import validate_files
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+SOURCES_WEB = DATA / "sources-web.ttl"
+EVENTS = DATA / "history" / "events.ttl"
+ASSESSMENTS = DATA / "history" / "assessments.ttl"
+CONFLICTS = DATA / "history" / "conflicts.ttl"
+LINKS = DATA / "links" / "external-identifiers.ttl"
+OWN_FILES = [SOURCES_WEB, EVENTS, ASSESSMENTS, CONFLICTS, LINKS]
+NOTES = [DATA / "sources" / "background-facts.md", DATA / "sources" / "external-identifiers.md"]
+
+HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
+STATUS = "https://w3id.org/hrgraph/vocab/status/"
+QUALITY = "https://w3id.org/hrgraph/vocab/evidence-quality/"
+EVENT_TYPE = "https://w3id.org/hrgraph/vocab/event-type/"
+DEMAND = "https://w3id.org/hrgraph/id/demand/concerted-position-2016-"
+GRAPH = "https://w3id.org/hrgraph/graph/"
+GITHUB_FILE = re.compile(r"^https://github\.com/([^/]+/[^/]+)/blob/([0-9a-f]{40})/(.+)$")
+
+
+def read(path: Path) -> rdflib.Graph:
+    return rdflib.Graph().parse(path)
+
+
+def graph_iri(path: Path) -> rdflib.URIRef:
+    return rdflib.URIRef(GRAPH + path.relative_to(REPO).with_suffix("").as_posix())
+
+
+@pytest.fixture(scope="module")
+def own() -> dict[Path, rdflib.Graph]:
+    return {path: read(path) for path in OWN_FILES}
+
+
+@pytest.fixture(scope="module")
+def notes() -> str:
+    return "\n".join(path.read_text(encoding="utf-8") for path in NOTES)
+
+
+@pytest.fixture(scope="module")
+def all_data() -> rdflib.Graph:
+    graph = rdflib.Graph()
+    for path in sorted(DATA.rglob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+def web_sources(graph: rdflib.Graph) -> set[str]:
+    return {str(s) for s in graph.subjects(RDF.type, HRG.WebSource)}
+
+
+# ------------------------------------------------------------------------------ files and shapes
+
+
+@pytest.mark.parametrize("path", OWN_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_file_parses_in_pyoxigraph(path: Path) -> None:
+    assert list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+
+
+@pytest.mark.parametrize("path", OWN_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_file_validates_without_violations(path: Path, project) -> None:
+    report = validate_files(project, [project.root / path.relative_to(REPO)])
+    assert report.violations == 0, report.to_text()
+
+
+@pytest.mark.parametrize("path", OWN_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_file_describes_itself(path: Path, own) -> None:
+    graph = own[path]
+    meta = graph_iri(path)
+    assert (meta, RDF.type, PROV.Entity) in graph
+    for prop in (DCT.title, DCT.description, DCT.license, PROV.wasAttributedTo):
+        assert graph.value(meta, prop) is not None, prop
+    assert list(graph.objects(meta, PROV.wasDerivedFrom))
+
+
+def test_notes_are_listed_in_the_sources_readme() -> None:
+    readme = (DATA / "sources" / "README.md").read_text(encoding="utf-8")
+    for path in NOTES:
+        assert path.is_file()
+        assert f"`{path.name}`" in readme
+
+
+# ------------------------------------------------------------------------------ web sources
+
+
+def test_every_evidence_url_in_the_data_is_a_declared_web_source(all_data) -> None:
+    declared = web_sources(all_data)
+    used = {str(o) for o in all_data.objects(None, HRG.evidence)}
+    assert used - declared == set()
+
+
+def test_every_url_used_here_is_declared_in_sources_web(own) -> None:
+    declared = web_sources(own[SOURCES_WEB])
+    used: set[str] = set()
+    for path in (EVENTS, ASSESSMENTS, CONFLICTS):
+        used |= {str(o) for o in own[path].objects(None, HRG.evidence)}
+        used |= {str(o) for o in own[path].objects(graph_iri(path), PROV.wasDerivedFrom)}
+    used |= {str(o) for o in own[LINKS].objects(graph_iri(LINKS), PROV.wasDerivedFrom)
+             if not GITHUB_FILE.match(str(o))}
+    assert used - declared == set()
+    assert declared - used == set(), "declared web sources that nothing uses"
+
+
+def test_every_web_source_occurs_verbatim_in_the_notes(own, notes) -> None:
+    missing = sorted(url for url in web_sources(own[SOURCES_WEB]) if url not in notes)
+    assert missing == []
+
+
+def test_github_provenance_names_a_repository_file_and_commit_of_the_notes(own, notes) -> None:
+    github = [str(o) for o in own[LINKS].objects(graph_iri(LINKS), PROV.wasDerivedFrom)
+              if GITHUB_FILE.match(str(o))]
+    assert github
+    for url in github:
+        repo, commit, path = GITHUB_FILE.match(url).groups()
+        assert repo in notes and commit in notes and path in notes, url
+
+
+def test_web_sources_have_one_quality_and_a_publisher(own) -> None:
+    graph = own[SOURCES_WEB]
+    for source in graph.subjects(RDF.type, HRG.WebSource):
+        qualities = list(graph.objects(source, HRG.evidenceQuality))
+        assert len(qualities) == 1 and str(qualities[0]).startswith(QUALITY), source
+        assert graph.value(source, DCT.publisher) is not None, source
+
+
+MIRRORS = {"khdbz39sm.shop", "mb6k2s.c97.org"}
+AGGREGATORS = {"mstagmanager.com", "like123.com", "thegoaspotlight.com", "wikimili.com",
+               "liquisearch.com", "de.zxc.wiki", "wikiclassic.com", "btw.co",
+               "ukrainianlaw.blogspot.com"}
+
+
+def _host(url: str) -> str:
+    host = url.split("/")[2].rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def test_mirrors_and_aggregators_are_weak_evidence(all_data) -> None:
+    for source in all_data.subjects(RDF.type, HRG.WebSource):
+        quality = str(all_data.value(source, HRG.evidenceQuality))
+        host = _host(str(source))
+        if host in MIRRORS:
+            assert quality == QUALITY + "mirror", source
+        elif host in AGGREGATORS:
+            assert quality == QUALITY + "aggregator", source
+
+
+def test_no_owl_same_as_in_the_data(all_data) -> None:
+    assert not list(all_data.triples((None, OWL.sameAs, None)))
+
+
+# ------------------------------------------------------------------------------ dates
+
+
+def _span(literal: rdflib.Literal) -> tuple[date, date]:
+    """The first and last day a date, month or year stands for."""
+    text = str(literal)
+    if literal.datatype == XSD.date:
+        day = date.fromisoformat(text)
+        return day, day
+    if literal.datatype == XSD.gYearMonth:
+        year, month = map(int, text.split("-"))
+        return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    if literal.datatype == XSD.gYear:
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    raise AssertionError(f"not a date, month or year: {literal!r}")
+
+
+def _native(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[date, date]:
+    when = graph.value(node, DCT.date)
+    if when is not None:
+        return _span(when)
+    start, end = graph.value(node, HRG.periodStart), graph.value(node, HRG.periodEnd)
+    assert start is not None and end is not None, node
+    assert _span(start)[0] <= _span(end)[1], node
+    return _span(start)[0], _span(end)[1]
+
+
+def _bounds(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[date, date]:
+    low, high = graph.value(node, HRG.earliestDate), graph.value(node, HRG.latestDate)
+    assert low.datatype == XSD.date and high.datatype == XSD.date, node
+    return date.fromisoformat(str(low)), date.fromisoformat(str(high))
+
+
+def test_each_assessment_has_bounds_that_contain_its_native_date(own) -> None:
+    graph = own[ASSESSMENTS]
+    assessments = list(graph.subjects(RDF.type, HRG.Assessment))
+    assert assessments
+    for node in assessments:
+        (start, end), (low, high) = _native(graph, node), _bounds(graph, node)
+        assert low <= start and end <= high, node
+        assert (low, high) == (start, end), f"{node}: bounds wider than the date it refers to"
+
+
+def test_each_event_has_bounds_that_agree_with_its_native_date(own) -> None:
+    graph = own[EVENTS]
+    events = list(graph.subjects(RDF.type, HRG.Event))
+    assert events
+    for node in events:
+        (start, end), (low, high) = _native(graph, node), _bounds(graph, node)
+        assert start <= low <= high <= end, node
+        when = graph.value(node, DCT.date)
+        if when is not None and when.datatype == XSD.date:
+            assert low == high == start, node
+
+
+def test_assessment_ids_carry_their_demand_and_date(own) -> None:
+    graph = own[ASSESSMENTS]
+    for node in graph.subjects(RDF.type, HRG.Assessment):
+        demand = str(graph.value(node, HRG.assessedDemand))[len(DEMAND):]
+        first = graph.value(node, DCT.date) or graph.value(node, HRG.periodStart)
+        assert str(node) == f"https://w3id.org/hrgraph/id/assessment/concerted-position-2016-{demand}-{first}"
+
+
+# ------------------------------------------------------------------------------ assessments
+
+#: The demand-status table of the notes (section 7): demand -> statuses in time order.
+EXPECTED_STATUSES = {
+    "c1-1-1": ["met"],
+    "c2-1": ["not-met"],
+    "c2-3-1": ["not-met"],
+    "c2-3-2": ["not-met"],
+    "c2-3-b1-1": ["partly-met"],
+    "c2-3-b1-2": ["not-met"],
+    "c2-3-b1-3": ["not-met"],
+    "c2-3-b1-4": ["not-met"],
+    "c2-3-b1-5": ["partly-met"],
+    "c2-3-b1-6": ["not-met"],
+    "c2-3-b2-1": ["not-met", "superseded"],
+    "c2-3-b3-1": ["not-met"],
+    "c2-3-b4-1": ["not-met"],
+    "c2-3-b4-2": ["not-met"],
+    "c2-3-b5-1": ["not-met"],
+    "c2-3-b6-1": ["partly-met", "reversed"],
+    "c2-3-b7-1": ["not-met"],
+    "c3-1": ["partly-met"],
+}
+
+
+def test_assessments_follow_the_status_table(own) -> None:
+    graph = own[ASSESSMENTS]
+    found: dict[str, list[tuple[date, str]]] = {}
+    for node in graph.subjects(RDF.type, HRG.Assessment):
+        demand = str(graph.value(node, HRG.assessedDemand))
+        assert demand.startswith(DEMAND), demand
+        status = str(graph.value(node, HRG.status))
+        assert status.startswith(STATUS), status
+        found.setdefault(demand[len(DEMAND):], []).append(
+            (_bounds(graph, node)[0], status[len(STATUS):]))
+    actual = {demand: [s for _, s in sorted(rows)] for demand, rows in found.items()}
+    assert actual == EXPECTED_STATUSES
+
+
+def test_unverified_rows_have_no_assessment(own) -> None:
+    """'Remove convictions of ex-political prisoners' is unverified in the notes."""
+    graph = own[ASSESSMENTS]
+    assert not list(graph.subjects(HRG.assessedDemand, rdflib.URIRef(DEMAND + "c2-3-b1-7")))
+
+
+def test_assessments_are_attributed_dated_and_linked_to_existing_events(own, all_data) -> None:
+    graph = own[ASSESSMENTS]
+    events = set(all_data.subjects(RDF.type, HRG.Event))
+    demands = set(all_data.subjects(RDF.type, HRG.Demand))
+    for node in graph.subjects(RDF.type, HRG.Assessment):
+        assert graph.value(node, PROV.wasAttributedTo) is not None, node
+        assert graph.value(node, PROV.generatedAtTime) is not None, node
+        assert graph.value(node, HRG.assessedDemand) in demands, node
+        for event in graph.objects(node, HRG.relatedEvent):
+            assert event in events, (node, event)
+        notes = [n for n in graph.objects(node, SKOS.note) if n.language == "en"]
+        assert len(notes) == 1, node
+
+
+def test_the_reversal_comes_after_the_partial_repeal(own) -> None:
+    graph = own[ASSESSMENTS]
+    rows = {str(graph.value(n, HRG.status))[len(STATUS):]: _bounds(graph, n)
+            for n in graph.subjects(HRG.assessedDemand, rdflib.URIRef(DEMAND + "c2-3-b6-1"))}
+    assert rows["partly-met"][1] < rows["reversed"][0]
+
+
+# ------------------------------------------------------------------------------ events
+
+
+def test_events_have_a_type_from_the_vocabulary_and_evidence(own) -> None:
+    graph = own[EVENTS]
+    for node in graph.subjects(RDF.type, HRG.Event):
+        types = list(graph.objects(node, HRG.eventType))
+        assert len(types) == 1 and str(types[0]).startswith(EVENT_TYPE), node
+        assert list(graph.objects(node, HRG.evidence)), node
+        assert str(node).startswith("https://w3id.org/hrgraph/id/event/"), node
+
+
+def _events_of_type(graph: rdflib.Graph, kind: str) -> set[rdflib.term.Node]:
+    return set(graph.subjects(HRG.eventType, rdflib.URIRef(EVENT_TYPE + kind)))
+
+
+def test_every_mandate_renewal_of_the_notes_and_no_unverified_one(own) -> None:
+    graph = own[EVENTS]
+    renewals = {str(graph.value(e, HRG.referenceNumber)): str(graph.value(e, DCT.date))
+                for e in _events_of_type(graph, "mandate-renewal")}
+    assert renewals == {
+        "26/25": "2014-06-27", "29/17": "2015-07-02", "32/26": "2016-07-01",
+        "35/27": "2017-06-23", "38/14": "2018-07-06", "41/22": "2019-07-12",
+        "44/19": "2020-07-17", "47/19": "2021-07-13", "50/20": "2022-07-08",
+        "53/19": "2023-07-13", "55/27": "2024-04-04",
+    }
+
+
+def test_an_event_without_any_date_is_left_out(own) -> None:
+    """The appeal of the graffiti artists has no date in the notes: no event for it."""
+    graph = own[EVENTS]
+    assert not _events_of_type(graph, "appeal-rejected")
+
+
+def test_reference_numbers_are_as_the_notes_write_them(own, notes) -> None:
+    graph = own[EVENTS]
+    numbers = {str(n) for n in graph.objects(None, HRG.referenceNumber)}
+    assert {"26EC", "144-З"} <= numbers
+    for number in numbers:
+        assert number in notes, number
+
+
+# ------------------------------------------------------------------------------ conflicts
+
+
+def test_each_conflict_of_the_notes_is_recorded(own, all_data) -> None:
+    graph = own[CONFLICTS]
+    conflicts = set(graph.subjects(RDF.type, HRG.SourceConflict))
+    about = {str(graph.value(c, HRG.about)) for c in conflicts}
+    assert about == {
+        "https://w3id.org/hrgraph/id/organisation/belarusian-human-rights-house",
+        "https://w3id.org/hrgraph/id/event/eu-council-conclusions-belarus-2016-02-15",
+        "https://w3id.org/hrgraph/id/event/article-193-1-replaced-2018",
+        "https://w3id.org/hrgraph/id/event/article-193-1-reinstated-2022-01",
+    }
+    subjects = set(all_data.subjects())
+    for conflict in conflicts:
+        assert graph.value(conflict, HRG.about) in subjects, conflict
+        assert len(set(graph.objects(conflict, HRG.evidence))) >= 2, conflict
+        assert [b for b in graph.objects(conflict, HRG.basis) if b.language == "en"], conflict
+
+
+# ------------------------------------------------------------------------------ external links
+
+
+def _identifier_column(notes_text: str) -> set[str]:
+    """The IRIs in the 'identifier (full IRI)' column of the identifier notes' tables."""
+    found = set()
+    for line in notes_text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and re.match(r"^https?://\S+$", cells[2]):
+            found.add(cells[2])
+    return found
+
+
+def test_links_use_only_verified_identifiers_as_skos_mappings() -> None:
+    graph = read(LINKS)
+    verified = _identifier_column(NOTES[1].read_text(encoding="utf-8"))
+    allowed = {SKOS.exactMatch, SKOS.closeMatch, rdflib.URIRef("http://xmlns.com/foaf/0.1/homepage")}
+    meta = graph_iri(LINKS)
+    for s, p, o in graph:
+        if s == meta:
+            continue
+        assert p in allowed, (s, p)
+        assert str(o) in verified, (s, p, o)
+
+
+def test_close_matches_where_our_entity_differs_in_kind() -> None:
+    graph = read(LINKS)
+    wd = "http://www.wikidata.org/entity/"
+    org = "https://w3id.org/hrgraph/id/organisation/"
+    close = {(str(s), str(o)) for s, o in graph.subject_objects(SKOS.closeMatch)}
+    assert close == {(org + "united-states", wd + "Q30"),
+                     (org + "belarusian-authorities", wd + "Q997640")}
+    exact = {(str(s), str(o)) for s, o in graph.subject_objects(SKOS.exactMatch)}
+    assert (org + "viasna", "https://viaf.org/viaf/147054672") in exact
+    assert ("https://w3id.org/hrgraph/id/place/belarus", wd + "Q184") in exact
+
+
+def test_homepages_are_added_only_where_none_exists(all_data) -> None:
+    homepage = rdflib.URIRef("http://xmlns.com/foaf/0.1/homepage")
+    links = read(LINKS)
+    for subject in links.subjects(homepage, None):
+        assert len(set(all_data.objects(subject, homepage))) == 1, subject
