@@ -179,23 +179,30 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of the query (repeat for several, or for a list).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "md"]),
-              default="table", show_default=True, help="How to print the result.")
+              default=None, help="How to print the result [default: from the --output file's "
+              "ending (.csv, .json, .md; .txt and others: table), else table].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result to this file instead of standard output.")
 @click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
               help="Stop the query after this many seconds.")
 @click.option("--limit", type=int, default=10_000, show_default=True,
               help="Return at most this many rows.")
+@click.option("--allow-service", is_flag=True,
+              help="Let the query call other SPARQL endpoints with SERVICE (off by default).")
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries and exit.")
 @click.pass_obj
-def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str,
-          timeout: float, limit: int, list_only: bool) -> None:
+def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str | None,
+          output: Path | None, timeout: float, limit: int, allow_service: bool,
+          list_only: bool) -> None:
     """Run a saved query (by NAME from queries/, or a FILE.rq) over the built store.
 
     \b
     Examples:
       hrgraph query --list
-      hrgraph query demands-by-person --param person=hrid:person/aliaksandr-alesin
+      hrgraph query demands-by-topic --param topic=https://w3id.org/hrgraph/vocab/topic/death-penalty
       hrgraph query my-question.rq --format csv > answer.csv
-      hrgraph query checks/demand-without-source --format json
+      hrgraph query signatories -o signatories.csv
+      hrgraph query checks/demand-without-quote --format json
     """
     from hrgraph import query as queries
 
@@ -217,12 +224,31 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
             values[key] = [*([previous] if isinstance(previous, str) else previous), value]
         else:
             values[key] = value
-    result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit)
-    output = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
-              "md": result.to_markdown}[fmt]()
-    click.echo(output.rstrip("\n"))
+    result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
+                               allow_service=allow_service)
+    fmt = fmt or _format_for(output)
+    text = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
+            "md": result.to_markdown}[fmt]().rstrip("\n") + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
     if result.note:
         click.echo(result.note, err=True)
+
+
+#: Output format by the ending of the --output file; any other ending gets a text table.
+_FORMAT_BY_SUFFIX = {".csv": "csv", ".json": "json", ".md": "md", ".txt": "table"}
+
+
+def _format_for(output: Path | None) -> str:
+    """The output format implied by an --output file name (``table`` when there is none)."""
+    if output is None:
+        return "table"
+    return _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "table")
 
 
 def _query_list(saved: list) -> str:
@@ -235,3 +261,42 @@ def _query_list(saved: list) -> str:
             required = ", required" if p.required else ""
             lines.append(f"    --param {p.name}=…  {p.type}{required}{example}")
     return "\n".join(lines) if lines else "no saved queries in queries/"
+
+
+# --- publishing: export, release, diff, push (hrgraph.export, .describe, .diff, .remote) ---------
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "nq", "trig", "jsonld", "xml"]),
+              default="ttl", show_default=True, help="The RDF format to write.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@click.option("--graph", "graphs", multiple=True, metavar="NAME",
+              help="Export this graph (IRI, or name like shapes/core, or folder like data) "
+                   "instead of the public ones; repeat for several.")
+@click.option("--include-inferred", is_flag=True, help="Add the inferred graph.")
+@click.pass_obj
+def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tuple[str, ...],
+                   include_inferred: bool) -> None:
+    """Export the data, ontology and vocabulary graphs; confidential entries are left out.
+
+    The same graphs always give the same bytes. N-Quads, TriG and JSON-LD keep the named graphs;
+    JSON-LD embeds the context of ontology/context.jsonld.
+
+    \b
+    Examples:
+      hrgraph export --format nt -o hrgraph.nt
+      hrgraph export --format jsonld --include-inferred -o hrgraph.jsonld
+      hrgraph export --graph shapes --format ttl
+    """
+    from hrgraph import export as exports
+    from hrgraph.store import open_store
+
+    project = settings.project()
+    result = exports.export(project, open_store(project, read_only=True), fmt, output=output,
+                            graphs=graphs, include_inferred=include_inferred)
+    if output is None:
+        click.echo(result.data.decode(), nl=False)
+    else:
+        settings.progress(f"wrote {result.quads} quads from {len(result.graphs)} graphs to "
+                          f"{output} ({result.size:,} bytes)")

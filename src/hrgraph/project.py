@@ -9,11 +9,15 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+if TYPE_CHECKING:
+    from hrgraph.query import Rows
 
 DEFAULT_ID_BASE = "https://w3id.org/hrgraph/id/"
 DEFAULT_ONTOLOGY_NS = "https://w3id.org/hrgraph/ontology#"
@@ -132,6 +136,33 @@ class Project:
     def files_of_kind(self, *kinds: str) -> list[SourceFile]:
         """The project's RDF files of the given kinds (see :class:`SourceFile`)."""
         return [f for f in self.source_files() if f.kind in kinds]
+
+    def query(self, query_name: str, /, **params: Any) -> Rows:
+        """Run a saved query over the built store; rows as dicts of plain Python values.
+
+        Parameters are keyword arguments named as in the query's header; a name that is a
+        Python keyword takes a trailing underscore (``from_="2017-01-01"`` for ``from``).
+        Values may be strings as on the command line or Python values (``datetime.date``,
+        ``int``, ``bool``); a ``multiple`` parameter takes a list. IRIs come back as ``str``,
+        numbers as ``int``/``Decimal``, ``xsd:date`` as ``datetime.date``, text as ``str``
+        (see :func:`hrgraph.query.to_python`); ``.result`` keeps the RDF terms, and
+        ``.to_dataframe()`` gives a pandas DataFrame if pandas is installed::
+
+            Project.open(".").query("demands-by-topic", topic=[TOPIC_A, TOPIC_B]).rows
+
+        Raises:
+            UsageError: an unknown query or parameter, a missing or malformed value.
+            StoreError: there is no built store (run ``hrgraph build``), or it is unreadable.
+        """
+        from hrgraph.query import Rows, find_query, run_saved
+
+        saved = find_query(self, query_name)
+        values = {}
+        for key, value in params.items():
+            if key not in saved.params and key.endswith("_") and key[:-1] in saved.params:
+                key = key[:-1]
+            values[key] = value
+        return Rows.from_result(run_saved(self, saved, values))
 
 
 def _kind(project: Project, path: Path) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import json
 import os
@@ -54,6 +55,7 @@ __all__ = [
     "PARAM_TYPES",
     "Param",
     "QueryResult",
+    "Rows",
     "SavedQuery",
     "bind_params",
     "find_query",
@@ -63,6 +65,7 @@ __all__ = [
     "prefixes",
     "run_query",
     "run_saved",
+    "to_python",
 ]
 
 #: Seconds a query may run before it is stopped.
@@ -672,6 +675,104 @@ def _json_term(term: Any) -> dict[str, str]:
     return {"type": "triple", "value": str(term)}
 
 
+# --------------------------------------------------------------------------- plain Python rows
+
+_INTEGER_TYPES = {XSD + t for t in (
+    "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+    "unsignedByte")}
+
+
+def to_python(term: Any) -> Any:
+    """One RDF term as a plain Python value.
+
+    ========================================  ===========================================
+    term                                      value
+    ========================================  ===========================================
+    IRI                                       ``str`` (the full IRI)
+    blank node                                ``str`` ``"_:id"``
+    ``xsd:string``, language-tagged text      ``str`` (the language tag is dropped)
+    ``xsd:integer`` and its sub-types         ``int``
+    ``xsd:decimal``                           ``decimal.Decimal``
+    ``xsd:double``, ``xsd:float``             ``float``
+    ``xsd:boolean``                           ``bool``
+    ``xsd:date``                              ``datetime.date``
+    ``xsd:dateTime``                          ``datetime.datetime``
+    ``xsd:gYear``, ``xsd:gYearMonth``, other  ``str`` (the lexical form, as written)
+    unbound                                   ``None``
+    ========================================  ===========================================
+
+    A value whose lexical form does not fit its datatype (or a date with a time zone) stays a
+    ``str``.
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    text, datatype = term.value, term.datatype.value
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(text)
+        if datatype == XSD + "decimal":
+            import decimal
+
+            return decimal.Decimal(text)
+        if datatype in {XSD + "double", XSD + "float"}:
+            return float(text)
+        if datatype == XSD + "boolean":
+            return text.strip() in {"true", "1"}
+        if datatype == XSD + "date":
+            return datetime.date.fromisoformat(text)
+        if datatype == XSD + "dateTime":
+            return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return text
+
+
+@dataclass
+class Rows:
+    """The rows of a query as dicts of plain Python values (see :func:`to_python`).
+
+    ``result`` keeps the full :class:`QueryResult` (RDF terms, language tags, datatypes) for
+    whoever needs them.
+    """
+
+    variables: list[str]
+    rows: list[dict[str, Any]]
+    result: QueryResult = field(repr=False)
+
+    @classmethod
+    def from_result(cls, result: QueryResult) -> Rows:
+        rows = [{v: to_python(row.get(v)) for v in result.variables} for row in result.rows]
+        return cls(list(result.variables), rows, result)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def to_dataframe(self) -> Any:
+        """The rows as a pandas ``DataFrame`` (columns in the query's order).
+
+        pandas is not a dependency of hrgraph: install it yourself (``pip install pandas``).
+
+        Raises:
+            UsageError: pandas is not installed.
+        """
+        try:
+            import pandas
+        except ImportError:
+            raise UsageError("to_dataframe() needs pandas, which hrgraph does not install: "
+                             "run `pip install pandas`, or use .rows (a list of dicts)") from None
+        return pandas.DataFrame(self.rows, columns=self.variables)
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -774,7 +875,7 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
         QueryTimeout: it ran past ``timeout``.
         StoreError: the store is missing or unreadable.
     """
-    form = guard.check_query(sparql, allow_service=allow_service)
+    form = _check_query(sparql, allow_service)
     single: dict[str, Any] = {}
     for name, value in (params or {}).items():
         if not _VAR_NAME.fullmatch(name):
@@ -786,7 +887,7 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
     substitutions, by_values = _split_bindings(sparql, form, single)
     if by_values:
         sparql = _insert_values(sparql, by_values)
-        guard.check_query(sparql, allow_service=allow_service)
+        _check_query(sparql, allow_service)
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
 
 
@@ -821,13 +922,21 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
         project, name_or_path)
     single, multi = bind_params(saved, params)
     sparql = saved.text
-    form = guard.check_query(sparql, allow_service=allow_service)
+    form = _check_query(sparql, allow_service)
     substitutions, by_values = _split_bindings(sparql, form, single)
     by_values.update(multi)
     if by_values:
         sparql = _insert_values(sparql, by_values)
-        guard.check_query(sparql, allow_service=allow_service)
+        _check_query(sparql, allow_service)
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
+
+
+@functools.lru_cache(maxsize=256)
+def _check_query(sparql: str, allow_service: bool) -> str:
+    """:func:`hrgraph.guard.check_query`, remembered per text: parsing with rdflib takes about
+    0.15 s, and a saved query's text is checked on every run. Only a query that passed is
+    remembered (a refusal raises, and ``lru_cache`` keeps no exceptions)."""
+    return guard.check_query(sparql, allow_service=allow_service)
 
 
 def _split_bindings(sparql: str, form: str, single: dict[str, Any]
@@ -846,9 +955,10 @@ def _split_bindings(sparql: str, form: str, single: dict[str, Any]
     return substitutions, by_values
 
 
-def _projected_variables(sparql: str) -> set[str]:
+@functools.lru_cache(maxsize=256)
+def _projected_variables(sparql: str) -> frozenset[str]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
     algebra = translateQuery(parseQuery(sparql)).algebra  # already checked by the guard
-    return {str(v) for v in (getattr(algebra, "PV", None) or [])}
+    return frozenset(str(v) for v in (getattr(algebra, "PV", None) or []))
