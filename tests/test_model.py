@@ -174,10 +174,19 @@ def test_the_unregistered_organisation_ban_cites_no_article(everything: rdflib.G
 
 
 def test_the_citation_keeps_the_date_as_cited(everything: rdflib.Graph) -> None:
+    """The statement's file keeps the citation as written; the editors' file resolves it, and
+    the letter keeps its own date: no document gets two conflicting dates."""
     citation = rdflib.URIRef(
         "https://w3id.org/hrgraph/id/citation/concerted-position-2016-open-letter")
-    assert str(everything.value(citation, HRG.citedDate)) == "2015-01-09"
-    assert everything.value(citation, HRG.citedDocument) is None
+    letter = rdflib.URIRef("https://w3id.org/hrgraph/id/document/open-letter-2015-12-09")
+    statement_file = rdflib.Graph().parse(REPO / "data/documents/concerted-position-2016.ttl")
+    assert str(statement_file.value(citation, HRG.citedDate)) == "2015-01-09"
+    assert statement_file.value(citation, HRG.citedDocument) is None
+    assert everything.value(citation, HRG.citedDocument) == letter
+    date = rdflib.URIRef("http://purl.org/dc/terms/date")
+    assert [str(d) for d in everything.objects(letter, date)] == ["2015-12-09"]
+    for document in everything.subjects(RDF.type, HRG.Document):
+        assert len(set(everything.objects(document, date))) <= 1, document
 
 
 def test_statement_counts(everything: rdflib.Graph) -> None:
