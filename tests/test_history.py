@@ -36,7 +36,8 @@ EVENTS = DATA / "history" / "events.ttl"
 ASSESSMENTS = DATA / "history" / "assessments.ttl"
 CONFLICTS = DATA / "history" / "conflicts.ttl"
 LINKS = DATA / "links" / "external-identifiers.ttl"
-OWN_FILES = [SOURCES_WEB, EVENTS, ASSESSMENTS, CONFLICTS, LINKS]
+CITATIONS = DATA / "history" / "citations.ttl"
+OWN_FILES = [SOURCES_WEB, EVENTS, ASSESSMENTS, CONFLICTS, LINKS, CITATIONS]
 NOTES = [DATA / "sources" / "background-facts.md", DATA / "sources" / "external-identifiers.md"]
 
 HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
@@ -125,7 +126,7 @@ def test_every_evidence_url_in_the_data_is_a_declared_web_source(all_data) -> No
 def test_every_url_used_here_is_declared_in_sources_web(own) -> None:
     declared = web_sources(own[SOURCES_WEB])
     used: set[str] = set()
-    for path in (EVENTS, ASSESSMENTS, CONFLICTS):
+    for path in (EVENTS, ASSESSMENTS, CONFLICTS, CITATIONS):
         used |= {str(o) for o in own[path].objects(None, HRG.evidence)}
         used |= {str(o) for o in own[path].objects(graph_iri(path), PROV.wasDerivedFrom)}
     used |= {str(o) for o in own[LINKS].objects(graph_iri(LINKS), PROV.wasDerivedFrom)
