@@ -120,7 +120,13 @@ class Project:
         return self.graph_base + rel.with_suffix("").as_posix()
 
     def source_files(self) -> list[SourceFile]:
-        """Every RDF file of the project, ontology first, in a stable order."""
+        """Every RDF file of the project, ontology first, in a stable order.
+
+        JSON-LD files that are only a context (``ontology/context.jsonld``) hold no triples and
+        are not listed: they are shipped for others, not loaded.
+        """
+        from hrgraph.load import is_context_document  # load imports this module
+
         found: list[SourceFile] = []
         for directory in (self.ontology_dir, self.shapes_dir, self.data_dir):
             if not directory.is_dir():
@@ -129,6 +135,8 @@ class Project:
                 if path.suffix not in RDF_SUFFIXES or not path.is_file():
                     continue
                 if directory == self.data_dir and path.is_relative_to(self.sources_dir):
+                    continue
+                if is_context_document(path):
                     continue
                 found.append(SourceFile(path, self.graph_iri(path), _kind(self, path)))
         return found

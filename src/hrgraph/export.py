@@ -1,0 +1,502 @@
+"""Export the store's public graphs as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
+
+    store → select graphs → leave out confidential entries → sort → serialise
+
+What is exported (see :func:`select_graphs`): by default the data, ontology and vocabulary graphs;
+``graphs`` names others (the shapes) or a subset; the ``inferred`` graph only with
+``include_inferred``.
+
+Confidential entries never leave the project (:func:`confidential_resources`): a resource marked
+``hrg:confidential true`` is left out together with every triple that mentions it and every
+resource named below its IRI (``<demand>/quote``, ``<demand>/quote/selector``); a named graph marked
+confidential (its file describes itself so) is left out whole. When anything is confidential, the
+exported ``inferred`` graph is derived again from what remains, so nothing inferred from a
+confidential entry (a secret name is also an ``rdfs:label``) leaves either.
+
+Exports are deterministic: the same graphs give byte-identical files. Quads are sorted before they
+are serialised, and the serialisers used write in input order (pyoxigraph's Turtle, TriG and
+RDF/XML writers group consecutive triples of one subject); JSON-LD is written here
+(:func:`to_jsonld`) with the project's context ``ontology/context.jsonld`` embedded, so a partner
+needs nothing from the network to read it. The project's data has no blank nodes; blank nodes of
+other graphs (the shapes) keep the stable labels :mod:`hrgraph.load` gave them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from hrgraph import reason
+from hrgraph import store as stores
+from hrgraph.errors import InputError, StoreError, UsageError
+from hrgraph.project import Project
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: Prefixes written into exports, besides the project's own ``hrg:``, ``hrid:`` and ``hrv:``.
+EXPORT_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "vann": "http://purl.org/vocab/vann/",
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "spdx": "http://spdx.org/rdf/terms#",
+}
+
+
+@dataclass(frozen=True)
+class Format:
+    """One export format: its name on the command line, file suffix and media type."""
+
+    name: str
+    suffix: str
+    media_type: str
+    keeps_graphs: bool  # a quad format: named graphs survive
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("ttl", ".ttl", "text/turtle", False),
+    Format("nt", ".nt", "application/n-triples", False),
+    Format("nq", ".nq", "application/n-quads", True),
+    Format("trig", ".trig", "application/trig", True),
+    Format("jsonld", ".jsonld", "application/ld+json", True),
+    Format("xml", ".rdf", "application/rdf+xml", False),
+)}
+
+
+def export_prefixes(project: Project) -> dict[str, str]:
+    """Prefix → namespace for Turtle, TriG and RDF/XML exports (the project's first)."""
+    return {"hrg": project.ontology_ns, "hrid": project.id_base, "hrv": project.vocab_base,
+            **EXPORT_PREFIXES}
+
+
+# --------------------------------------------------------------------------- what is exported
+
+
+def public_graphs(project: Project, store: ox.Store) -> list[str]:
+    """The graphs exported by default: data, ontology, vocabularies (no shapes, no inferred)."""
+    prefixes = [project.graph_base + p for p in ("data/", "ontology/")]
+    return [g for g in stores.graph_counts(store) if g.startswith(tuple(prefixes))]
+
+
+def select_graphs(project: Project, store: ox.Store, names: Sequence[str] = (), *,
+                  include_inferred: bool = False) -> list[str]:
+    """The named graphs to export, sorted.
+
+    ``names`` (default: :func:`public_graphs`) are graph IRIs, or names below the graph base
+    (``shapes/core``), or folders of them (``shapes`` for every shapes graph).
+
+    Raises:
+        UsageError: a name matches no graph of the store.
+    """
+    existing = list(stores.graph_counts(store))
+    if not names:
+        chosen = set(public_graphs(project, store))
+    else:
+        chosen = set()
+        for name in names:
+            iri = name if name.startswith(project.graph_base) else project.graph_base + name
+            iri = iri.rstrip("/")
+            found = [g for g in existing if g == iri or g.startswith(iri + "/")]
+            if not found:
+                shown = ", ".join(g.removeprefix(project.graph_base) for g in existing)
+                raise UsageError(f"no graph called {name!r} in the store (graphs: {shown})")
+            chosen.update(found)
+    if include_inferred and project.inferred_graph in existing:
+        chosen.add(project.inferred_graph)
+    elif not include_inferred:
+        chosen.discard(project.inferred_graph)
+    return sorted(chosen)
+
+
+def confidential_resources(project: Project, store: ox.Store) -> set[str]:
+    """IRIs of every resource (or graph) marked ``hrg:confidential true`` in any graph."""
+    flag = ox.NamedNode(project.ontology_ns + "confidential")
+    rows = stores.query(store, f"SELECT DISTINCT ?s WHERE {{ ?s {flag} ?v FILTER(?v = true) }}")
+    return {row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode)}
+
+
+def _is_withheld(term: Any, hidden: set[str], prefixes: tuple[str, ...]) -> bool:
+    return isinstance(term, ox.NamedNode) and (term.value in hidden
+                                               or term.value.startswith(prefixes))
+
+
+def export_quads(project: Project, store: ox.Store, graphs: Sequence[str] = (), *,
+                 include_inferred: bool = False) -> list[ox.Quad]:
+    """The quads of the selected graphs (see :func:`select_graphs`) without confidential entries,
+    sorted by graph, subject, predicate, object.
+
+    Raises:
+        UsageError: a graph name matches no graph.
+    """
+    selected = select_graphs(project, store, graphs, include_inferred=include_inferred)
+    hidden = confidential_resources(project, store)
+    below = tuple(iri + "/" for iri in hidden)
+
+    def public(graph: str) -> list[ox.Quad]:
+        if graph in hidden:
+            return []
+        return [q for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+                if not _is_withheld(q.subject, hidden, below)
+                and not _is_withheld(q.object, hidden, below)]
+
+    quads = []
+    for graph in selected:
+        if graph == project.inferred_graph and hidden:
+            # The stored inferred graph was derived from confidential entries too (a secret
+            # label is also an rdfs:label): derive it again from what may be exported.
+            asserted = [q for g in reason.reasoning_graphs(project) for q in public(g)]
+            target = ox.NamedNode(graph)
+            quads += [ox.Quad(s, p, o, target) for s, p, o in
+                      reason.infer((q.subject, q.predicate, q.object) for q in asserted)
+                      if not _is_withheld(s, hidden, below) and not _is_withheld(o, hidden, below)]
+        else:
+            quads += public(graph)
+    quads.sort(key=_quad_key)
+    return quads
+
+
+def _quad_key(quad: ox.Quad) -> tuple[str, str, str, str]:
+    return (str(quad.graph_name), str(quad.subject), str(quad.predicate), str(quad.object))
+
+
+def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The distinct triples of ``quads`` (a triple in two graphs once), sorted."""
+    unique = {(str(q.subject), str(q.predicate), str(q.object)): q.triple for q in quads}
+    return [unique[key] for key in sorted(unique)]
+
+
+# --------------------------------------------------------------------------- serialising
+
+
+def serialize(project: Project, quads: Sequence[ox.Quad], fmt: str | Format) -> bytes:
+    """``quads`` (sorted, see :func:`export_quads`) in one of :data:`FORMATS`.
+
+    Triple formats (Turtle, N-Triples, RDF/XML) hold each distinct triple once; quad formats keep
+    the named graphs.
+
+    Raises:
+        UsageError: an unknown format.
+        InputError: RDF/XML cannot write a predicate IRI (it must end in a name).
+    """
+    fmt = _format(fmt)
+    prefixes = export_prefixes(project)
+    if fmt.name == "nt":
+        return "".join(f"{t} .\n" for t in _triples(quads)).encode()
+    if fmt.name == "nq":
+        return "".join(f"{q} .\n" for q in quads).encode()
+    if fmt.name == "jsonld":
+        return to_jsonld(project, quads)
+    if fmt.name == "trig":
+        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    rdf_format = ox.RdfFormat.TURTLE if fmt.name == "ttl" else ox.RdfFormat.RDF_XML
+    try:
+        return ox.serialize(_triples(quads), format=rdf_format, prefixes=prefixes)
+    except (ValueError, SyntaxError) as exc:
+        raise InputError(f"cannot write {fmt.name}: {exc}") from None
+
+
+def _format(fmt: str | Format) -> Format:
+    if isinstance(fmt, Format):
+        return fmt
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return FORMATS[fmt]
+
+
+def format_of(path: str | os.PathLike) -> Format | None:
+    """The export format a file name ends in, or None."""
+    suffix = Path(path).suffix.lower()
+    return next((f for f in FORMATS.values() if f.suffix == suffix), None)
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export` wrote."""
+
+    format: Format
+    graphs: list[str]
+    quads: int
+    data: bytes
+    path: Path | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+def export(project: Project, store: ox.Store, fmt: str | Format, *, output: Path | None = None,
+           graphs: Sequence[str] = (), include_inferred: bool = False) -> ExportResult:
+    """Export the selected graphs in ``fmt``; write them to ``output`` if given.
+
+    The file is written next to its target and renamed into place, so a failed export never leaves
+    half a file.
+
+    Raises:
+        UsageError: an unknown format or graph.
+        StoreError: the output cannot be written (exit code 3).
+    """
+    fmt = _format(fmt)
+    selected = select_graphs(project, store, graphs, include_inferred=include_inferred)
+    quads = export_quads(project, store, selected, include_inferred=include_inferred)
+    data = serialize(project, quads, fmt)
+    if output is not None:
+        write_atomically(Path(output), data)
+    return ExportResult(fmt, selected, len(quads), data, Path(output) if output else None)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    Raises:
+        StoreError: the folder does not exist or is not writable.
+    """
+    temporary = None
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
+                                         delete=False) as f:
+            temporary = Path(f.name)
+            f.write(data)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def context_path(project: Project) -> Path:
+    """The project's JSON-LD context, published as ``https://w3id.org/hrgraph/context.jsonld``."""
+    return project.ontology_dir / "context.jsonld"
+
+
+def read_context(project: Project) -> dict[str, Any]:
+    """The ``@context`` object of ``ontology/context.jsonld`` ({} if the file is missing).
+
+    Raises:
+        InputError: the file is not a JSON-LD context document.
+    """
+    path = context_path(project)
+    if not path.is_file():
+        return {}
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read the JSON-LD context: {exc}", path=str(path)) from None
+    if not isinstance(document, dict) or not isinstance(document.get("@context"), dict):
+        raise InputError("not a JSON-LD context document ({\"@context\": {…}})", path=str(path))
+    return document["@context"]
+
+
+#: Readable keys for terms of reused vocabularies (hrg terms get their local names).
+COMMON_TERMS = {
+    "label": "rdfs:label",
+    "comment": "rdfs:comment",
+    "prefLabel": "skos:prefLabel",
+    "altLabel": "skos:altLabel",
+    "definition": "skos:definition",
+    "note": "skos:note",
+    "inScheme": ("skos:inScheme", "@id"),
+    "exactMatch": ("skos:exactMatch", "@id"),
+    "closeMatch": ("skos:closeMatch", "@id"),
+    "title": "dcterms:title",
+    "description": "dcterms:description",
+    "date": "dcterms:date",
+    "license": ("dcterms:license", "@id"),
+    "name": "foaf:name",
+    "url": ("schema:url", "@id"),
+    "wasDerivedFrom": ("prov:wasDerivedFrom", "@id"),
+    "wasAttributedTo": ("prov:wasAttributedTo", "@id"),
+    "generatedAtTime": "prov:generatedAtTime",
+    "memberOf": ("org:memberOf", "@id"),
+    "hasSelector": ("oa:hasSelector", "@id"),
+    "hasSource": ("oa:hasSource", "@id"),
+    "exact": "oa:exact",
+    "prefix": "oa:prefix",
+    "suffix": "oa:suffix",
+}
+
+
+def build_context(project: Project, store: ox.Store) -> dict[str, Any]:
+    """A JSON-LD context from the ontology: prefixes, every ``hrg:`` class and property by its
+    local name (object properties coerce values to IRIs) and :data:`COMMON_TERMS`.
+
+    ``ontology/context.jsonld`` is this, written out (a test keeps it current).
+    """
+    ns = project.ontology_ns
+    owl = "http://www.w3.org/2002/07/owl#"
+    kinds_sought = " ".join(f"<{owl}{k}>" for k in ("Class", "ObjectProperty", "DatatypeProperty",
+                                                     "AnnotationProperty"))
+    rows = stores.query(store, f"""
+        SELECT DISTINCT ?term ?kind WHERE {{
+          VALUES ?kind {{ {kinds_sought} }}
+          GRAPH ?g {{ ?term a ?kind }}
+          FILTER(STRSTARTS(STR(?term), {ox.Literal(ns)}))
+        }}""")
+    kinds: dict[str, str] = {}
+    for row in rows:
+        local = row["term"].value[len(ns):]
+        kind = row["kind"].value.rsplit("#", 1)[-1]
+        if local and (local not in kinds or kind == "ObjectProperty"):
+            kinds[local] = kind
+    context: dict[str, Any] = dict(export_prefixes(project))
+    for key, value in COMMON_TERMS.items():
+        if isinstance(value, tuple):
+            context[key] = {"@id": value[0], "@type": value[1]}
+        else:
+            context[key] = value
+    for local in sorted(kinds):
+        if kinds[local] == "ObjectProperty":
+            context[local] = {"@id": f"hrg:{local}", "@type": "@id"}
+        else:
+            context[local] = f"hrg:{local}"
+    return context
+
+
+def write_context(project: Project, store: ox.Store) -> Path:
+    """Write :func:`build_context` to ``ontology/context.jsonld``; return its path."""
+    path = context_path(project)
+    text = json.dumps({"@context": build_context(project, store)}, indent=2,
+                      ensure_ascii=False) + "\n"
+    write_atomically(path, text.encode())
+    return path
+
+
+class _Compactor:
+    """Turns IRIs into the keys and compact IRIs a JSON-LD context defines, without ambiguity."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.prefixes = {k: v for k, v in context.items()
+                         if isinstance(v, str) and v.endswith(("/", "#")) and ":" in v}
+        self.terms: dict[str, tuple[str, bool]] = {}  # IRI -> (key, values are IRIs)
+        for key, value in context.items():
+            if key.startswith("@") or key in self.prefixes:
+                continue
+            if isinstance(value, str):
+                iri, coerce = value, False
+            elif (isinstance(value, dict) and set(value) <= {"@id", "@type"}
+                  and value.get("@type") in (None, "@id")):  # other coercions are not used here
+                iri, coerce = value.get("@id"), value.get("@type") == "@id"
+            else:
+                continue
+            if not isinstance(iri, str):
+                continue
+            full = self.expand(iri)
+            self.terms.setdefault(full, (key, coerce))
+
+    def expand(self, text: str) -> str:
+        prefix, colon, rest = text.partition(":")
+        if colon and prefix in self.prefixes and not rest.startswith("//"):
+            return self.prefixes[prefix] + rest
+        return text
+
+    def iri(self, iri: str) -> str:
+        """A compact IRI (``hrid:person/x``) when a prefix fits, else the IRI itself."""
+        best = ""
+        for name, namespace in self.prefixes.items():
+            if iri.startswith(namespace) and len(namespace) > len(self.prefixes.get(best, "")):
+                rest = iri[len(namespace):]
+                if rest and not rest.startswith("//"):
+                    best = name
+        return f"{best}:{iri[len(self.prefixes[best]):]}" if best else iri
+
+    def vocab(self, iri: str) -> str:
+        """A class as a term of the context (``Demand``) or a compact IRI."""
+        term = self.terms.get(iri)
+        if term is not None and not term[1]:
+            return term[0]
+        return self.iri(iri)
+
+    def key(self, predicate: str, objects: list[Any]) -> tuple[str, bool]:
+        """The key for a predicate, and whether its values are written as plain IRI strings."""
+        term = self.terms.get(predicate)
+        all_nodes = all(isinstance(o, (ox.NamedNode, ox.BlankNode)) for o in objects)
+        if term is not None:
+            key, coerce = term
+            if coerce and all_nodes:
+                return key, True
+            if not coerce:
+                return key, False
+        return self.iri(predicate), False
+
+    def value(self, term: Any, plain_iri: bool) -> Any:
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value) if plain_iri else {"@id": self.iri(term.value)}
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}" if plain_iri else {"@id": f"_:{term.value}"}
+        if term.language:
+            return {"@value": term.value, "@language": term.language.lower()}
+        if term.datatype.value == XSD_STRING:
+            return term.value
+        return {"@value": term.value, "@type": self.iri(term.datatype.value)}
+
+
+def to_jsonld(project: Project, quads: Sequence[ox.Quad],
+              context: dict[str, Any] | None = None) -> bytes:
+    """``quads`` as JSON-LD with the context embedded, one ``@graph`` per named graph.
+
+    Keys and values are written so that they expand back to exactly the same quads: a key of the
+    context is used only where its coercion fits every value (an object property's key only for
+    IRI values), plain strings only for ``xsd:string`` literals (the context sets no default
+    language), and every other literal as a value object with its datatype or language.
+    """
+    context = read_context(project) if context is None else context
+    compact = _Compactor(context)
+    graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    for quad in quads:
+        graph = str(quad.graph_name.value) if not isinstance(
+            quad.graph_name, ox.DefaultGraph) else ""
+        subject = (quad.subject.value if isinstance(quad.subject, ox.NamedNode)
+                   else f"_:{quad.subject.value}")
+        nodes = graphs.setdefault(graph, {})
+        nodes.setdefault(subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
+
+    def node_object(subject: str, properties: dict[str, list[Any]]) -> dict[str, Any]:
+        node: dict[str, Any] = {"@id": subject if subject.startswith("_:")
+                                else compact.iri(subject)}
+        types = [o for o in properties.get(RDF_TYPE, []) if isinstance(o, ox.NamedNode)]
+        if types:
+            node["@type"] = [compact.vocab(t.value) for t in types]
+        entries = []
+        for predicate, objects in properties.items():
+            if predicate == RDF_TYPE:
+                objects = [o for o in objects if not isinstance(o, ox.NamedNode)]
+                if not objects:
+                    continue
+            key, plain = compact.key(predicate, objects)
+            entries.append((key, [compact.value(o, plain) for o in objects]))
+        for key, values in sorted(entries, key=lambda item: item[0]):
+            node[key] = values[0] if len(values) == 1 else values
+        return node
+
+    body = []
+    for graph in sorted(graphs):
+        nodes = [node_object(s, p) for s, p in graphs[graph].items()]
+        if graph:
+            body.append({"@id": compact.iri(graph), "@graph": nodes})
+        else:
+            body.extend(nodes)
+    document = {"@context": context, "@graph": body}
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()

@@ -1,0 +1,216 @@
+"""hrgraph.export and `hrgraph export`: formats, determinism, round trips, graphs, secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from conftest import REPO
+from hrgraph import export as exports
+from hrgraph.build import build
+from hrgraph.cli import main
+from hrgraph.project import Project
+from hrgraph.store import open_store
+
+PARSE = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+         "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
+
+
+@pytest.fixture(scope="module")
+def exported(built_project: Project) -> dict[str, bytes]:
+    store = open_store(built_project, read_only=True)
+    return {fmt: exports.export(built_project, store, fmt).data for fmt in exports.FORMATS}
+
+
+@pytest.fixture(scope="module")
+def public_quads(built_project: Project) -> list[ox.Quad]:
+    return exports.export_quads(built_project, open_store(built_project, read_only=True))
+
+
+@pytest.mark.parametrize("fmt", list(exports.FORMATS))
+def test_every_format_reads_back_as_the_exported_graphs(fmt: str, exported: dict[str, bytes],
+                                                        public_quads: list[ox.Quad]) -> None:
+    parsed = list(ox.parse(exported[fmt], format=PARSE[fmt]))
+    if exports.FORMATS[fmt].keeps_graphs:
+        assert {str(q) for q in parsed} == {str(q) for q in public_quads}
+    else:
+        assert {str(q.triple) for q in parsed} == {str(q.triple) for q in public_quads}
+
+
+# rdflib's own parsers call its deprecated ConjunctiveGraph and default_context (rdflib 7.6)
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
+def test_jsonld_embeds_the_context_and_reads_back_in_rdflib(exported: dict[str, bytes]) -> None:
+    document = json.loads(exported["jsonld"])
+    assert isinstance(document["@context"], dict), "the context must be embedded, not linked"
+    assert document["@context"]["Demand"] == "hrg:Demand"
+    from_jsonld = rdflib.Dataset()
+    from_jsonld.parse(data=exported["jsonld"], format="json-ld")
+    from_nquads = rdflib.Dataset()
+    from_nquads.parse(data=exported["nq"], format="nquads")
+    assert set(from_jsonld.quads()) == set(from_nquads.quads())
+    assert len(set(from_nquads.quads())) > 1000
+
+
+def test_jsonld_uses_short_keys(exported: dict[str, bytes]) -> None:
+    text = exported["jsonld"].decode()
+    assert '"madeIn": "hrid:document/' in text
+    assert '"@type": [\n      "Demand"' in text or '"Demand"' in text
+
+
+def test_exports_are_byte_identical_across_runs_and_processes(built_project: Project,
+                                                              exported: dict[str, bytes],
+                                                              tmp_path: Path) -> None:
+    again = open_store(built_project, read_only=True)
+    for fmt in exports.FORMATS:
+        assert exports.export(built_project, again, fmt).data == exported[fmt], fmt
+    # A fresh process with another hash seed: no order may come from a Python set or dict.
+    script = ("import sys; from pathlib import Path; from hrgraph.project import Project; "
+              "from hrgraph import export; from hrgraph.store import open_store; "
+              "p = Project.open(sys.argv[1], store=sys.argv[2]); "
+              "s = open_store(p, read_only=True)\n"
+              "for f in export.FORMATS: export.export(p, s, f, output=Path(sys.argv[3]) / f)")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", script, str(built_project.root),
+                    str(built_project.store_path), str(tmp_path)], check=True, env=env)
+    for fmt in exports.FORMATS:
+        assert (tmp_path / fmt).read_bytes() == exported[fmt], fmt
+
+
+def test_default_export_is_data_ontology_and_vocabularies(built_project: Project,
+                                                          public_quads: list[ox.Quad]) -> None:
+    graphs = {q.graph_name.value.removeprefix(built_project.graph_base) for q in public_quads}
+    assert "ontology/hrgraph" in graphs and "ontology/vocabularies/statuses" in graphs
+    assert "data/documents/concerted-position-2016" in graphs
+    assert not any(g.startswith("shapes/") or g == "inferred" for g in graphs)
+
+
+def test_data_has_no_blank_nodes_and_lower_case_language_tags(
+        public_quads: list[ox.Quad]) -> None:
+    assert not [q for q in public_quads
+                if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)]
+    tags = {q.object.language for q in public_quads
+            if isinstance(q.object, ox.Literal) and q.object.language}
+    assert "be-latn" in tags and all(t == t.lower() for t in tags)
+
+
+def test_graph_options_choose_shapes_and_inferred(built_project: Project) -> None:
+    store = open_store(built_project, read_only=True)
+    base = built_project.graph_base
+    assert exports.select_graphs(built_project, store, ["shapes"]) == [
+        base + "shapes/core", base + "shapes/recommended"]
+    assert exports.select_graphs(built_project, store, [base + "shapes/core"]) == [
+        base + "shapes/core"]
+    with_inferred = exports.select_graphs(built_project, store, include_inferred=True)
+    assert built_project.inferred_graph in with_inferred
+    assert built_project.inferred_graph not in exports.select_graphs(built_project, store)
+
+
+def test_the_shipped_context_is_generated_from_the_ontology(built_project: Project) -> None:
+    shipped = json.loads((REPO / "ontology" / "context.jsonld").read_text(encoding="utf-8"))
+    generated = exports.build_context(built_project, open_store(built_project, read_only=True))
+    assert shipped == {"@context": generated}, (
+        "ontology/context.jsonld is out of date: run hrgraph.export.write_context(project, store)")
+    assert generated["confidential"] == "hrg:confidential"
+    assert generated["assessedDemand"] == {"@id": "hrg:assessedDemand", "@type": "@id"}
+
+
+CANARY = """\
+@prefix hrg:  <https://w3id.org/hrgraph/ontology#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix oa:   <http://www.w3.org/ns/oa#> .
+@prefix xsd:  <http://www.w3.org/2001/XMLSchema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+<https://w3id.org/hrgraph/id/demand/canary-secret>
+    a hrg:Demand ;
+    hrg:confidential true ;
+    hrg:quote "CANARY-QUOTE-7f3a"@en ;
+    hrg:madeIn <https://w3id.org/hrgraph/id/document/concerted-position-2016> ;
+    hrg:quotedFrom <https://w3id.org/hrgraph/id/demand/canary-secret/quote> .
+
+<https://w3id.org/hrgraph/id/demand/canary-secret/quote>
+    a oa:SpecificResource ;
+    oa:hasSelector <https://w3id.org/hrgraph/id/demand/canary-secret/quote/selector> .
+
+<https://w3id.org/hrgraph/id/demand/canary-secret/quote/selector>
+    a oa:TextQuoteSelector ;
+    oa:exact "CANARY-SELECTOR-91bd" .
+
+<https://w3id.org/hrgraph/id/person/canary-informant>
+    a foaf:Person ;
+    hrg:confidential "1"^^xsd:boolean ;
+    skos:prefLabel "CANARY-NAME-c0de"@en .
+
+<https://w3id.org/hrgraph/id/person/canary-public>
+    a foaf:Person ;
+    hrg:confidential false ;
+    skos:prefLabel "PUBLIC-NAME-5eed"@en ;
+    foaf:knows <https://w3id.org/hrgraph/id/person/canary-informant> .
+"""
+
+CANARY_GRAPH = """\
+@prefix hrg:  <https://w3id.org/hrgraph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+<https://w3id.org/hrgraph/graph/data/canary-file> hrg:confidential true .
+<https://w3id.org/hrgraph/id/person/canary-in-secret-file> skos:prefLabel "CANARY-FILE-aa11"@en .
+"""
+
+
+def test_confidential_entries_are_never_exported(project: Project) -> None:
+    (project.data_dir / "canary.ttl").write_text(CANARY, encoding="utf-8")
+    (project.data_dir / "canary-file.ttl").write_text(CANARY_GRAPH, encoding="utf-8")
+    build(project)
+    store = open_store(project, read_only=True)
+    for graphs, formats in (((), list(exports.FORMATS)), (("data", "shapes"), ["nq", "jsonld"])):
+        for fmt in formats:
+            text = exports.export(project, store, fmt, graphs=graphs,
+                                  include_inferred=True).data.decode()
+            for secret in ("CANARY-", "canary-secret", "canary-informant", "canary-file",
+                           "canary-in-secret-file"):
+                assert secret not in text, (fmt, secret)
+            assert "PUBLIC-NAME-5eed" in text, fmt
+    # the flag hides only what it marks: the public person stays, without the link to the secret
+    quads = exports.export_quads(project, store)
+    public = [q for q in quads if q.subject.value.endswith("canary-public")]
+    assert {q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for q in public} == {
+        "type", "confidential", "prefLabel"}
+
+
+def test_cli_writes_a_file_and_reports_it(cli, built_project: Project, tmp_path: Path,
+                                          exported: dict[str, bytes]) -> None:
+    target = tmp_path / "out.nq"
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "export", "--format", "nq",
+                               "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == exported["nq"]
+    assert "wrote" in result.stderr
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "export", "--format", "ttl"])
+    assert result.exit_code == 0 and result.stdout.encode() == exported["ttl"]
+
+
+def test_cli_export_to_an_unwritable_place_exits_3(cli, built_project: Project,
+                                                   tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "out.nt"
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "export", "--format", "nt",
+                               "-o", str(target)])
+    assert result.exit_code == 3
+    assert f"cannot write {target}" in result.stderr
+    assert not target.parent.exists()
+
+
+def test_cli_unknown_graph_exits_2(cli, built_project: Project) -> None:
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "export", "--graph", "nope"])
+    assert result.exit_code == 2
+    assert "no graph called 'nope'" in result.stderr
