@@ -133,15 +133,23 @@ CANARY = """\
     hrg:confidential true ;
     hrg:quote "CANARY-QUOTE-7f3a"@en ;
     hrg:madeIn <https://w3id.org/hrgraph/id/document/concerted-position-2016> ;
-    hrg:quotedFrom <https://w3id.org/hrgraph/id/demand/canary-secret/quote> .
+    hrg:quotedFrom <https://w3id.org/hrgraph/id/quote/canary-q> .
 
-<https://w3id.org/hrgraph/id/demand/canary-secret/quote>
+<https://w3id.org/hrgraph/id/quote/canary-q>
     a oa:SpecificResource ;
-    oa:hasSelector <https://w3id.org/hrgraph/id/demand/canary-secret/quote/selector> .
+    oa:hasSelector <https://w3id.org/hrgraph/id/quote/canary-q-selector> .
 
-<https://w3id.org/hrgraph/id/demand/canary-secret/quote/selector>
+<https://w3id.org/hrgraph/id/quote/canary-q-selector>
     a oa:TextQuoteSelector ;
-    oa:exact "CANARY-SELECTOR-91bd" .
+    oa:exact "CANARY-SELECTOR-91bd" ;
+    oa:refinedBy <https://w3id.org/hrgraph/id/quote/canary-q-target> .
+
+<https://w3id.org/hrgraph/id/quote/canary-q-target>
+    a oa:TextQuoteSelector ;
+    oa:exact "CANARY-TARGET-0b0e" .
+
+<https://w3id.org/hrgraph/id/demand/canary-secret/note>
+    skos:note "CANARY-BELOW-IRI-77aa"@en .
 
 <https://w3id.org/hrgraph/id/person/canary-informant>
     a foaf:Person ;
@@ -174,7 +182,7 @@ def test_confidential_entries_are_never_exported(project: Project) -> None:
             text = exports.export(project, store, fmt, graphs=graphs,
                                   include_inferred=True).data.decode()
             for secret in ("CANARY-", "canary-secret", "canary-informant", "canary-file",
-                           "canary-in-secret-file"):
+                           "canary-in-secret-file", "canary-q"):
                 assert secret not in text, (fmt, secret)
             assert "PUBLIC-NAME-5eed" in text, fmt
     # the flag hides only what it marks: the public person stays, without the link to the secret

@@ -7,8 +7,9 @@ What is exported (see :func:`select_graphs`): by default the data, ontology and 
 ``include_inferred``.
 
 Confidential entries never leave the project (:func:`confidential_resources`): a resource marked
-``hrg:confidential true`` is left out together with every triple that mentions it and every
-resource named below its IRI (``<demand>/quote``, ``<demand>/quote/selector``); a named graph marked
+``hrg:confidential true`` is left out together with every triple that mentions it, its parts (its
+quote and the quote's selectors, found along :data:`PART_PROPERTIES`) and every resource named below
+its IRI (``<demand>/quote``, ``<demand>/quote/selector``); a named graph marked
 confidential (its file describes itself so) is left out whole. When anything is confidential, the
 exported ``inferred`` graph is derived again from what remains, so nothing inferred from a
 confidential entry (a secret name is also an ``rdfs:label``) leaves either.
@@ -129,11 +130,24 @@ def select_graphs(project: Project, store: ox.Store, names: Sequence[str] = (), 
     return sorted(chosen)
 
 
+#: Properties that lead from a resource to parts that exist only for it (its quote, the quote's
+#: selectors): the parts of a confidential resource are confidential too.
+PART_PROPERTIES = ("hrg:quotedFrom", "http://www.w3.org/ns/oa#hasSelector",
+                   "http://www.w3.org/ns/oa#refinedBy")
+
+
 def confidential_resources(project: Project, store: ox.Store) -> set[str]:
-    """IRIs of every resource (or graph) marked ``hrg:confidential true`` in any graph."""
+    """IRIs of every resource (or graph) marked ``hrg:confidential true`` in any graph, and of
+    their parts (see :data:`PART_PROPERTIES`)."""
     flag = ox.NamedNode(project.ontology_ns + "confidential")
-    rows = stores.query(store, f"SELECT DISTINCT ?s WHERE {{ ?s {flag} ?v FILTER(?v = true) }}")
-    return {row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode)}
+    parts = "|".join(str(ox.NamedNode(p.replace("hrg:", project.ontology_ns)))
+                     for p in PART_PROPERTIES)
+    rows = stores.query(store, f"""
+        SELECT DISTINCT ?x WHERE {{
+          ?s {flag} ?v FILTER(?v = true)
+          ?s ({parts})* ?x
+        }}""")
+    return {row["x"].value for row in rows if isinstance(row["x"], ox.NamedNode)}
 
 
 def _is_withheld(term: Any, hidden: set[str], prefixes: tuple[str, ...]) -> bool:
