@@ -251,6 +251,45 @@ def _format_for(output: Path | None) -> str:
     return _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "table")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (only this machine by default).")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
+@click.option("--read-only", is_flag=True,
+              help="Accept no uploads (the /validate page only explains how to validate).")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Allow cross-origin requests from ORIGIN (repeat; off by default).")
+@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="Stop a query after this many seconds.")
+@click.option("--limit", type=int, default=10_000, show_default=True,
+              help="Return at most this many rows per query.")
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, read_only: bool,
+          cors_origins: tuple[str, ...], timeout: float, limit: int) -> None:
+    """Serve the built graph on the web: SPARQL endpoint, linked-data pages, query API, browser.
+
+    Pages: / (start), /demands, /search?q=, /dashboard, /network, /query, /validate,
+    /id/... (every entity; Turtle, JSON-LD, N-Triples by Accept or extension), /sparql,
+    /api/queries, /api/openapi.json. The store is opened read-only.
+
+    \b
+    Examples:
+      hrgraph serve
+      hrgraph serve --port 8080 --read-only
+      hrgraph --store /tmp/hr-store serve --host 0.0.0.0 --cors-origin https://example.org
+    """
+    import uvicorn
+
+    from hrgraph.web import WebSettings, create_app
+
+    app = create_app(settings.project(), WebSettings(
+        read_only=read_only, cors_origins=cors_origins, query_timeout=timeout,
+        result_limit=limit))
+    settings.progress(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning" if settings.quiet else "info",
+                access_log=settings.verbose)
+
+
 def _query_list(saved: list) -> str:
     """One line per saved query (name and summary), with its parameters below."""
     lines = []

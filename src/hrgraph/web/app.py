@@ -1,0 +1,327 @@
+"""The web application: :func:`create_app` builds a Starlette app over one project.
+
+All web state lives on the app (``app.state.web``, a :class:`WebState`), never in module globals:
+two apps over two projects can run in one process (the tests do).
+
+Queries and the store:
+
+* The app opens the project's store read-only (pyoxigraph ``Store.read_only``, no lock taken) and
+  reopens it when ``hrgraph build`` swaps a new store in (:class:`StoreHolder`).
+* Ad hoc SPARQL (``/sparql``, the ``/query`` page) runs through :func:`hrgraph.query.run_query`,
+  whose worker process is killed at the time limit: a visitor's query can take at most
+  ``query_timeout`` seconds, and at most ``query_workers`` run at once.
+* Saved queries (the API, search, dashboard) and the pages' own lookups run in a thread on the
+  read-only store (the queries are reviewed files with typed parameters, so they are bounded by
+  the data); the request still gives up after ``query_timeout`` seconds.
+
+Every HTML page has a ``.json`` twin computed by the same function (datasette's habit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from hrgraph import __version__
+from hrgraph.errors import HrgraphError, InputError, QueryTimeout, StoreError
+from hrgraph.project import Project
+from hrgraph.store import open_store_at
+from hrgraph.web import negotiation
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+#: Language tags shown next to names, in words.
+LANGUAGE_NAMES = {
+    "en": "English", "be": "Belarusian", "ru": "Russian", "be-latn": "Belarusian, Latin script",
+    "be-tarask": "Belarusian, classical spelling", "pl": "Polish", "uk": "Ukrainian",
+    "de": "German", "fr": "French", "lt": "Lithuanian", "be-latn-t-be-m0-bgn":
+        "Belarusian, BGN/PCGN romanisation",
+}
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """What ``hrgraph serve`` (or a caller of :func:`create_app`) may change."""
+
+    #: Refuse every upload (the /validate form only explains how to validate locally).
+    read_only: bool = False
+    #: Origins allowed by CORS; empty means CORS is off (no header is sent).
+    cors_origins: tuple[str, ...] = ()
+    #: Seconds a query may run.
+    query_timeout: float = 10.0
+    #: Rows (or triples) a query may return.
+    result_limit: int = 10_000
+    #: Ad hoc queries (each a worker process) running at once; more wait for a free slot.
+    query_workers: int = 4
+    #: Bytes an uploaded file may have.
+    upload_limit: int = 1_000_000
+
+
+class StoreHolder:
+    """The project's store, opened read-only, reopened after ``hrgraph build`` replaced it.
+
+    ``build`` renames a new store directory into place, so a changed inode of the directory means
+    a new store.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._store: ox.Store | None = None
+        self._inode: int | None = None
+        self.get()  # fail now (StoreError) when there is no store
+
+    def get(self) -> ox.Store:
+        """The current store.
+
+        Raises:
+            StoreError: there is no store (run ``hrgraph build``) or it cannot be read.
+        """
+        try:
+            inode = self.path.stat().st_ino
+        except OSError:
+            inode = None
+        with self._lock:
+            if self._store is None or inode != self._inode:
+                self._store = open_store_at(self.path, read_only=True)
+                self._inode = inode
+            return self._store
+
+
+@dataclass
+class WebState:
+    """Everything the request handlers share, kept on ``app.state.web``."""
+
+    project: Project
+    settings: WebSettings
+    store: StoreHolder
+    templates: Jinja2Templates
+    query_slots: threading.BoundedSemaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.query_slots = threading.BoundedSemaphore(self.settings.query_workers)
+
+    # -- running blocking work off the event loop
+
+    async def in_thread(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``function`` in a worker thread; give up after the query time limit.
+
+        Raises:
+            QueryTimeout: it took longer than ``settings.query_timeout``.
+        """
+        timeout = self.settings.query_timeout
+        try:
+            return await asyncio.wait_for(run_in_threadpool(function, *args, **kwargs), timeout)
+        except asyncio.TimeoutError:
+            raise QueryTimeout(f"the request took longer than {timeout:g} seconds and was "
+                               "given up; narrow it down") from None
+
+    async def in_worker(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run ``function`` (which starts a query worker process) when a worker slot is free.
+
+        Raises:
+            StoreError: every slot stayed busy for the whole time limit.
+        """
+        def guarded() -> Any:
+            if not self.query_slots.acquire(timeout=self.settings.query_timeout):
+                raise StoreError("the server is busy with other queries; try again shortly")
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.query_slots.release()
+
+        return await run_in_threadpool(guarded)
+
+    # -- answers
+
+    def iri_path(self, iri: str) -> str | None:
+        """The local path of the page about ``iri`` (``/id/...``), or ``None`` if it is not ours."""
+        base = self.project.id_base
+        if iri.startswith(base) and len(iri) > len(base):
+            return "/id/" + iri[len(base):]
+        return None
+
+    def render(self, request: Request, template: str, model: dict[str, Any],
+               status_code: int = 200) -> Response:
+        """The page for ``model``: HTML, or the model itself as JSON for the ``.json`` twin."""
+        if wants_json(request):
+            return JSONResponse(model, status_code=status_code,
+                                headers={"Link": f'<{request.url.path.removesuffix(".json")}>; '
+                                                 'rel="alternate"; type="text/html"'})
+        return self.templates.TemplateResponse(request, template, {"model": model},
+                                               status_code=status_code)
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the request asks for a page's JSON twin (``.json`` path or JSON first by Accept)."""
+    if request.url.path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return negotiation.choose(accept, ["text/html", "application/json"]) == "application/json" \
+        and "text/html" not in accept
+
+
+def state_of(request: Request) -> WebState:
+    """The :class:`WebState` of the app serving ``request``."""
+    return request.app.state.web
+
+
+def page_routes(path: str, endpoint: Callable, *, name: str,
+                methods: list[str] | None = None, **kwargs: Any) -> list[Route]:
+    """A page at ``path`` and its JSON twin at ``path.json``, served by the same endpoint."""
+    methods = methods or ["GET"]
+    return [Route(path, endpoint, name=name, methods=methods, **kwargs),
+            Route(path + ".json", endpoint, name=name + "-json", methods=methods, **kwargs)]
+
+
+# --------------------------------------------------------------------------- errors
+
+#: HTTP status for each kind of hrgraph error.
+def status_for(exc: HrgraphError) -> int:
+    """400 for bad input, 403 for refused queries (updates, SERVICE), 503 for the store or a
+    time-out."""
+    if isinstance(exc, QueryTimeout):
+        return 503
+    if isinstance(exc, StoreError):
+        return 503
+    if isinstance(exc, InputError) and exc.message.startswith("refused"):
+        return 403
+    return 400
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """An error in the form the client reads: JSON, plain text (SPARQL protocol) or a page."""
+    path = request.url.path
+    if path.startswith("/api/") or wants_json(request):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    if path == "/sparql" or "text/html" not in request.headers.get("accept", ""):
+        return PlainTextResponse(message + "\n", status_code=status)
+    state = state_of(request)
+    return state.templates.TemplateResponse(
+        request, "error.html", {"model": {"status": status, "message": message}},
+        status_code=status)
+
+
+async def _hrgraph_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HrgraphError)
+    return error_response(request, status_for(exc), str(exc))
+
+
+_HTTP_MESSAGES = {
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The upload is too large.",
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = exc.detail if exc.detail and exc.detail not in {
+        "Not Found", "Method Not Allowed", "Content Too Large"} else _HTTP_MESSAGES.get(
+        exc.status_code, exc.detail)
+    if exc.status_code == 413:
+        limit = state_of(request).settings.upload_limit
+        message = f"The upload is too large: at most {limit:,} bytes are accepted."
+    response = error_response(request, exc.status_code, message)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+# --------------------------------------------------------------------------- security headers
+
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    # No inline script anywhere: even a label that escaped escaping could not run.
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+     b"img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the headers above to every response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in _SECURITY_HEADERS if h[0] not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def _templates(project: Project) -> Jinja2Templates:
+    environment = Environment(loader=FileSystemLoader(TEMPLATES),
+                              autoescape=select_autoescape(["html", "xml", "svg"],
+                                                           default_for_string=True),
+                              trim_blocks=True, lstrip_blocks=True)
+    environment.globals.update(version=__version__, language_names=LANGUAGE_NAMES)
+    environment.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False)
+    return Jinja2Templates(env=environment)
+
+
+def create_app(project: Project, settings: WebSettings | None = None) -> Starlette:
+    """The web app over ``project``'s built store.
+
+    Raises:
+        StoreError: the project has no built store (run ``hrgraph build``).
+    """
+    from hrgraph.web.routes import api, browse, contribute, linked_data, sparql
+
+    settings = settings or WebSettings()
+    state = WebState(project=project, settings=settings,
+                     store=StoreHolder(project.store_path), templates=_templates(project))
+    routes = [
+        *browse.routes(),
+        *sparql.routes(),
+        *linked_data.routes(),
+        *api.routes(),
+        *contribute.routes(settings),
+        Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                                     allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"]))
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HrgraphError: _hrgraph_error,
+                                        HTTPException: _http_error})
+    app.state.web = state
+    return app

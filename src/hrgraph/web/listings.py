@@ -1,0 +1,207 @@
+"""Models of the browsing pages: search, the demands list with filters, the network, the dashboard.
+
+Each function returns plain data (dicts, lists, strings, numbers) that the HTML template renders
+and that the page's ``.json`` twin returns as it is. Queries run through
+:func:`hrgraph.query.run_saved` / :func:`hrgraph.query.run_query` on the app's read-only store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import pyoxigraph as ox
+
+from hrgraph.query import QueryResult, run_query, run_saved
+from hrgraph.web.entities import SKOS, View
+
+#: The saved queries the dashboard draws, with the filter of /demands each bar links to.
+DASHBOARD = [("count-demands-by-topic", "topic"), ("count-demands-by-status", "status"),
+             ("count-demands-by-addressee", "addressee"), ("count-demands-by-year", "year")]
+
+#: The filters of /demands, in the order the form shows them.
+FILTERS = ("topic", "addressee", "status", "document", "year")
+
+
+def search(view: View, text: str) -> dict[str, Any]:
+    """Entities with a name containing ``text`` (any script, any case), by the saved query
+    ``find-by-name``; each with every name that matched and its language."""
+    text = text.strip()
+    model: dict[str, Any] = {"q": text, "results": []}
+    if not text:
+        return model
+    result = run_saved(view.project, "find-by-name", {"name": text}, store=view.store)
+    found: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        entity = row["entity"].value
+        if not view.exists(entity):
+            continue
+        item = found.setdefault(entity, {**view.link(row["entity"]), "types": [], "matched": []})
+        kind = view.label(row["type"].value)
+        if kind not in item["types"]:
+            item["types"].append(kind)
+        name = {"text": row["matched_name"].value, "lang": row["matched_name"].language or None}
+        if name not in item["matched"]:
+            item["matched"].append(name)
+    model["results"] = sorted(found.values(), key=lambda r: r["label"].lower())
+    return model
+
+
+def _demand_query(view: View) -> str:
+    return f"""
+PREFIX hrg: <{view.hrg}>
+PREFIX skos: <{SKOS}>
+SELECT ?demand ?document ?year ?topic ?addressee WHERE {{
+  ?demand a hrg:Demand ; hrg:madeIn ?document .
+  OPTIONAL {{ ?document hrg:earliestDate ?start BIND (YEAR(?start) AS ?year) }}
+  OPTIONAL {{ ?demand hrg:topic ?topic }}
+  OPTIONAL {{ ?demand hrg:addressee ?addressee }}
+}}"""
+
+
+def all_demands(view: View) -> list[dict[str, Any]]:
+    """Every public demand with its document, year, topics, addressees and latest status."""
+    result = run_query(view.project, _demand_query(view), store=view.store, limit=None)
+    status = {}
+    latest = run_saved(view.project, "latest-status", {}, store=view.store, limit=None)
+    for row in latest.rows:
+        status[row["demand"].value] = row["status"].value
+    demands: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        iri = row["demand"].value
+        if not view.exists(iri):
+            continue
+        item = demands.get(iri)
+        if item is None:
+            item = demands[iri] = {**view.link(row["demand"]), "document": view.link(
+                row["document"]), "year": row["year"].value if row["year"] else None,
+                "topics": [], "addressees": [], "status": status.get(iri)}
+        for key, column in (("topics", "topic"), ("addressees", "addressee")):
+            term = row[column]
+            if term is not None and all(x["iri"] != term.value for x in item[key]):
+                item[key].append(view.link(term))
+    return sorted(demands.values(), key=lambda d: (d["document"]["label"], d["iri"]))
+
+
+def _matches(demand: Mapping[str, Any], name: str, value: str) -> bool:
+    if name == "topic":
+        return any(t["iri"] == value for t in demand["topics"])
+    if name == "addressee":
+        return any(a["iri"] == value for a in demand["addressees"])
+    if name == "document":
+        return demand["document"]["iri"] == value
+    if name == "status":
+        return (demand["status"] or "not assessed") == value
+    if name == "year":
+        return (demand["year"] or "unknown") == value
+    return False
+
+
+def demands_list(view: View, filters: Mapping[str, str]) -> dict[str, Any]:
+    """The demands that pass every filter given, and for each filter the values left with their
+    counts (among the demands shown)."""
+    chosen = {k: v for k, v in filters.items() if k in FILTERS and v}
+    everything = all_demands(view)
+    shown = [d for d in everything if all(_matches(d, k, v) for k, v in chosen.items())]
+    facets: dict[str, list[dict[str, Any]]] = {}
+    for name in FILTERS:
+        counts: Counter = Counter()
+        labels: dict[str, str] = {}
+        for demand in shown:
+            for value, label in _values(demand, name):
+                counts[value] += 1
+                labels[value] = label
+        facets[name] = [{"value": v, "label": labels[v], "count": c,
+                         "selected": chosen.get(name) == v}
+                        for v, c in sorted(counts.items(), key=lambda x: (-x[1], labels[x[0]]))]
+        if name in chosen and chosen[name] not in counts:
+            facets[name].insert(0, {"value": chosen[name], "label": chosen[name], "count": 0,
+                                    "selected": True})
+    return {"filters": chosen, "total": len(everything), "count": len(shown), "facets": facets,
+            "demands": shown}
+
+
+def _values(demand: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
+    if name == "topic":
+        return [(t["iri"], t["label"]) for t in demand["topics"]]
+    if name == "addressee":
+        return [(a["iri"], a["label"]) for a in demand["addressees"]]
+    if name == "document":
+        return [(demand["document"]["iri"], demand["document"]["label"])]
+    if name == "status":
+        status = demand["status"] or "not assessed"
+        return [(status, status)]
+    if name == "year":
+        year = demand["year"] or "unknown"
+        return [(year, year)]
+    return []
+
+
+def network(view: View) -> dict[str, Any]:
+    """Organisations, people, documents and demands, and how they are linked: who signed which
+    document, which document made which demand, whom a demand addresses and whom it concerns."""
+    hrg = view.hrg
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+
+    def node(term: ox.NamedNode, kind: str) -> str:
+        if term.value not in nodes:
+            nodes[term.value] = {**view.link(term), "id": term.value, "kind": kind}
+        return term.value
+
+    def agent_kind(iri: str) -> str:
+        types = {o.value for o in view.objects(iri, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")}
+        return "person" if "http://xmlns.com/foaf/0.1/Person" in types else "organisation"
+
+    for demand in all_demands(view):
+        d = node(ox.NamedNode(demand["iri"]), "demand")
+        doc = node(ox.NamedNode(demand["document"]["iri"]), "document")
+        edges.append({"source": doc, "target": d, "label": "made"})
+        for prop, label in (("addressee", "addresses"), ("concernsPerson", "concerns"),
+                            ("concernsOrganisation", "concerns"), ("concernsGroup", "concerns")):
+            for target in view.objects(demand["iri"], hrg + prop):
+                if isinstance(target, ox.NamedNode):
+                    kind = "group" if prop == "concernsGroup" else agent_kind(target.value)
+                    edges.append({"source": d, "target": node(target, kind), "label": label})
+    for document in [n for n in list(nodes.values()) if n["kind"] == "document"]:
+        for signatory in view.objects(document["iri"], hrg + "signatory"):
+            if isinstance(signatory, ox.NamedNode):
+                edges.append({"source": node(signatory, agent_kind(signatory.value)),
+                              "target": document["iri"], "label": "signed"})
+    kinds = Counter(n["kind"] for n in nodes.values())
+    return {"nodes": sorted(nodes.values(), key=lambda n: (n["kind"], n["label"].lower())),
+            "edges": edges, "counts": dict(sorted(kinds.items()))}
+
+
+def dashboard(view: View) -> dict[str, Any]:
+    """Bar charts of the dashboard's saved count queries (demands by topic, status, addressee,
+    year), each bar linking to the demands list filtered by it."""
+    charts = []
+    for name, filter_name in DASHBOARD:
+        result = run_saved(view.project, name, {}, store=view.store, limit=None)
+        charts.append({"query": name, "filter": filter_name,
+                       "title": name.removeprefix("count-").replace("-", " ").capitalize(),
+                       "bars": _bars(view, result, filter_name)})
+    return {"charts": charts}
+
+
+def _bars(view: View, result: QueryResult, filter_name: str) -> list[dict[str, Any]]:
+    """One bar per row: the count is the ``demands`` column, the label ``label`` (else the first
+    column)."""
+    bars = []
+    first = result.variables[0]
+    for row in result.rows:
+        count = row.get("demands")
+        key = row.get(first)
+        if count is None or key is None:
+            continue
+        label = row.get("label")
+        text = label.value if label is not None else (
+            view.label(key.value) if isinstance(key, ox.NamedNode) else key.value)
+        bars.append({"label": text, "value": int(count.value), "filter": filter_name,
+                     "filter_value": key.value if filter_name != "status" else text})
+    top = max((b["value"] for b in bars), default=0)
+    for bar in bars:
+        bar["width"] = round(100 * bar["value"] / top, 1) if top else 0
+    return bars

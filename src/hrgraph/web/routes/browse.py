@@ -1,0 +1,127 @@
+"""Pages for people: home, search, demands, the SPARQL query page, the network, the dashboard.
+
+Each page has a ``.json`` twin (``/demands.json?topic=…``) computed by the same function.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from hrgraph.errors import HrgraphError
+from hrgraph.query import QueryResult, find_query, list_queries, run_query, shorten
+from hrgraph.web import listings
+from hrgraph.web.app import page_routes, state_of, status_for
+from hrgraph.web.entities import View, safe_href
+
+#: The query the /query page shows when nothing else is asked for.
+DEFAULT_QUERY = "signatories"
+
+
+def _view(request: Request) -> View:
+    state = state_of(request)
+    return View(state.store.get(), state.project)
+
+
+async def home(request: Request) -> Response:
+    """The start page: what is here and where to go."""
+    state = state_of(request)
+    model = await state.in_thread(lambda: {
+        "demands": len(listings.all_demands(_view(request))),
+        "queries": len(list_queries(state.project)),
+    })
+    return state.render(request, "home.html", model)
+
+
+async def search(request: Request) -> Response:
+    """``/search?q=``: entities by any of their names, in any script."""
+    state = state_of(request)
+    model = await state.in_thread(listings.search, _view(request),
+                                  request.query_params.get("q", ""))
+    return state.render(request, "search.html", model)
+
+
+async def demands(request: Request) -> Response:
+    """``/demands``: every demand, filtered by topic, addressee, status, document, year."""
+    state = state_of(request)
+    filters = {name: request.query_params.get(name, "") for name in listings.FILTERS}
+    model = await state.in_thread(listings.demands_list, _view(request), filters)
+    return state.render(request, "demands.html", model)
+
+
+async def network(request: Request) -> Response:
+    """``/network``: organisations, people, documents and demands as a graph."""
+    state = state_of(request)
+    model = await state.in_thread(listings.network, _view(request))
+    return state.render(request, "network.html", model)
+
+
+async def dashboard(request: Request) -> Response:
+    """``/dashboard``: demands by topic, status, addressee and year."""
+    state = state_of(request)
+    model = await state.in_thread(listings.dashboard, _view(request))
+    return state.render(request, "dashboard.html", model)
+
+
+async def query_page(request: Request) -> Response:
+    """``/query``: a SPARQL editor prefilled from the saved queries; runs the query on submit
+    (the same worker, limits and refusals as ``/sparql``)."""
+    state = state_of(request)
+    params = request.query_params
+    saved = [{"name": q.name, "summary": q.summary} for q in list_queries(state.project)
+             if not q.name.startswith("checks/")]
+    selected = params.get("saved") or (None if params.get("query") else DEFAULT_QUERY)
+    text = params.get("query")
+    model: dict[str, Any] = {"saved": saved, "selected": selected, "query": text,
+                             "result": None, "error": None}
+    status = 200
+    if text is None and selected:
+        try:
+            model["query"] = find_query(state.project, selected).text
+        except HrgraphError as exc:
+            model["error"], status = str(exc), status_for(exc)
+    elif text is not None:
+        settings = state.settings
+        try:
+            result = await state.in_worker(run_query, state.project, text,
+                                           timeout=settings.query_timeout,
+                                           limit=settings.result_limit)
+            model["result"] = _result_model(state.project.id_base, result)
+        except HrgraphError as exc:
+            model["error"], status = str(exc), status_for(exc)
+    return state.render(request, "query.html", model, status_code=status)
+
+
+def _result_model(id_base: str, result: QueryResult) -> dict[str, Any]:
+    def cell(term: Any) -> dict[str, Any] | None:
+        if term is None:
+            return None
+        if isinstance(term, ox.NamedNode):
+            local = term.value.startswith(id_base) and len(term.value) > len(id_base)
+            return {"text": shorten(term.value, result.prefixes), "iri": term.value,
+                    "href": "/id/" + term.value[len(id_base):] if local
+                    else safe_href(term.value)}
+        if isinstance(term, ox.Literal):
+            return {"text": term.value, "lang": term.language or None}
+        return {"text": str(term)}
+
+    return {"kind": result.kind, "variables": result.variables, "boolean": result.boolean,
+            "rows": [[cell(row.get(v)) for v in result.variables] for row in result.rows],
+            "count": len(result.rows), "truncated": result.truncated, "note": result.note}
+
+
+def routes() -> list[Route]:
+    """The browsing pages and their JSON twins."""
+    return [
+        Route("/", home, name="home"),
+        Route("/index.json", home, name="home-json"),
+        *page_routes("/search", search, name="search"),
+        *page_routes("/demands", demands, name="demands"),
+        *page_routes("/network", network, name="network"),
+        *page_routes("/dashboard", dashboard, name="dashboard"),
+        *page_routes("/query", query_page, name="query"),
+    ]

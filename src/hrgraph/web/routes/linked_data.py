@@ -1,0 +1,103 @@
+"""``/id/{path}``: a page for every entity IRI under the project's id base.
+
+The IRI ``https://w3id.org/hrgraph/id/person/aliaksandr-alesin`` names a person, not a document,
+so (as "Cool URIs for the Semantic Web" asks of slash IRIs) its address answers
+``303 See Other`` to the document that describes it in the format the client prefers by
+``Accept`` (``Vary: Accept``):
+
+======================  ====================================  ==============================
+Accept                  303 to                                 format
+======================  ====================================  ==============================
+text/html (browsers)    ``/id/person/aliaksandr-alesin.html``  the page for people
+text/turtle             ``….ttl``                              Turtle
+application/ld+json     ``….jsonld``                           JSON-LD
+application/n-triples   ``….nt``                               N-Triples
+application/rdf+xml     ``….rdf``                              RDF/XML
+application/json        ``….json``                             the page's model (JSON twin)
+======================  ====================================  ==============================
+
+The typed addresses answer ``200`` directly. An IRI the public graph says nothing about is 404;
+so is any path with ``..``, ``.`` or characters that cannot be in an entity IRI.
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from hrgraph.query import prefixes
+from hrgraph.web import negotiation
+from hrgraph.web.app import state_of
+from hrgraph.web.entities import View, describe, entity_page
+
+#: A path below /id/: slash-separated segments of unreserved characters, none of them . or ..
+_SEGMENT = r"[A-Za-z0-9_~\-]+(?:\.[A-Za-z0-9_~\-]+)*"
+_PATH = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
+_EXTENSIONS = ("html", "json", *negotiation.GRAPH_FORMATS)
+
+
+def _split(path: str) -> tuple[str, str | None]:
+    """``person/x.ttl`` → (``person/x``, ``ttl``); no known extension → (path, None)."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and extension in _EXTENSIONS and "/" not in extension:
+        return stem, extension
+    return path, None
+
+
+async def entity(request: Request) -> Response:
+    """The entity's page or RDF (typed address), or a 303 to it (bare IRI)."""
+    state = state_of(request)
+    path = request.path_params["path"]
+    if not _PATH.fullmatch(path):
+        raise HTTPException(404)
+    stem, extension = _split(path)
+    iri = state.project.id_base + stem
+    view = View(state.store.get(), state.project)
+    if extension is None:
+        if not view.exists(iri):
+            raise HTTPException(404, f"The graph has nothing about {iri}.")
+        accept = request.headers.get("accept", "")
+        offers = ["text/html", *(m for m, _ in negotiation.GRAPH_FORMATS.values()),
+                  "application/json"]
+        chosen = negotiation.choose(accept, offers) or "text/html"
+        if chosen == "text/html":
+            target = "html"
+        elif chosen == "application/json":
+            target = "json"
+        else:
+            target = next(s for s, (m, _) in negotiation.GRAPH_FORMATS.items() if m == chosen)
+        return RedirectResponse(f"/id/{stem}.{target}", status_code=303,
+                                headers={"Vary": "Accept"})
+    if extension in negotiation.GRAPH_FORMATS:
+        triples = await state.in_thread(describe, view, iri)
+        if not triples:
+            raise HTTPException(404, f"The graph has nothing about {iri}.")
+        body, media = negotiation.serialize_graph(triples, extension, prefixes(state.project))
+        return Response(body, media_type=media, headers=_links(iri, stem))
+    model = await state.in_thread(entity_page, view, iri)
+    if model is None:
+        raise HTTPException(404, f"The graph has nothing about {iri}.")
+    if extension == "json":
+        return JSONResponse(model, headers=_links(iri, stem))
+    response = state.templates.TemplateResponse(request, "entity.html", {"model": model},
+                                                headers=_links(iri, stem))
+    return response
+
+
+def _links(iri: str, stem: str) -> dict[str, str]:
+    """A Link header naming the thing described and the other representations."""
+    alternates = [f'</id/{stem}.{s}>; rel="alternate"; type="{m}"'
+                  for s, (m, _) in negotiation.GRAPH_FORMATS.items()]
+    return {"Link": ", ".join([f'<{iri}>; rel="describes"', *alternates])}
+
+
+def routes() -> list[Route]:
+    """The linked-data route."""
+    return [Route("/id/{path:path}", entity, name="entity")]
+
+
+

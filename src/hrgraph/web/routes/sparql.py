@@ -1,0 +1,137 @@
+"""``/sparql``: the SPARQL 1.1 Protocol, read-only.
+
+* ``GET /sparql?query=…``, ``POST`` with a form (``query=…``) or a direct
+  ``application/sparql-query`` body.
+* SELECT / ASK results as JSON, XML, CSV or TSV; CONSTRUCT / DESCRIBE as Turtle, JSON-LD,
+  N-Triples or RDF/XML — by ``Accept``, or by ``format=`` (``json``, ``xml``, ``csv``, ``tsv``,
+  ``ttl``, ``jsonld``, ``nt``, ``rdf``).
+* Refused: updates (403), ``SERVICE`` (403), a dataset in the request (``default-graph-uri``,
+  ``named-graph-uri``: 400), malformed queries (400). Queries run at most ``query_timeout`` seconds
+  (503 after) and return at most ``result_limit`` rows (``X-Hrgraph-Truncated: true`` when cut).
+* ``GET /sparql`` without a query: the SPARQL service description (``sd:`` vocabulary) as Turtle.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from hrgraph import guard
+from hrgraph.errors import InputError
+from hrgraph.query import prefixes, run_query
+from hrgraph.web import negotiation
+from hrgraph.web.app import error_response, state_of
+
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS = "http://www.w3.org/ns/formats/"
+
+#: Bytes a query sent in a request body may have.
+MAX_QUERY_BYTES = 100_000
+
+
+async def _query_from(request: Request) -> tuple[str | None, str | None, bool]:
+    """The query text, an update text (if someone sent one) and whether a dataset was named."""
+    params = request.query_params
+    query, update = params.get("query"), params.get("update")
+    dataset = "default-graph-uri" in params or "named-graph-uri" in params
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "application/x-www-form-urlencoded":
+            form = await request.form()
+            query = form.get("query", query)
+            update = form.get("update", update)
+            dataset = dataset or "default-graph-uri" in form or "named-graph-uri" in form
+        elif content_type == "application/sparql-query":
+            try:
+                query = (await request.body()).decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError("the query is not UTF-8 text") from None
+        elif content_type == "application/sparql-update":
+            update = "(update body)"
+        else:
+            raise InputError("send the query as a form (application/x-www-form-urlencoded, "
+                             "query=…) or as application/sparql-query")
+    return (str(query) if query is not None else None,
+            str(update) if update is not None else None, dataset)
+
+
+async def sparql(request: Request) -> Response:
+    """The SPARQL endpoint (see the module docstring)."""
+    state = state_of(request)
+    query, update, dataset = await _query_from(request)
+    if update is not None:
+        return error_response(request, 403, "refused: this endpoint is read-only; it does not run "
+                                            "SPARQL updates")
+    if query is None:
+        if request.method == "GET":
+            return _service_description(request)
+        return error_response(request, 400, "no query: send query=… (see the service description "
+                                            "at GET /sparql)")
+    if dataset:
+        return error_response(request, 400, "this endpoint does not take default-graph-uri or "
+                                            "named-graph-uri: use FROM / FROM NAMED or GRAPH in "
+                                            "the query")
+    requested = request.query_params.get("format")
+    form = guard.check_query(query)
+    accept = request.headers.get("accept")
+    if form in {"CONSTRUCT", "DESCRIBE"}:
+        short = negotiation.graph_format(requested, accept)
+    else:
+        short = negotiation.result_format(requested, accept)
+    if short is None:
+        return error_response(request, 406, f"cannot answer a {form} query in the format asked "
+                                            f"for ({requested or accept})")
+    settings = state.settings
+    result = await state.in_worker(run_query, state.project, query,
+                                   timeout=settings.query_timeout, limit=settings.result_limit)
+    if result.kind == "graph":
+        body, media = negotiation.serialize_graph(result.triples, short, prefixes(state.project))
+    else:
+        body, media = negotiation.serialize_results(result, short)
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers["X-Hrgraph-Truncated"] = "true"
+    return Response(body, media_type=media, headers=headers)
+
+
+def _service_description(request: Request) -> Response:
+    """The service description of this endpoint (HTML clients go to the query page instead)."""
+    accept = request.headers.get("accept", "")
+    if negotiation.choose(accept, ["text/turtle", "text/html"]) == "text/html" \
+            and "text/html" in accept:
+        return RedirectResponse("/query", status_code=303)
+    state = state_of(request)
+    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731 - a local shorthand
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    dataset = ox.BlankNode("dataset")
+    default_graph = ox.BlankNode("default")
+    triples = [
+        ox.Triple(endpoint, rdf_type, sd("Service")),
+        ox.Triple(endpoint, sd("endpoint"), endpoint),
+        ox.Triple(endpoint, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(endpoint, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(endpoint, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default_graph),
+        ox.Triple(default_graph, rdf_type, sd("Graph")),
+    ]
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                 "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
+        triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(FORMATS + name)))
+    for graph in sorted(state.store.get().named_graphs(), key=lambda g: g.value):
+        if isinstance(graph, ox.NamedNode):
+            named = ox.BlankNode(f"g{len(triples)}")
+            triples += [ox.Triple(dataset, sd("namedGraph"), named),
+                        ox.Triple(named, sd("name"), graph)]
+    short = negotiation.graph_format(request.query_params.get("format"), accept) or "ttl"
+    body, media = negotiation.serialize_graph(triples, short, {"sd": SD, "formats": FORMATS})
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+def routes() -> list[Route]:
+    """The SPARQL endpoint's route."""
+    return [Route("/sparql", sparql, methods=["GET", "POST"], name="sparql",
+                  max_body_size=MAX_QUERY_BYTES)]

@@ -1,0 +1,548 @@
+"""The web app over HTTP (starlette's TestClient; SPARQL clients against a running server).
+
+Covers the SPARQL protocol (every result and graph format, refusals, limits), linked-data pages
+(content negotiation, 303s, 404s, path traversal), the saved-query API and its OpenAPI
+description, the pages and their JSON twins, uploads, escaping of hostile labels, CORS.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from starlette.testclient import TestClient
+
+from hrgraph.project import Project
+from hrgraph.query import list_queries
+from hrgraph.web import WebSettings, create_app
+from web_support import HOSTILE_ALT, HOSTILE_NAME, HOSTILE_PERSON, hostile_project, running_server
+
+ID = "https://w3id.org/hrgraph/id/"
+ALESIN = "/id/person/aliaksandr-alesin"
+VIASNA = "/id/organisation/viasna"
+DEMAND = "/id/demand/concerted-position-2016-c2-3-b1-1"
+SELECT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+          f"SELECT ?name WHERE {{ <{ID}organisation/viasna> skos:prefLabel ?name }} ORDER BY ?name")
+CONSTRUCT = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+             f"CONSTRUCT {{ ?s skos:prefLabel ?n }} WHERE {{ BIND(<{ID}organisation/viasna> AS ?s)"
+             " ?s skos:prefLabel ?n }")
+VIASNA_NAMES = {"Human Rights Center “Viasna”", "Праваабарончы цэнтр «Вясна»",
+                "Правозащитный центр «Весна»"}
+
+
+@pytest.fixture(scope="module")
+def client(built_project: Project) -> TestClient:
+    return TestClient(create_app(built_project))
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return hostile_project(tmp_path_factory.mktemp("hostile") / "project")
+
+
+# --------------------------------------------------------------------------- SPARQL protocol
+
+
+@pytest.mark.parametrize("how", ["get", "post-form", "post-direct"])
+def test_sparql_select_by_get_and_both_posts(client: TestClient, how: str) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    if how == "get":
+        response = client.get("/sparql", params={"query": SELECT}, headers=accept)
+    elif how == "post-form":
+        response = client.post("/sparql", data={"query": SELECT}, headers=accept)
+    else:
+        response = client.post("/sparql", content=SELECT.encode(),
+                               headers={**accept, "Content-Type": "application/sparql-query"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    names = {b["name"]["value"] for b in response.json()["results"]["bindings"]}
+    assert names == VIASNA_NAMES
+
+
+@pytest.mark.parametrize(("accept", "fmt", "media"), [
+    ("application/sparql-results+json", "json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "xml", "application/sparql-results+xml"),
+    ("text/csv", "csv", "text/csv"),
+    ("text/tab-separated-values", "tsv", "text/tab-separated-values"),
+])
+def test_sparql_result_formats_by_accept_and_by_format(client: TestClient, accept: str, fmt: str,
+                                                       media: str) -> None:
+    by_accept = client.get("/sparql", params={"query": SELECT}, headers={"Accept": accept})
+    by_param = client.get("/sparql", params={"query": SELECT, "format": fmt})
+    for response in (by_accept, by_param):
+        assert response.status_code == 200
+        assert response.headers["content-type"].split(";")[0] == media
+        assert response.headers["vary"] == "Accept"
+        if fmt == "csv":  # pyoxigraph does not read CSV results (the format is lossy)
+            rows = list(csv.reader(io.StringIO(response.text)))
+            assert {r[0] for r in rows[1:]} == VIASNA_NAMES
+            continue
+        parsed = ox.parse_query_results(response.content,
+                                        format=getattr(ox.QueryResultsFormat, fmt.upper()))
+        assert {s["name"].value for s in parsed} == VIASNA_NAMES
+
+
+def test_sparql_csv_is_plain_sparql_csv(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT, "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["name"] and {r[0] for r in rows[1:]} == VIASNA_NAMES
+
+
+def test_sparql_ask(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert response.json() == {"head": {}, "boolean": True}
+    xml = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }", "format": "xml"})
+    assert "<boolean>true</boolean>" in xml.text
+
+
+@pytest.mark.parametrize(("accept", "fmt"), [
+    ("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+])
+def test_sparql_construct_formats(client: TestClient, accept: str, fmt: ox.RdfFormat) -> None:
+    response = client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == accept
+    triples = list(ox.parse(response.content, format=fmt))
+    assert {t.object.value for t in triples} == VIASNA_NAMES
+
+
+def test_sparql_describe_defaults_to_turtle(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": f"DESCRIBE <{ID}organisation/viasna>"})
+    assert response.headers["content-type"].startswith("text/turtle")
+    assert "Вясна" in response.text
+
+
+@pytest.mark.parametrize("request_kind", ["form-update", "sparql-update-body", "update-as-query"])
+def test_sparql_updates_are_refused(client: TestClient, request_kind: str) -> None:
+    update = f"INSERT DATA {{ <{ID}x> <{ID}p> 'x' }}"
+    if request_kind == "form-update":
+        response = client.post("/sparql", data={"update": update})
+    elif request_kind == "sparql-update-body":
+        response = client.post("/sparql", content=update.encode(),
+                               headers={"Content-Type": "application/sparql-update"})
+    else:
+        response = client.get("/sparql", params={"query": update})
+    assert response.status_code == 403
+    assert "read-only" in response.text or "update" in response.text
+    check = client.get("/sparql", params={"query": f"ASK {{ <{ID}x> ?p ?o }}"})
+    assert check.json()["boolean"] is False
+
+
+def test_sparql_service_is_refused(client: TestClient) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    response = client.get("/sparql", params={"query": query})
+    assert response.status_code == 403
+    assert "SERVICE" in response.text
+
+
+def test_sparql_malformed_query_is_400_with_the_place(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y "})
+    assert response.status_code == 400
+    assert "does not parse" in response.text and "line 1" in response.text
+
+
+def test_sparql_dataset_parameters_and_unknown_bodies_are_400(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT, "default-graph-uri": ID})
+    assert response.status_code == 400
+    response = client.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"})
+    assert response.status_code == 400
+
+
+def test_sparql_unacceptable_format_is_406(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": SELECT}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+
+
+def test_sparql_result_limit_cuts_and_says_so(built_project: Project) -> None:
+    client = TestClient(create_app(built_project, WebSettings(result_limit=3)))
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert len(response.json()["results"]["bindings"]) == 3
+    assert response.headers["x-hrgraph-truncated"] == "true"
+
+
+def test_sparql_time_limit_stops_a_slow_query(built_project: Project) -> None:
+    client = TestClient(create_app(built_project, WebSettings(query_timeout=0.5)))
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    response = client.get("/sparql", params={"query": slow})
+    assert response.status_code == 503
+    assert "longer than 0.5 seconds" in response.text
+
+
+def test_sparql_service_description(client: TestClient) -> None:
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert any(t.object.value == sd + "Service" for t in triples)
+    assert any(t.predicate.value == sd + "resultFormat" for t in triples)
+    assert any(t.object.value == sd + "UnionDefaultGraph" for t in triples)
+    browser = client.get("/sparql", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert browser.status_code == 303 and browser.headers["location"] == "/query"
+
+
+# --------------------------------------------------------------------------- linked data
+
+
+@pytest.mark.parametrize(("accept", "extension", "media"), [
+    ("text/html,application/xhtml+xml,*/*;q=0.8", "html", "text/html"),
+    ("text/turtle", "ttl", "text/turtle"),
+    ("application/ld+json", "jsonld", "application/ld+json"),
+    ("application/n-triples", "nt", "application/n-triples"),
+    ("application/rdf+xml", "rdf", "application/rdf+xml"),
+    ("application/json", "json", "application/json"),
+])
+def test_entity_iri_answers_303_to_the_typed_document(client: TestClient, accept: str,
+                                                      extension: str, media: str) -> None:
+    response = client.get(ALESIN, headers={"Accept": accept}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"{ALESIN}.{extension}"
+    assert response.headers["vary"] == "Accept"
+    typed = client.get(response.headers["location"])
+    assert typed.status_code == 200
+    assert typed.headers["content-type"].split(";")[0] == media
+
+
+@pytest.mark.parametrize(("extension", "fmt"), [
+    ("ttl", ox.RdfFormat.TURTLE), ("jsonld", ox.RdfFormat.JSON_LD), ("nt", ox.RdfFormat.N_TRIPLES),
+])
+def test_entity_rdf_by_extension(client: TestClient, extension: str, fmt: ox.RdfFormat) -> None:
+    response = client.get(f"{ALESIN}.{extension}")
+    triples = list(ox.parse(response.content, format=fmt))
+    names = {(t.object.value, t.object.language) for t in triples
+             if t.predicate.value.endswith("prefLabel")}
+    assert ("Аляксандр Алесін", "be") in names and ("Aliaksandr Alesin", "en") in names
+    assert all(t.subject.value == ID + "person/aliaksandr-alesin" for t in triples)
+    assert f'<{ID}person/aliaksandr-alesin>; rel="describes"' in response.headers["link"]
+
+
+def test_demand_rdf_includes_its_quote_and_selectors(client: TestClient) -> None:
+    response = client.get(f"{DEMAND}.nt")
+    triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+    exact = {t.object.value for t in triples if t.predicate.value.endswith("#exact")}
+    assert "Aliaksandr Alesin" in exact  # the refinement selector's words
+
+
+@pytest.mark.parametrize("path", ["/id/person/nobody", "/id/person/nobody.ttl",
+                                  "/id/person/nobody.html", "/id/", "/id/person/"])
+def test_unknown_entities_are_404(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/id/..%2F..%2Fpyproject.toml", "/id/person/..%2F..%2F..%2Fetc%2Fpasswd",
+    "/id/%2E%2E/%2E%2E/etc/passwd", "/static/..%2F..%2Fapp.py", "/static/%2E%2E/app.py",
+    "/static/..%2Fweb%2Fapp.py", "/api/queries/..%2F..%2Fpyproject",
+])
+def test_path_traversal_is_404(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "import" not in response.text and "root:" not in response.text
+
+
+def test_demand_page_shows_quote_in_context_and_everything_around_it(client: TestClient) -> None:
+    html = client.get(f"{DEMAND}.html").text
+    assert ('<mark class="quote">Close the politically motivated criminal cases against '
+            'journalist </mark><mark class="quote target">Aliaksandr Alesin</mark>') in html
+    assert "as well as to review IN A PUBLIC TRIAL" in html  # the context after the quote
+    for expected in ("European Union", "Belarusian authorities",  # addressee, asked to act
+                     'href="/id/organisation/viasna"',  # a signatory of the document
+                     'href="/id/person/aliaksandr-alesin"',  # about whom
+                     "partly met", "KGB suspended the case",  # status history
+                     'href="http://m.21.by/politics/2016/01/25/1158149.html"',  # evidence
+                     'href="/id/demand/open-letter-2015-12-09-r1-1"'):  # reiterates
+        assert expected in html, expected
+
+
+def test_person_page_shows_every_name_with_its_language_and_roles(client: TestClient) -> None:
+    html = client.get(f"{ALESIN}.html").text
+    assert '<td lang="be">Аляксандр Алесін</td>' in html
+    assert '<td lang="ru">Александр Алесин</td>' in html
+    assert "Belarusian" in html and "Russian" in html
+    assert "journalist" in html
+    assert f'href="{DEMAND}"' in html
+
+
+def test_organisation_page_shows_names_and_documents(client: TestClient) -> None:
+    model = client.get(f"{VIASNA}.json").json()
+    assert {(n["text"], n["lang"]) for n in model["names"]} >= {
+        ("Праваабарончы цэнтр «Вясна»", "be"), ("Правозащитный центр «Весна»", "ru")}
+    assert ID + "document/concerted-position-2016" in {
+        d["iri"] for d in model["agent"]["signed"]}
+
+
+# --------------------------------------------------------------------------- saved-query API
+
+
+def test_api_lists_the_saved_queries_from_their_headers(client: TestClient,
+                                                       built_project: Project) -> None:
+    listed = client.get("/api/queries").json()["queries"]
+    assert {q["name"] for q in listed} == {q.name for q in list_queries(built_project)}
+    find = next(q for q in listed if q["name"] == "find-by-name")
+    assert find["params"][0] == {"name": "name", "type": "string", "required": True,
+                                 "multiple": False, "default": None, "example": "Алесін",
+                                 "description": "The name or part of a name, in any script."}
+
+
+def test_api_runs_a_query_with_a_parameter(client: TestClient) -> None:
+    response = client.get("/api/queries/find-by-name", params={"name": "Алесін"})
+    assert response.status_code == 200
+    rows = response.json()["results"]["bindings"]
+    assert {r["entity"]["value"] for r in rows} == {ID + "person/aliaksandr-alesin"}
+
+
+def test_api_csv_by_suffix_and_by_accept(client: TestClient) -> None:
+    by_suffix = client.get("/api/queries/find-by-name.csv", params={"name": "Alesin"})
+    by_accept = client.get("/api/queries/find-by-name", params={"name": "Alesin"},
+                           headers={"Accept": "text/csv"})
+    for response in (by_suffix, by_accept):
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert {r["entity"] for r in rows} == {ID + "person/aliaksandr-alesin"}
+    assert by_suffix.text == by_accept.text
+
+
+@pytest.mark.parametrize(("path", "params", "message"), [
+    ("/api/queries/find-by-name", {}, "needs a value for parameter 'name'"),
+    ("/api/queries/find-by-name", {"name": "x", "colour": "red"}, "has no parameter 'colour'"),
+    ("/api/queries/demands-by-actor", {"actor": "not an iri"}, "parameter 'actor'"),
+    ("/api/queries/status-changes-between", {"from": "2016-02-30"}, "YYYY-MM-DD"),
+])
+def test_api_bad_parameters_are_400_with_a_clear_message(client: TestClient, path: str,
+                                                         params: dict, message: str) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 400, response.text
+    assert message in response.json()["error"]
+
+
+def test_api_unknown_query_is_404(client: TestClient) -> None:
+    assert client.get("/api/queries/no-such-query").status_code == 404
+
+
+def test_openapi_is_generated_from_the_headers(client: TestClient, built_project: Project) -> None:
+    document = client.get("/api/openapi.json").json()
+    assert document["openapi"].startswith("3.")
+    for query in list_queries(built_project):
+        operation = document["paths"][f"/api/queries/{query.name}"]["get"]
+        assert operation["summary"] == query.summary
+        assert [p["name"] for p in operation["parameters"]] == list(query.params)
+    actor = document["paths"]["/api/queries/demands-by-actor"]["get"]["parameters"][0]
+    assert actor["schema"] == {"type": "string", "format": "iri"}
+    assert actor["example"].startswith(ID)
+    assert "400" in document["paths"]["/api/queries/find-by-name"]["get"]["responses"]
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@pytest.mark.parametrize("path", ["/search?q=Вясна", "/demands", "/dashboard", "/network",
+                                  "/query?saved=signatories", "/validate"])
+def test_every_page_has_a_json_twin(client: TestClient, path: str) -> None:
+    page, _, query = path.partition("?")
+    html = client.get(path)
+    twin = client.get(f"{page}.json" + (f"?{query}" if query else ""))
+    assert html.headers["content-type"].startswith("text/html")
+    assert twin.headers["content-type"] == "application/json"
+    assert twin.json()
+    assert '<main id="main"' in html.text and 'role="banner"' in html.text
+
+
+def test_search_finds_names_in_any_script(client: TestClient) -> None:
+    for text in ("Вясна", "viasna", "ВЯСНА"):
+        model = client.get("/search.json", params={"q": text}).json()
+        assert ID + "organisation/viasna" in {r["iri"] for r in model["results"]}, text
+    html = client.get("/search", params={"q": "Вясна"}).text
+    assert '<span lang="be">Праваабарончы цэнтр «Вясна»</span>' in html
+
+
+def test_demands_filters_narrow_the_list_and_count(client: TestClient) -> None:
+    everything = client.get("/demands.json").json()
+    assert everything["count"] == everything["total"] > 28
+    topic = next(f for f in everything["facets"]["topic"] if f["count"] < everything["total"])
+    narrowed = client.get("/demands.json", params={"topic": topic["value"]}).json()
+    assert narrowed["count"] == topic["count"] == len(narrowed["demands"])
+    both = client.get("/demands.json", params={"topic": topic["value"], "year": "2016"}).json()
+    assert both["count"] <= narrowed["count"]
+    html = client.get("/demands", params={"topic": topic["value"]}).text
+    assert html.count('class="demand-row"') == narrowed["count"]
+
+
+def test_dashboard_draws_the_count_queries_as_svg(client: TestClient) -> None:
+    model = client.get("/dashboard.json").json()
+    assert [c["query"] for c in model["charts"]] == [
+        "count-demands-by-topic", "count-demands-by-status", "count-demands-by-addressee",
+        "count-demands-by-year"]
+    status = {b["label"]: b["value"] for b in model["charts"][1]["bars"]}
+    assert status["partly met"] >= 1
+    html = client.get("/dashboard").text
+    assert html.count("<svg") == 4 and 'class="bar"' in html
+
+
+def test_network_has_organisations_people_documents_and_demands(client: TestClient) -> None:
+    model = client.get("/network.json").json()
+    assert {"organisation", "person", "document", "demand"} <= set(model["counts"])
+    ids = {n["id"] for n in model["nodes"]}
+    assert all(e["source"] in ids and e["target"] in ids for e in model["edges"])
+
+
+def test_query_page_runs_a_query_and_refuses_an_update(client: TestClient) -> None:
+    html = client.get("/query", params={"query": SELECT}).text
+    assert "3 rows" in html and "Праваабарончы цэнтр «Вясна»" in html
+    refused = client.get("/query", params={"query": "CLEAR ALL"})
+    assert refused.status_code == 403 and "read-only" in refused.text
+
+
+def test_pages_without_javascript_still_read(client: TestClient) -> None:
+    network = client.get("/network").text
+    assert "<details" in network and 'href="/id/organisation/viasna"' in network
+    query = client.get("/query").text
+    assert "<textarea" in query and 'type="submit"' in query
+
+
+# --------------------------------------------------------------------------- uploads
+
+INVALID = """@prefix hrg: <https://w3id.org/hrgraph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/hrgraph/id/demand/web-upload-test> a hrg:Demand ;
+    skos:prefLabel "A demand made nowhere"@en .
+"""
+
+
+def test_upload_shows_the_plain_language_report(client: TestClient) -> None:
+    response = client.post("/validate", files={"file": ("my-demand.ttl", INVALID)})
+    assert response.status_code == 200
+    assert "it needs changes" in response.text
+    assert "which document it was made in" in response.text  # the shape's message
+    assert "my-demand.ttl" in response.text and "/tmp" not in response.text
+    model = client.post("/validate.json", files={"file": ("my-demand.ttl", INVALID)}).json()
+    assert model["report"]["violations"] >= 1 and not model["report"]["conforms"]
+
+
+def test_upload_with_a_syntax_error_names_the_line(client: TestClient) -> None:
+    response = client.post("/validate", files={"file": ("broken.ttl", "<a> <b> .\n")})
+    assert response.status_code == 400
+    assert "broken.ttl:1" in response.text
+
+
+def test_upload_of_a_wrong_kind_of_file_is_400(client: TestClient) -> None:
+    response = client.post("/validate", files={"file": ("notes.exe", b"MZ")})
+    assert response.status_code == 400 and "ends in .exe" in response.text
+
+
+def test_oversized_upload_is_refused(built_project: Project) -> None:
+    client = TestClient(create_app(built_project, WebSettings(upload_limit=1000)))
+    big = INVALID + "#" * 5000 + "\n"
+    response = client.post("/validate", files={"file": ("big.ttl", big)})
+    assert response.status_code == 413
+    assert "at most 1,000 bytes" in response.text
+
+
+def test_read_only_server_refuses_uploads(built_project: Project) -> None:
+    client = TestClient(create_app(built_project, WebSettings(read_only=True)))
+    response = client.post("/validate", files={"file": ("my-demand.ttl", INVALID)})
+    assert response.status_code == 403
+    assert "accepts no uploads" in client.get("/validate").text
+
+
+# --------------------------------------------------------------------------- safety
+
+
+def test_hostile_labels_are_shown_not_run(hostile: Project) -> None:
+    client = TestClient(create_app(hostile))
+    path = "/id/" + HOSTILE_PERSON.removeprefix(ID)
+    pages = [client.get(path + ".html").text,
+             client.get("/search", params={"q": "script"}).text,
+             client.get("/search", params={"q": "Хостыл"}).text,
+             client.get("/query", params={"query": f"SELECT * WHERE {{ <{HOSTILE_PERSON}> ?p ?o }}"}
+                        ).text]
+    for html in pages:
+        assert HOSTILE_NAME not in html and HOSTILE_ALT not in html
+        assert "<svg onload" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[0]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages[0]
+    assert 'href="javascript:' not in pages[0]
+    model = client.get(path + ".json").json()  # the JSON twin keeps the text as it is
+    assert model["label"] == HOSTILE_NAME
+
+
+def test_security_headers_and_no_cors_by_default(client: TestClient) -> None:
+    response = client.get("/demands", headers={"Origin": "https://elsewhere.example"})
+    assert "access-control-allow-origin" not in response.headers
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_cors_when_configured(built_project: Project) -> None:
+    client = TestClient(create_app(built_project, WebSettings(
+        cors_origins=("https://allowed.example",))))
+    allowed = client.get("/sparql", params={"query": SELECT},
+                         headers={"Origin": "https://allowed.example"})
+    assert allowed.headers["access-control-allow-origin"] == "https://allowed.example"
+    other = client.get("/sparql", params={"query": SELECT},
+                       headers={"Origin": "https://other.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_no_store_fails_loudly(tmp_path: Path) -> None:
+    from hrgraph.errors import StoreError
+
+    with pytest.raises(StoreError, match="hrgraph build"):
+        create_app(Project.open(tmp_path, store=tmp_path / "missing"))
+
+
+# --------------------------------------------------------------------------- real clients
+
+
+@pytest.fixture(scope="module")
+def server(built_project: Project):
+    with running_server(built_project) as url:
+        yield url
+
+
+def test_sparqlwrapper_gets_the_rows(server: str) -> None:
+    from SPARQLWrapper import JSON, POST, XML, SPARQLWrapper
+
+    for method, fmt in (("GET", JSON), (POST, JSON), ("GET", XML)):
+        client = SPARQLWrapper(server + "/sparql")
+        client.setQuery(SELECT)
+        client.setMethod(method)
+        client.setReturnFormat(fmt)
+        result = client.queryAndConvert()
+        if fmt == JSON:
+            names = {b["name"]["value"] for b in result["results"]["bindings"]}
+        else:
+            names = {n.firstChild.data for n in result.getElementsByTagName("literal")}
+        assert names == VIASNA_NAMES
+
+
+def test_rdflib_sparqlstore_gets_the_rows(server: str) -> None:
+    import rdflib
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    graph = rdflib.Graph(store=SPARQLStore(server + "/sparql"))
+    names = {str(row[0]) for row in graph.query(SELECT)}
+    assert names == VIASNA_NAMES
+    viasna = rdflib.URIRef(ID + "organisation/viasna")
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    assert {str(o) for o in graph.objects(viasna, skos.prefLabel)} == VIASNA_NAMES
+
+
+def test_rdflib_reads_an_entity_iri_by_content_negotiation(server: str) -> None:
+    import rdflib
+
+    graph = rdflib.Graph().parse(server + ALESIN)  # follows the 303 to the Turtle document
+    names = {str(o) for o in graph.objects(None, rdflib.URIRef(
+        "http://www.w3.org/2004/02/skos/core#prefLabel"))}
+    assert "Аляксандр Алесін" in names
+
+
+def test_served_json_twin_matches_the_page_model(server: str) -> None:
+    import httpx2
+
+    body = httpx2.get(server + "/dashboard.json").json()
+    assert json.dumps(body)  # plain JSON all the way down

@@ -1,0 +1,90 @@
+"""Helpers shared by the web tests (test_web.py) and the browser tests (test_browser.py)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2 as httpx
+
+from conftest import REPO, copy_project
+from hrgraph.project import Project
+
+#: Labels that would run script if a page pasted them into HTML unescaped.
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_ALT = "<img src=x onerror=alert(1)>"
+HOSTILE_PERSON = "https://w3id.org/hrgraph/id/person/hostile-label-test"
+
+HOSTILE_TTL = f"""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+
+<{HOSTILE_PERSON}>
+    a foaf:Person ;
+    skos:prefLabel "{HOSTILE_NAME}"@en ;
+    skos:prefLabel "Хостыл {HOSTILE_ALT}"@be ;
+    skos:altLabel "\\"><svg onload=alert(1)>"@en ;
+    skos:definition "A person whose names are markup: a test that pages escape them."@en ;
+    foaf:homepage <javascript:alert(1)> ;
+    dcterms:source <https://example.org/hostile> .
+"""
+
+
+def hostile_project(target: Path) -> Project:
+    """A built copy of the real project with one person whose names are hostile markup."""
+    from hrgraph.build import build
+
+    project = copy_project(REPO, target)
+    (project.data_dir / "actors" / "hostile-labels.ttl").write_text(HOSTILE_TTL,
+                                                                    encoding="utf-8")
+    build(project)
+    return project
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def running_server(project: Project, *extra: str) -> Iterator[str]:
+    """``hrgraph serve`` for ``project`` as a subprocess on a free port; yields its base URL and
+    stops it afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "hrgraph", "--project", str(project.root), "--store",
+               str(project.store_path), "--quiet", "serve", "--port", str(port), *extra]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("hrgraph serve stopped: "
+                                   + process.stderr.read().decode(errors="replace"))
+            try:
+                if httpx.get(url + "/sparql", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("hrgraph serve did not answer within 30 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stderr.close()
