@@ -339,3 +339,64 @@ def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tu
     else:
         settings.progress(f"wrote {result.quads} quads from {len(result.graphs)} graphs to "
                           f"{output} ({result.size:,} bytes)")
+
+
+@main.command("release")
+@click.argument("version")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path),
+              help="The release folder to write [default: PROJECT/releases/VERSION].")
+@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The release date, YYYY-MM-DD [default: today].")
+@click.option("--endpoint", metavar="URL", help="A SPARQL endpoint to name in the description.")
+@click.pass_obj
+def release_command(settings: Settings, version: str, output: Path | None, issued,
+                    endpoint: str | None) -> None:
+    """Write a release folder: every export format, ontology, shapes, description, citation.
+
+    The description (description.ttl) is VoID and DCAT 3 with counts, sizes and SHA-256
+    checksums; CITATION.cff has what a DOI deposit needs; CHANGELOG.md says what changed since
+    the previous release folder next to this one, if there is one.
+
+    \b
+    Examples:
+      hrgraph release 0.1.0
+      hrgraph release 0.2.0 --date 2026-12-01 -o releases/0.2.0
+    """
+    from hrgraph import describe
+    from hrgraph.store import open_store
+
+    project = settings.project()
+    result = describe.release(project, open_store(project, read_only=True), version, output,
+                              issued=issued.date() if issued else None, endpoint=endpoint,
+                              progress=settings.progress)
+    click.echo(f"wrote {result.folder}: {len(result.files)} files, {result.counts.triples} "
+               f"triples" + (f", changes since {result.previous.name} in CHANGELOG.md"
+                             if result.previous else ""))
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "nt"]), default="text",
+              show_default=True, help="Sentences, or the raw triples added (+) and removed (-).")
+@click.option("--exit-code", is_flag=True,
+              help="Exit with 1 if there are differences and 0 if there are none (like git diff).")
+@click.pass_context
+def diff_command(ctx: click.Context, old: Path, new: Path, fmt: str, exit_code: bool) -> None:
+    """Say what changed between two exports, or two release folders, of the same format.
+
+    Exits with 0 whether or not they differ, unless --exit-code is given; 2 when the two cannot
+    be compared (different formats, a file and a folder).
+
+    \b
+    Examples:
+      hrgraph diff releases/0.1.0 releases/0.2.0
+      hrgraph diff old.nt new.nt --format nt
+      hrgraph diff old.ttl new.ttl --exit-code || echo changed
+    """
+    from hrgraph import diff as diffs
+
+    result = diffs.diff(old, new)
+    click.echo(result.to_text() if fmt == "text" else result.to_nt(), nl=False)
+    if exit_code and result.changed:
+        ctx.exit(1)
