@@ -41,15 +41,19 @@ class RawResult:
 
 
 def execute(store: ox.Store, sparql: str, substitutions: dict[str, Any] | None,
-            limit: int | None) -> RawResult:
+            limit: int | None, hidden: str | None = None) -> RawResult:
     """Run ``sparql`` on ``store`` over the union of its graphs; keep at most ``limit`` rows.
+
+    Graphs whose IRI starts with ``hidden`` (the private graphs of confidential contributions)
+    are left out of the default graph and of ``GRAPH ?g``; this dataset overrides any ``FROM`` /
+    ``FROM NAMED`` of the query, so no query text can reach them.
 
     Raises:
         SyntaxError: the query does not parse.
         OSError: the store cannot be read.
     """
     subs = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
-    answer = store.query(sparql, substitutions=subs or None, use_default_graph_as_union=True)
+    answer = store.query(sparql, substitutions=subs or None, **_dataset(store, hidden))
     if isinstance(answer, ox.QueryBoolean):
         return RawResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -68,6 +72,17 @@ def execute(store: ox.Store, sparql: str, substitutions: dict[str, Any] | None,
     return RawResult("select", variables, rows)
 
 
+def _dataset(store: ox.Store, hidden: str | None) -> dict[str, Any]:
+    """Keyword arguments of ``Store.query`` for the union of the graphs not under ``hidden``."""
+    if hidden is None:
+        return {"use_default_graph_as_union": True}
+    graphs = list(store.named_graphs())
+    public = [g for g in graphs if not (isinstance(g, ox.NamedNode) and g.value.startswith(hidden))]
+    if len(public) == len(graphs):
+        return {"use_default_graph_as_union": True}
+    return {"default_graph": public, "named_graphs": public}
+
+
 def _send(stream: Any, *message: Any) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(struct.pack(">Q", len(data)) + data)
@@ -77,12 +92,13 @@ def _send(stream: Any, *message: Any) -> None:
 def main() -> None:
     """Worker entry point: read one request from stdin, answer on stdout.
 
-    Request: a pickled ``(store_path, sparql, substitutions, limit)``. Answers are length-prefixed
-    pickles: ``("ready",)`` once the store is open, then ``("result", fields)`` or
+    Request: a pickled ``(store_path, sparql, substitutions, limit[, hidden])``. Answers are
+    length-prefixed pickles: ``("ready",)`` once the store is open, then ``("result", fields)`` or
     ``(error_kind, message)``.
     """
     out = sys.stdout.buffer
-    store_path, sparql, substitutions, limit = pickle.load(sys.stdin.buffer)
+    store_path, sparql, substitutions, limit, *rest = pickle.load(sys.stdin.buffer)
+    hidden = rest[0] if rest else None
     try:
         store = ox.Store.read_only(store_path)
     except OSError as exc:
@@ -90,7 +106,7 @@ def main() -> None:
         return
     _send(out, "ready")
     try:
-        result = execute(store, sparql, substitutions, limit)
+        result = execute(store, sparql, substitutions, limit, hidden)
     except SyntaxError as exc:
         _send(out, "syntax-error", str(exc))
     except OSError as exc:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hrgraph import load, reason
+from hrgraph import contribute, load, reason
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project
@@ -91,6 +91,9 @@ def build(project: Project, *, progress: Progress | None = None,
         quads.extend(load.parse_file(project, source.path, graph=source.graph,
                                      allow_remote=allow_remote))
 
+    # Confidential contributions (.hrgraph/private/) keep their private graphs across builds.
+    quads.extend(contribute.private_quads(project))
+
     new_path = stores.new_store_path(project)
     try:
         say(f"loading {len(quads)} triples")
@@ -99,6 +102,7 @@ def build(project: Project, *, progress: Progress | None = None,
         del quads
         say("reasoning")
         inferred = reason.materialise(project, store)
+        contribute.materialise_private(project, store)
         say("validating")
         report = validate_store(project, store)
         say("counting")

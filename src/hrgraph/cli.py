@@ -141,6 +141,94 @@ def stats(settings: Settings, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--source-url", metavar="URL", help="Where the contributed facts come from.")
+@click.option("--contributor", metavar="NAME",
+              help="Who contributes: a person, an organisation or a pseudonym (recorded as given).")
+@click.option("--message", metavar="TEXT", help="Why, in a sentence.")
+@click.option("--dry-run", is_flag=True, help="Only check; write nothing.")
+@click.option("--confidential", is_flag=True,
+              help="Keep it private (also implied by hrg:confidential true in the file).")
+@click.option("--max-bytes", type=int, metavar="N",
+              help="Refuse larger files [default: hrgraph.toml [contributions] max_bytes, 5 MB].")
+@click.pass_obj
+def add(settings: Settings, file: Path, source_url: str | None, contributor: str | None,
+        message: str | None, dry_run: bool, confidential: bool, max_bytes: int | None) -> None:
+    """Check FILE in the context of the graph and merge it as a contribution.
+
+    FILE is RDF (Turtle, JSON-LD, N-Triples, RDF/XML …) or a spreadsheet (.xlsx, .csv) in the
+    template of docs/contributing.md. It is merged into data/contributions/ and the store
+    together, or not at all. Exits with 1 for a violation (nothing is merged), 2 for an unusable
+    file.
+
+    \b
+    Examples:
+      hrgraph add --dry-run new-people.ttl
+      hrgraph add statement.jsonld --source-url https://example.org/s --contributor "Viasna"
+      hrgraph add data/templates/contribution-template.xlsx --message "2017 statement"
+    """
+    from hrgraph.contribute import add_contribution
+
+    project = settings.project()
+    result = add_contribution(project, file, source_url=source_url, contributor=contributor,
+                              message=message, dry_run=dry_run, confidential=confidential,
+                              allow_remote=settings.allow_remote, max_bytes=max_bytes)
+    click.echo(result.to_text(project))
+    if not result.conforms:
+        raise ValidationFailed(f"{result.report.violations} violations: nothing was merged")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@click.pass_obj
+def contributions(settings: Settings, as_json: bool) -> None:
+    """List the merged contributions, oldest first (confidential ones marked).
+
+    \b
+    Examples:
+      hrgraph contributions
+      hrgraph contributions --json
+    """
+    from hrgraph.contribute import list_contributions, recover
+
+    project = settings.project()
+    if project.store_path.exists():
+        recover(project)
+    found = list_contributions(project)
+    if as_json:
+        click.echo(json.dumps([{k: str(v) if isinstance(v, Path) else v
+                                for k, v in vars(c).items()} for c in found], indent=1))
+        return
+    for c in found:
+        flag = " [confidential]" if c.confidential else ""
+        who = f" by {c.contributor}" if c.contributor else ""
+        click.echo(f"{c.id}{flag}  {c.created}{who}  {c.source_file or ''}"
+                   + (f"  {c.message}" if c.message else ""))
+    if not found:
+        click.echo("no contributions merged yet")
+
+
+@main.command()
+@click.argument("contribution_id", metavar="ID")
+@click.option("--force", is_flag=True, help="Remove it even if later contributions use it.")
+@click.pass_obj
+def remove(settings: Settings, contribution_id: str, force: bool) -> None:
+    """Take contribution ID out: its file, its named graph and what it alone entailed.
+
+    Refused if a later contribution refers to something it introduced, unless --force.
+
+    \b
+    Examples:
+      hrgraph contributions
+      hrgraph remove 20250101T120000Z-1a2b3c4d
+    """
+    from hrgraph.contribute import remove_contribution
+
+    info = remove_contribution(settings.project(), contribution_id, force=force)
+    click.echo(f"removed contribution {info.id}")
+
+
+@main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",
               show_default=True, help="How to print the report.")

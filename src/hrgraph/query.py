@@ -803,10 +803,11 @@ def _read_messages(stream: Any, inbox: queue.Queue) -> None:
 
 
 def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] | None,
-                   limit: int | None, timeout: float | None) -> RawResult:
+                   limit: int | None, timeout: float | None,
+                   hidden: str | None = None) -> RawResult:
     if not (store_path / "CURRENT").is_file():
         raise StoreError(f"there is no store at {store_path} yet: run 'hrgraph build' first")
-    request = pickle.dumps((str(store_path), sparql, substitutions, limit))
+    request = pickle.dumps((str(store_path), sparql, substitutions, limit, hidden))
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE,
@@ -894,15 +895,17 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
 def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *,
                  timeout: float | None, limit: int | None,
                  store: ox.Store | None) -> QueryResult:
+    # Confidential contributions live in graphs under <graph base>private/: never queried.
+    hidden = project.graph_base + "private/"
     if store is not None:
         try:
-            raw = execute(store, sparql, substitutions, limit)
+            raw = execute(store, sparql, substitutions, limit, hidden)
         except SyntaxError as exc:
             raise InputError(f"the SPARQL query does not parse: {exc}") from None
         except OSError as exc:
             raise StoreError(f"cannot read the store: {exc}") from None
     else:
-        raw = _run_in_worker(project.store_path, sparql, substitutions, limit, timeout)
+        raw = _run_in_worker(project.store_path, sparql, substitutions, limit, timeout, hidden)
     return QueryResult.from_raw(raw, limit=limit, prefix_map=prefixes(project))
 
 

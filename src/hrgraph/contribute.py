@@ -1,0 +1,851 @@
+"""Contributions: check a file in the context of the graph, then merge it atomically.
+
+    file (RDF, or a spreadsheet: hrgraph.spreadsheet) → parse (hrgraph.load, with its guard)
+      → safety checks (namespace, only-add) → duplicate names (hrgraph.names, warnings)
+      → normalised Turtle with a PROV-O record, written to a temporary file
+      → SHACL + checks in the context of the whole graph (hrgraph.validate.validate_files)
+      → journal → one store transaction (the contribution's graph + what it newly entails)
+      → rename into data/contributions/<id>.ttl (or .hrgraph/private/contributions/ when
+        confidential) → journal removed
+
+Both or neither: until the store transaction commits, a failure (a violation, a syntax error, an
+exception, a killed process, a full disk) leaves ``data/`` and the store as they were: the
+temporary file lives in ``.hrgraph/tmp/``, never in ``data/``. A process killed after the
+transaction and before the rename leaves a journal entry in ``.hrgraph/pending/``; the next
+``add``, ``remove`` or ``contributions`` finishes the rename (:func:`recover`).
+
+A contribution is confidential when the caller says so or when any of its resources carries
+``hrg:confidential true``. Its file then goes to the git-ignored ``.hrgraph/private/`` and its
+graph is named under ``<graph base>private/``, which public queries never see
+(:mod:`hrgraph._query_worker`). Inferred triples of confidential graphs go to the separate graph
+``<graph base>private/inferred``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from hrgraph import load, reason
+from hrgraph import store as stores
+from hrgraph.errors import InputError, StoreError, UsageError
+from hrgraph.names import NameMatch, best_match
+from hrgraph.project import Project
+from hrgraph.validate import ValidationReport, ValidationResult, validate_store
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "AddResult",
+    "ContributionInfo",
+    "add_contribution",
+    "list_contributions",
+    "materialise_private",
+    "private_quads",
+    "recover",
+    "remove_contribution",
+]
+
+#: Contributions larger than this are refused (bytes); ``hrgraph.toml`` ``[contributions]
+#: max_bytes`` or ``--max-bytes`` change it.
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+FOAF_PERSON = "http://xmlns.com/foaf/0.1/Person"
+ORG_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SPREADSHEET_SUFFIXES = {".csv", ".xlsx"}
+
+#: Where a test (or an operator drill) can make ``add`` fail on purpose: ``after-write`` (the
+#: temporary file is written, the store not yet touched) or ``after-load`` (the store holds the
+#: contribution, the file is not yet renamed). ``HRGRAPH_FAIL_MODE=kill`` ends the process at once
+#: (as ``kill -9`` would) instead of raising.
+FAIL_AT_ENV = "HRGRAPH_FAIL_AT"
+FAIL_MODE_ENV = "HRGRAPH_FAIL_MODE"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class ContributionInfo:
+    """A merged contribution, as its PROV-O record describes it."""
+
+    id: str
+    graph: str
+    path: Path
+    confidential: bool
+    created: str
+    contributor: str | None
+    source_file: str | None
+    source_url: str | None
+    sha256: str | None
+    message: str | None
+
+
+@dataclass
+class AddResult:
+    """What ``add`` found and did. ``merged`` is False for a dry run and when it was refused."""
+
+    id: str
+    graph: str
+    path: Path
+    confidential: bool
+    triples: int
+    report: ValidationReport
+    duplicates: list[NameMatch] = field(default_factory=list)
+    dry_run: bool = False
+    merged: bool = False
+
+    @property
+    def conforms(self) -> bool:
+        """True when nothing is a violation (warnings do not count)."""
+        return self.report.conforms
+
+    def to_text(self, project: Project) -> str:
+        """The validation report, duplicate warnings and what happened, for people."""
+        lines = [self.report.to_text()]
+        for match in self.duplicates:
+            lines.append(f"Warning: {match.new_name!r} may be {match.entity} (known as "
+                         f"{match.name!r}); if it is, refer to that IRI instead of a new one.")
+        if self.merged:
+            shown = _display(project, self.path)
+            lines.append(f"Merged {self.triples} triples as contribution {self.id} "
+                         f"into {shown} (graph <{self.graph}>).")
+        elif self.dry_run and self.conforms:
+            lines.append(f"Dry run: {self.triples} triples would be merged as {self.id}; "
+                         "nothing was written.")
+        elif not self.conforms:
+            lines.append("Nothing was merged: fix the violations above and try again.")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- locations
+
+
+def contributions_dir(project: Project) -> Path:
+    """Public contributions: ``data/contributions/`` (loaded by ``build`` like any data file)."""
+    return project.data_dir / "contributions"
+
+
+def private_dir(project: Project) -> Path:
+    """Confidential contributions: ``.hrgraph/private/contributions/`` (git-ignored)."""
+    return project.root / ".hrgraph" / "private" / "contributions"
+
+
+def private_graph_base(project: Project) -> str:
+    """Every graph under this IRI is private: public queries and exports never see it."""
+    return project.graph_base + "private/"
+
+
+def private_inferred_graph(project: Project) -> str:
+    return private_graph_base(project) + "inferred"
+
+
+def _work_dir(project: Project, name: str) -> Path:
+    path = project.root / ".hrgraph" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _graph_of(project: Project, contribution_id: str, confidential: bool) -> str:
+    if confidential:
+        return private_graph_base(project) + "contributions/" + contribution_id
+    return project.graph_base + "data/contributions/" + contribution_id
+
+
+def _final_path(project: Project, contribution_id: str, confidential: bool) -> Path:
+    folder = private_dir(project) if confidential else contributions_dir(project)
+    return folder / f"{contribution_id}.ttl"
+
+
+def _display(project: Project, path: Path) -> str:
+    resolved = path.resolve()
+    if resolved.is_relative_to(project.root):
+        return resolved.relative_to(project.root).as_posix()
+    return str(path)
+
+
+def max_bytes_of(project: Project) -> int:
+    """The size limit for contributions from ``hrgraph.toml`` (``[contributions] max_bytes``)."""
+    value = project.settings.get("contributions", {}).get("max_bytes", DEFAULT_MAX_BYTES)
+    return int(value)
+
+
+# --------------------------------------------------------------------------- adding
+
+
+def add_contribution(project: Project, file: str | os.PathLike, *,
+                     source_url: str | None = None, contributor: str | None = None,
+                     message: str | None = None, dry_run: bool = False,
+                     confidential: bool = False, allow_remote: bool = False,
+                     max_bytes: int | None = None,
+                     now: datetime.datetime | None = None) -> AddResult:
+    """Validate ``file`` in the context of the graph and, unless ``dry_run`` or it has a
+    violation, merge it: file and named graph both, or neither (see the module docstring).
+
+    Args:
+        project: the project; its store must have been built.
+        file: Turtle, JSON-LD, N-Triples, N-Quads, TriG, RDF/XML, or a ``.csv`` / ``.xlsx`` in
+            the template of ``docs/contributing.md``.
+        source_url: where the contributed facts come from (``prov:wasDerivedFrom``).
+        contributor: a person's name, an organisation or a pseudonym, recorded as given.
+        message: why, in a sentence (``dcterms:description``).
+        dry_run: check only; write nothing.
+        confidential: treat as confidential even without ``hrg:confidential true`` in the file.
+        allow_remote: let JSON-LD name remote contexts.
+        max_bytes: refuse larger files (default :func:`max_bytes_of`).
+        now: the time to record (tests).
+
+    Raises:
+        InputError: the file is unusable (missing, too big, malformed, refused by the guard).
+        StoreError: the store is missing, locked, or cannot be written.
+    """
+    path = Path(file)
+    limit = max_bytes if max_bytes is not None else max_bytes_of(project)
+    shown = _display(project, path)
+    data = _read_limited(path, shown=shown, max_bytes=limit)
+    digest = hashlib.sha256(data).hexdigest()
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    contribution_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
+
+    if not (project.store_path / "CURRENT").is_file():
+        raise StoreError(f"no store at {project.store_path}: run `hrgraph build` first")
+    store = stores.open_store(project)
+    try:
+        recover(project, store)
+        scratch_graph = project.graph_base + "data/contributions/" + contribution_id
+        quads = _parse(project, path, store, graph=scratch_graph, allow_remote=allow_remote,
+                       max_bytes=limit)
+        flag = ox.NamedNode(project.ontology_ns + "confidential")
+        confidential = confidential or any(
+            q.predicate == flag and isinstance(q.object, ox.Literal) and q.object.value in
+            ("true", "1") for q in quads)
+        graph = _graph_of(project, contribution_id, confidential)
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        problems = _safety_problems(project, store, triples, graph, confidential)
+        duplicates = _duplicates(project, store, triples, confidential)
+
+        record = _record(project, graph, confidential=confidential, created=now,
+                         contributor=contributor, source_name=path.name, source_url=source_url,
+                         sha256=digest, message=message)
+        text = normalised_turtle(project, [*triples, *record], header=(
+            f"Contribution {contribution_id}" + (f": {message}" if message else "")))
+        temp = _work_dir(project, "tmp") / f"{contribution_id}.ttl"
+        _write_synced(temp, text)
+        try:
+            merged_quads = load.parse_file(project, temp, graph=graph, max_bytes=limit * 4 + 65536)
+            report = validate_in_context(project, store, merged_quads, scratch_graph)
+            report = _with_problems(report, problems, shown=shown, project=project,
+                                    subjects={t.subject for t in triples})
+            final = _final_path(project, contribution_id, confidential)
+            result = AddResult(contribution_id, graph, final, confidential, len(merged_quads),
+                               report, duplicates, dry_run=dry_run)
+            if dry_run or not report.conforms:
+                return result
+            _merge(project, store, temp, final, merged_quads, contribution_id)
+            result.merged = True
+            return result
+        finally:
+            temp.unlink(missing_ok=True)  # gone already when merged
+    finally:
+        stores.close(store)
+        del store
+
+
+def _read_limited(path: Path, *, shown: str, max_bytes: int) -> bytes:
+    try:
+        if path.is_dir():
+            raise InputError("is a directory, not a contribution file", path=shown)
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError("file not found", path=shown) from None
+    if size > max_bytes:
+        raise InputError(f"file is {size:,} bytes, more than the limit of {max_bytes:,} for a "
+                         "contribution; split it, or raise [contributions] max_bytes in "
+                         "hrgraph.toml", path=shown)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", path=shown) from None
+
+
+def _parse(project: Project, path: Path, store: ox.Store, *, graph: str, allow_remote: bool,
+           max_bytes: int) -> list[ox.Quad]:
+    """The contribution's quads, all in ``graph`` (a quad format may not name other graphs)."""
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        from hrgraph import spreadsheet
+
+        triples = spreadsheet.read_contribution(project, path, store)
+        target = ox.NamedNode(graph)
+        return [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+    quads = load.parse_file(project, path, graph=graph, allow_remote=allow_remote,
+                            max_bytes=max_bytes)
+    target = ox.NamedNode(graph)
+    return [q if q.graph_name == target else ox.Quad(q.subject, q.predicate, q.object, target)
+            for q in quads]
+
+
+# --------------------------------------------------------------------------- safety checks
+
+
+def _problem(focus: str, message: str, path: str | None = None,
+             value: str | None = None) -> ValidationResult:
+    return ValidationResult("Violation", focus, path, value, message, None,
+                            "hrgraph contribution check")
+
+
+def _existing(store: ox.Store, project: Project, subject: ox.NamedNode,
+              confidential: bool) -> list[ox.Quad]:
+    """What the graph already says about ``subject`` (asserted, in data graphs)."""
+    allowed = (project.graph_base + "data/", project.graph_base + "ontology/")
+    if confidential:
+        allowed += (private_graph_base(project) + "contributions/",)
+    return [q for q in store.quads_for_pattern(subject, None, None)
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(allowed)]
+
+
+def _types(store: ox.Store, subject: ox.NamedNode) -> set[str]:
+    """Asserted and inferred types of ``subject`` in any graph."""
+    return {q.object.value for q in store.quads_for_pattern(subject, ox.NamedNode(RDF_TYPE), None)
+            if isinstance(q.object, ox.NamedNode)}
+
+
+def _safety_problems(project: Project, store: ox.Store, triples: list[ox.Triple], graph: str,
+                     confidential: bool) -> list[ValidationResult]:
+    """Violations a contribution may not have, whatever the shapes say.
+
+    * A new resource's IRI must be under the project's id namespace (``hrid:``); describing
+      graphs (other than the contribution's own record) is not allowed either.
+    * A contribution only adds: it may not give an existing resource a type it does not have, nor
+      a second ``skos:prefLabel`` in a language it already has a preferred name in.
+    """
+    problems: list[ValidationResult] = []
+    subjects = {t.subject for t in triples if isinstance(t.subject, ox.NamedNode)}
+    for subject in sorted(subjects, key=lambda s: s.value):
+        existing = _existing(store, project, subject, confidential)
+        if not existing:
+            if subject.value.startswith(project.graph_base):
+                problems.append(_problem(subject.value, "A contribution may not describe the "
+                                         "project's named graphs."))
+            elif not subject.value.startswith(project.id_base):
+                problems.append(_problem(subject.value, "A new resource must have an IRI under "
+                                         f"{project.id_base} (the project's namespace)."))
+            continue
+        types = _types(store, subject)
+        labels = {}
+        for quad in existing:
+            if quad.predicate.value == PREF_LABEL and isinstance(quad.object, ox.Literal):
+                labels.setdefault(quad.object.language, quad.object.value)
+        for t in triples:
+            if t.subject != subject:
+                continue
+            if t.predicate.value == RDF_TYPE and isinstance(t.object, ox.NamedNode) \
+                    and t.object.value not in types:
+                problems.append(_problem(
+                    subject.value, "This resource already exists with another type: a "
+                    "contribution may add facts about it but not change what it is "
+                    f"(it is {', '.join(sorted(_short(project, x) for x in types)) or 'untyped'})."
+                    , RDF_TYPE, str(t.object)))
+            if t.predicate.value == PREF_LABEL and isinstance(t.object, ox.Literal) \
+                    and t.object.language in labels and labels[t.object.language] != t.object.value:
+                problems.append(_problem(
+                    subject.value, "This resource already has a preferred name in this language "
+                    f"({labels[t.object.language]!r}): add the new spelling as skos:altLabel.",
+                    PREF_LABEL, str(t.object)))
+    return problems
+
+
+def _short(project: Project, iri: str) -> str:
+    from hrgraph.query import prefixes, shorten
+
+    return shorten(iri, prefixes(project))
+
+
+def validate_in_context(project: Project, store: ox.Store, quads: list[ox.Quad],
+                        graph: str) -> ValidationReport:
+    """What the contribution adds to the validation of the whole graph.
+
+    The graph is validated twice (:func:`hrgraph.validate.validate_store`): as it is, and with
+    the contribution added in a data graph; the report holds the results of the second that the
+    first does not have. So a problem the contribution causes on a resource it only refers to (a
+    concept that is not in the vocabulary it should be, an existing person now with two English
+    names) is reported too, which validating the contribution's own subjects would miss
+    (``hrgraph.validate.validate_files`` reports only on those). About 2 × 1 s on the project.
+    """
+    baseline = validate_store(project, store)
+    union = ox.Store()
+    union.extend(q for q in store if not (isinstance(q.graph_name, ox.NamedNode) and
+                                          q.graph_name.value.startswith(
+                                              private_graph_base(project))))
+    target = ox.NamedNode(graph)
+    union.extend(ox.Quad(q.subject, q.predicate, q.object, target) for q in quads)
+    full = validate_store(project, union)
+    seen = {_key(r) for r in baseline.results}
+    results = [r for r in full.results if _key(r) not in seen]
+    return ValidationReport(results=results, graph=full.graph, prefixes=full.prefixes)
+
+
+def _key(result: ValidationResult) -> tuple:
+    return (result.severity, result.focus_node, result.path, result.value, result.message,
+            result.source_shape, result.constraint_component)
+
+
+def _with_problems(report: ValidationReport, problems: list[ValidationResult], *, shown: str,
+                   project: Project, subjects: set) -> ValidationReport:
+    """The report with the safety problems added; results about the contribution's own subjects
+    are located in the contributed file."""
+    own = {s.value if isinstance(s, ox.NamedNode) else f"_:{s.value}" for s in subjects}
+    results = [replace(r, file=shown, line=None) if r.focus_node in own and r.file is None
+               else r for r in report.results]
+    results += [replace(p, file=shown) for p in problems]
+    return ValidationReport(results=results, graph=report.graph, prefixes=report.prefixes)
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def _names_by_entity(store: ox.Store, project: Project, types: Iterable[str],
+                     confidential: bool) -> dict[str, list[str]]:
+    names: dict[str, list[str]] = {}
+    for cls in types:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(cls)):
+            subject = quad.subject
+            if not isinstance(subject, ox.NamedNode) or subject.value in names:
+                continue
+            found = [q.object.value for p in (PREF_LABEL, ALT_LABEL)
+                     for q in _existing(store, project, subject, confidential)
+                     if q.predicate.value == p and isinstance(q.object, ox.Literal)]
+            if found:
+                names[subject.value] = found
+    return names
+
+
+def _duplicates(project: Project, store: ox.Store, triples: list[ox.Triple],
+                confidential: bool) -> list[NameMatch]:
+    """New people and organisations whose names match an existing one's (warnings)."""
+    kinds = {FOAF_PERSON: [FOAF_PERSON], ORG_ORGANIZATION: [ORG_ORGANIZATION]}
+    new_types: dict[ox.NamedNode, set[str]] = {}
+    for t in triples:
+        if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
+            new_types.setdefault(t.subject, set()).add(t.object.value)
+    org_classes = _subclasses(store, ORG_ORGANIZATION)
+    found: list[NameMatch] = []
+    candidates: dict[str, dict[str, list[str]]] = {}
+    for subject, types in sorted(new_types.items(), key=lambda i: i[0].value):
+        if _existing(store, project, subject, confidential):
+            continue
+        kind = FOAF_PERSON if FOAF_PERSON in types else (
+            ORG_ORGANIZATION if types & org_classes else None)
+        if kind is None:
+            continue
+        if kind not in candidates:
+            classes = org_classes if kind == ORG_ORGANIZATION else set(kinds[kind])
+            candidates[kind] = _names_by_entity(store, project, classes, confidential)
+        names = [t.object.value for t in triples if t.subject == subject
+                 and t.predicate.value in (PREF_LABEL, ALT_LABEL, RDFS_LABEL)
+                 and isinstance(t.object, ox.Literal)]
+        match = best_match(names, candidates[kind])
+        if match is not None:
+            found.append(match)
+    return found
+
+
+def _subclasses(store: ox.Store, cls: str) -> set[str]:
+    rows = stores.query(store, "SELECT DISTINCT ?c WHERE { ?c "
+                        "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+                        f"{ox.NamedNode(cls)} }}")
+    return {row["c"].value for row in rows} | {cls}
+
+
+# --------------------------------------------------------------------------- the record
+
+
+def _record(project: Project, graph: str, *, confidential: bool, created: datetime.datetime,
+            contributor: str | None, source_name: str, source_url: str | None, sha256: str,
+            message: str | None) -> list[ox.Triple]:
+    """The PROV-O record of a contribution, about its graph IRI (like every data file's)."""
+    g = ox.NamedNode(graph)
+    source = ox.NamedNode(graph + "/source-file")
+
+    def t(s: ox.NamedNode, p: str, o: ox.Term) -> ox.Triple:
+        return ox.Triple(s, ox.NamedNode(p), o)
+
+    stamp = created.astimezone(datetime.timezone.utc).replace(microsecond=0)
+    triples = [
+        t(g, RDF_TYPE, ox.NamedNode(PROV + "Entity")),
+        t(g, DCTERMS + "title", ox.Literal(f"Contribution {graph.rsplit('/', 1)[-1]}",
+                                           language="en")),
+        t(g, PROV + "generatedAtTime", ox.Literal(stamp.isoformat().replace("+00:00", "Z"),
+                                                  datatype=ox.NamedNode(XSD + "dateTime"))),
+        t(g, PROV + "wasDerivedFrom", source),
+        t(source, RDF_TYPE, ox.NamedNode(PROV + "Entity")),
+        t(source, DCTERMS + "title", ox.Literal(source_name)),
+        t(source, project.ontology_ns + "sha256", ox.Literal(sha256)),
+    ]
+    if source_url:
+        try:
+            url = ox.NamedNode(source_url)
+        except ValueError:
+            raise UsageError(f"--source-url {source_url!r} is not a valid IRI") from None
+        if not re.match(r"https?://", source_url):
+            raise UsageError(f"--source-url {source_url!r}: give an http(s) URL")
+        triples.append(t(g, DCTERMS + "source", url))
+        triples.append(t(source, PROV + "wasDerivedFrom", url))
+    if contributor:
+        agent = ox.NamedNode(graph + "/contributor")
+        triples += [t(g, PROV + "wasAttributedTo", agent),
+                    t(agent, RDF_TYPE, ox.NamedNode(PROV + "Agent")),
+                    t(agent, RDFS_LABEL, ox.Literal(contributor))]
+    if message:
+        triples.append(t(g, DCTERMS + "description", ox.Literal(message)))
+    if confidential:
+        triples.append(t(g, project.ontology_ns + "confidential",
+                         ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
+    return triples
+
+
+def normalised_turtle(project: Project, triples: Iterable[ox.Triple], *, header: str = "") -> bytes:
+    """Deterministic Turtle: the project's prefixes, triples sorted by subject, predicate, object
+    (``rdf:type`` first), so equal graphs give equal bytes (blank node labels aside)."""
+    from hrgraph.query import prefixes
+
+    def key(t: ox.Triple) -> tuple:
+        return (str(t.subject), t.predicate.value != RDF_TYPE, str(t.predicate), str(t.object))
+
+    unique = sorted(set(triples), key=key)
+    known = prefixes(project)
+    known.pop("hrid", None)  # hrid:person/x would need escaping: one prefix per kind instead
+    for t in unique:
+        for x in (t.subject, t.object):
+            if isinstance(x, ox.NamedNode) and x.value.startswith(project.id_base):
+                kind = x.value[len(project.id_base):].split("/", 1)[0]
+                if re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in known:
+                    known[kind] = project.id_base + kind + "/"
+    used = {k: v for k, v in known.items()
+            if any(v in str(x) for t in unique for x in (t.subject, t.predicate, t.object))}
+    body = ox.serialize(unique, format=ox.RdfFormat.TURTLE, prefixes=dict(sorted(used.items())))
+    comment = "".join(f"# {line}\n" for line in header.splitlines()) if header else ""
+    return comment.encode() + body
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _fail_point(name: str) -> None:
+    """Fail here if ``HRGRAPH_FAIL_AT`` names this point (see :data:`FAIL_AT_ENV`)."""
+    if os.environ.get(FAIL_AT_ENV) != name:
+        return
+    if os.environ.get(FAIL_MODE_ENV) == "kill":
+        os._exit(137)
+    raise StoreError(f"injected failure at {name} ({FAIL_AT_ENV})")
+
+
+def _journal(project: Project, contribution_id: str) -> Path:
+    return _work_dir(project, "pending") / f"{contribution_id}.json"
+
+
+def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
+           quads: list[ox.Quad], contribution_id: str) -> None:
+    """Load ``quads`` and what they newly entail in one transaction, then rename the file.
+
+    ``temp`` is in ``.hrgraph/tmp/``, on the same file system as ``data/``, so the rename is
+    atomic; nothing is written below ``data/`` before the store transaction has committed.
+    """
+    inferred = _new_inferences(project, store, quads)
+    journal = _journal(project, contribution_id)
+    _write_synced(journal, json.dumps({"add": contribution_id, "graph": quads[0].graph_name.value,
+                                       "staged": str(temp), "final": str(final)}).encode())
+    loaded = False
+    try:
+        _fail_point("after-write")
+        store.extend([*quads, *inferred])  # transactional: all or nothing
+        store.flush()
+        loaded = True
+        _fail_point("after-load")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, final)
+    except BaseException:
+        if loaded:
+            _undo_store(store, quads, inferred)
+        journal.unlink(missing_ok=True)
+        raise
+    journal.unlink(missing_ok=True)
+
+
+def _undo_store(store: ox.Store, quads: list[ox.Quad], inferred: list[ox.Quad]) -> None:
+    for quad in [*quads, *inferred]:
+        store.remove(quad)
+    store.flush()
+
+
+def _reasoning_quads(project: Project, store: ox.Store, *, private: bool,
+                     leave_out: str | None = None) -> list[tuple]:
+    """Asserted triples reasoning starts from: ontology, vocabulary and data graphs (and the
+    private contribution graphs when ``private``), except ``leave_out``."""
+    prefixes = tuple(project.graph_base + p for p in ("ontology/", "data/"))
+    if private:
+        prefixes += (private_graph_base(project) + "contributions/",)
+    triples = []
+    for graph in store.named_graphs():
+        if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(prefixes) \
+                or graph.value == leave_out:
+            continue
+        triples.extend((q.subject, q.predicate, q.object)
+                       for q in store.quads_for_pattern(None, None, None, graph))
+    return triples
+
+
+def _inferred_set(store: ox.Store, graph: str) -> set[tuple]:
+    return {(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+
+
+def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Triples the contribution newly entails, in the public or the private inferred graph."""
+    graph = quads[0].graph_name.value
+    private = graph.startswith(private_graph_base(project))
+    asserted = _reasoning_quads(project, store, private=private)
+    asserted += [(q.subject, q.predicate, q.object) for q in quads]
+    entailed = reason.infer(asserted)
+    public_inferred = _inferred_set(store, project.inferred_graph)
+    if private:
+        target = private_inferred_graph(project)
+        known = public_inferred | _inferred_set(store, target)
+    else:
+        target, known = project.inferred_graph, public_inferred
+    name = ox.NamedNode(target)
+    return [ox.Quad(s, p, o, name) for s, p, o in sorted(entailed - known, key=str)]
+
+
+# --------------------------------------------------------------------------- recovery
+
+
+def recover(project: Project, store: ox.Store | None = None) -> list[str]:
+    """Finish or undo what a killed ``add`` or ``remove`` left in ``.hrgraph/pending/``.
+
+    An add whose graph is in the store is finished (its staged file renamed into place); one
+    whose graph is not is undone (its staged file removed). A remove whose graph is gone from the
+    store has its file deleted. Returns the ids dealt with.
+    """
+    folder = project.root / ".hrgraph" / "pending"
+    if not folder.is_dir():
+        return []
+    entries = sorted(folder.glob("*.json"))
+    if not entries:
+        return []
+    own = store is None
+    store = store or stores.open_store(project)
+    done = []
+    try:
+        for entry in entries:
+            info = json.loads(entry.read_text(encoding="utf-8"))
+            in_store = store.contains_named_graph(ox.NamedNode(info["graph"]))
+            if "add" in info:
+                staged, final = Path(info["staged"]), Path(info["final"])
+                if in_store and staged.exists():
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(staged, final)
+                elif not in_store:
+                    staged.unlink(missing_ok=True)
+                done.append(info["add"])
+            elif "remove" in info:
+                if not in_store:
+                    Path(info["path"]).unlink(missing_ok=True)
+                done.append(info["remove"])
+            entry.unlink()
+    finally:
+        if own:
+            stores.close(store)
+    if done:
+        log.warning("finished interrupted contribution work: %s", ", ".join(done))
+    return done
+
+
+# --------------------------------------------------------------------------- listing
+
+
+def _info_from_file(project: Project, path: Path, confidential: bool) -> ContributionInfo:
+    contribution_id = path.stem
+    graph = _graph_of(project, contribution_id, confidential)
+    quads = load.parse_file(project, path, graph=graph, max_bytes=1 << 40)
+    g = ox.NamedNode(graph)
+
+    def value(subject: ox.NamedNode, predicate: str) -> str | None:
+        for q in quads:
+            if q.subject == subject and q.predicate.value == predicate:
+                return q.object.value
+        return None
+
+    source = ox.NamedNode(graph + "/source-file")
+    return ContributionInfo(
+        id=contribution_id, graph=graph, path=path, confidential=confidential,
+        created=value(g, PROV + "generatedAtTime") or "",
+        contributor=value(ox.NamedNode(graph + "/contributor"), RDFS_LABEL),
+        source_file=value(source, DCTERMS + "title"),
+        source_url=value(g, DCTERMS + "source"),
+        sha256=value(source, project.ontology_ns + "sha256"),
+        message=value(g, DCTERMS + "description"),
+    )
+
+
+def list_contributions(project: Project, *, include_private: bool = True
+                       ) -> list[ContributionInfo]:
+    """Merged contributions, oldest first (public ones, and confidential ones if asked)."""
+    found = [_info_from_file(project, p, False)
+             for p in sorted(contributions_dir(project).glob("*.ttl"))]
+    if include_private:
+        found += [_info_from_file(project, p, True)
+                  for p in sorted(private_dir(project).glob("*.ttl"))]
+    return sorted(found, key=lambda c: (c.created, c.id))
+
+
+def private_quads(project: Project) -> list[ox.Quad]:
+    """The confidential contributions' quads, each in its private graph (for ``build``)."""
+    quads: list[ox.Quad] = []
+    for path in sorted(private_dir(project).glob("*.ttl")):
+        quads += load.parse_file(project, path, graph=_graph_of(project, path.stem, True),
+                                 max_bytes=1 << 40)
+    return quads
+
+
+def materialise_private(project: Project, store: ox.Store) -> int:
+    """Recompute the private inferred graph: what the private graphs entail beyond the public
+    inferred graph. Returns its size."""
+    target = ox.NamedNode(private_inferred_graph(project))
+    if store.contains_named_graph(target):
+        store.remove_graph(target)
+    if not any(isinstance(g, ox.NamedNode) and g.value.startswith(
+            private_graph_base(project) + "contributions/") for g in store.named_graphs()):
+        return 0
+    entailed = reason.infer(_reasoning_quads(project, store, private=True))
+    extra = entailed - _inferred_set(store, project.inferred_graph)
+    store.extend(ox.Quad(s, p, o, target) for s, p, o in extra)
+    return len(extra)
+
+
+# --------------------------------------------------------------------------- removing
+
+
+def remove_contribution(project: Project, contribution_id: str, *,
+                        force: bool = False) -> ContributionInfo:
+    """Take a merged contribution out: its file, its named graph and what only it entailed.
+
+    Refused when a later contribution refers to an IRI this one introduced, unless ``force``.
+
+    Raises:
+        UsageError: no such contribution, or a later one depends on it (names which and how).
+        StoreError: the store is missing, locked, or cannot be written.
+    """
+    infos = {c.id: c for c in list_contributions(project)}
+    info = infos.get(contribution_id)
+    if info is None:
+        known = ", ".join(infos) or "none"
+        raise UsageError(f"no contribution {contribution_id!r} (merged: {known})")
+    store = stores.open_store(project)
+    try:
+        recover(project, store)
+        if not force:
+            _refuse_if_used(project, store, info, [c for c in infos.values()
+                                                   if (c.created, c.id) > (info.created, info.id)])
+        _remove_graph(project, store, info)
+        store.flush()
+        info.path.unlink(missing_ok=True)
+        _journal(project, info.id).unlink(missing_ok=True)
+    finally:
+        stores.close(store)
+        del store
+    return info
+
+
+def _introduced(project: Project, store: ox.Store, info: ContributionInfo,
+                earlier: set[str]) -> set[ox.NamedNode]:
+    """IRIs this contribution describes that neither the project's files nor an ``earlier``
+    contribution describe."""
+    g = ox.NamedNode(info.graph)
+    contributions = (project.graph_base + "data/contributions/",
+                     private_graph_base(project) + "contributions/")
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, g)
+                if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(
+                    info.graph)}
+
+    def described_elsewhere(quad: ox.Quad) -> bool:
+        name = quad.graph_name.value
+        if quad.graph_name == g or name in (project.inferred_graph,
+                                            private_inferred_graph(project)):
+            return False
+        return not name.startswith(contributions) or name in earlier
+
+    return {s for s in subjects
+            if not any(described_elsewhere(q) for q in store.quads_for_pattern(s, None, None))}
+
+
+def _refuse_if_used(project: Project, store: ox.Store, info: ContributionInfo,
+                    later: list[ContributionInfo]) -> None:
+    ordered = sorted(list_contributions(project), key=lambda c: (c.created, c.id))
+    earlier = {c.graph for c in ordered if (c.created, c.id) < (info.created, info.id)}
+    introduced = _introduced(project, store, info, earlier)
+    uses = []
+    for other in later:
+        graph = ox.NamedNode(other.graph)
+        used = sorted({t.value for t in introduced
+                       if any(True for _ in store.quads_for_pattern(None, None, t, graph))
+                       or any(True for _ in store.quads_for_pattern(t, None, None, graph))})
+        if used:
+            uses.append(f"{other.id} refers to {', '.join(_short(project, u) for u in used)}")
+    if uses:
+        raise UsageError(f"contribution {info.id} introduced resources that later contributions "
+                         f"use ({'; '.join(uses)}): remove those first, or pass --force")
+
+
+def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> None:
+    """Drop the graph and recompute the inferred graph it fed, as one update where possible."""
+    journal = _journal(project, info.id)
+    _write_synced(journal, json.dumps({"remove": info.id, "graph": info.graph,
+                                       "path": str(info.path)}).encode())
+    target = private_inferred_graph(project) if info.confidential else project.inferred_graph
+    asserted = _reasoning_quads(project, store, private=info.confidential, leave_out=info.graph)
+    entailed = reason.infer(asserted)
+    if info.confidential:
+        entailed -= _inferred_set(store, project.inferred_graph)
+    current = _inferred_set(store, target)
+    gone, new = current - entailed, entailed - current
+    if any(isinstance(x, ox.BlankNode) for t in gone | new for x in t):
+        # SPARQL DATA blocks cannot name stored blank nodes: two steps (see docs/contributing.md).
+        store.remove_graph(ox.NamedNode(info.graph))
+        for s, p, o in gone:
+            store.remove(ox.Quad(s, p, o, ox.NamedNode(target)))
+        store.extend(ox.Quad(s, p, o, ox.NamedNode(target)) for s, p, o in new)
+        return
+    name = ox.NamedNode(target)
+    update = f"DROP SILENT GRAPH {ox.NamedNode(info.graph)}"
+    if gone:
+        update += " ; DELETE DATA { GRAPH " + str(name) + " { " + " ".join(
+            f"{s} {p} {o} ." for s, p, o in gone) + " } }"
+    if new:
+        update += " ; INSERT DATA { GRAPH " + str(name) + " { " + " ".join(
+            f"{s} {p} {o} ." for s, p, o in new) + " } }"
+    store.update(update)  # one transaction
