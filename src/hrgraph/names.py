@@ -53,7 +53,7 @@ _LACINKA_MARKERS = set("čšžłŭćśźń")
 STOPWORDS = frozenset({"the", "of", "and", "for", "on", "in"})
 
 #: Least similarity (0–1) of the phonetic keys of two words that count as the same word.
-WORD_THRESHOLD = 0.88
+WORD_THRESHOLD = 0.87
 
 _APOSTROPHES = re.compile(r"['’ʼ`´]")  # a soft sign comes out of unidecode as '
 _QUOTES_AND_PUNCTUATION = re.compile(r"[\"«»„“”‘‚‹›.,;:!?()\[\]{}/\\–—-]+")
@@ -77,6 +77,7 @@ def normalise(name: str) -> str:
     """
     text = unicodedata.normalize("NFKC", name).lower()
     if _LACINKA_MARKERS & set(text):
+        text = text.replace("ch", "kh")  # Łacinka ch is х; its č is ч
         text = "".join(LACINKA.get(ch, ch) for ch in text)
     text = _APOSTROPHES.sub("", unidecode(text))
     text = _QUOTES_AND_PUNCTUATION.sub(" ", text)
