@@ -56,7 +56,7 @@ STOPWORDS = frozenset({"the", "of", "and", "for", "on", "in"})
 WORD_THRESHOLD = 0.87
 
 _APOSTROPHES = re.compile(r"['’ʼ`´]")  # a soft sign comes out of unidecode as '
-_QUOTES_AND_PUNCTUATION = re.compile(r"[\"«»„“”‘‚‹›.,;:!?()\[\]{}/\\–—-]+")
+_QUOTES_AND_PUNCTUATION = re.compile(r"[\"«»„“”‘‚‹›<>.,;:!?()\[\]{}/\\–—-]+")
 
 # Transliteration variants, longest first; upper-case letters stand for one sound each.
 _SOUNDS = [
@@ -79,6 +79,7 @@ def normalise(name: str) -> str:
     if _LACINKA_MARKERS & set(text):
         text = text.replace("ch", "kh")  # Łacinka ch is х; its č is ч
         text = "".join(LACINKA.get(ch, ch) for ch in text)
+    text = _QUOTES_AND_PUNCTUATION.sub(" ", text)  # before unidecode, which makes « into <<
     text = _APOSTROPHES.sub("", unidecode(text))
     text = _QUOTES_AND_PUNCTUATION.sub(" ", text)
     return " ".join(text.split())
