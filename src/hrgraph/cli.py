@@ -278,10 +278,12 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
 @click.option("--allow-service", is_flag=True,
               help="Let the query call other SPARQL endpoints with SERVICE (off by default).")
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries and exit.")
+@click.option("--endpoint", metavar="URL",
+              help="Run the query against this SPARQL 1.1 endpoint instead of the store.")
 @click.pass_obj
 def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str | None,
           output: Path | None, timeout: float, limit: int, allow_service: bool,
-          list_only: bool) -> None:
+          list_only: bool, endpoint: str | None) -> None:
     """Run a saved query (by NAME from queries/, or a FILE.rq) over the built store.
 
     \b
@@ -291,6 +293,7 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
       hrgraph query my-question.rq --format csv > answer.csv
       hrgraph query signatories -o signatories.csv
       hrgraph query checks/demand-without-quote --format json
+      hrgraph query signatories --endpoint http://localhost:7878/query
     """
     from hrgraph import query as queries
 
@@ -312,8 +315,14 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
             values[key] = [*([previous] if isinstance(previous, str) else previous), value]
         else:
             values[key] = value
-    result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
-                               allow_service=allow_service)
+    if endpoint:
+        from hrgraph.remote import run_remote
+
+        result = run_remote(project, saved, values, endpoint, timeout=timeout, limit=limit,
+                            allow_service=allow_service)
+    else:
+        result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
+                                   allow_service=allow_service)
     fmt = fmt or _format_for(output)
     text = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
             "md": result.to_markdown}[fmt]().rstrip("\n") + "\n"
@@ -488,3 +497,52 @@ def diff_command(ctx: click.Context, old: Path, new: Path, fmt: str, exit_code: 
     click.echo(result.to_text() if fmt == "text" else result.to_nt(), nl=False)
     if exit_code and result.changed:
         ctx.exit(1)
+
+
+@main.command("push")
+@click.argument("url")
+@click.option("--graph", metavar="IRI", help="Put every triple into this graph instead of the "
+              "graph of its file.")
+@click.option("--replace", is_flag=True, help="Replace the target graphs (written to temporary "
+              "graphs first, then moved into place) instead of adding to them.")
+@click.option("--update-endpoint", is_flag=True,
+              help="URL is a SPARQL Update endpoint (INSERT DATA), not a Graph Store.")
+@click.option("--update-url", metavar="URL", help="The SPARQL Update endpoint for --replace "
+              "[default: URL's sibling /update].")
+@click.option("--query-url", metavar="URL", help="The query endpoint used to verify the counts "
+              "[default: URL's sibling /query].")
+@click.option("--no-inferred", is_flag=True, help="Send only the asserted graphs.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Triples per request.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
+              help="Seconds a request may take.")
+@click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
+              help="Retries of a request after a transient error (no connection, a time-out, "
+                   "HTTP 5xx).")
+@click.pass_obj
+def push_command(settings: Settings, url: str, graph: str | None, replace: bool,
+                 update_endpoint: bool, update_url: str | None, query_url: str | None,
+                 no_inferred: bool, batch_size: int, timeout: float, retries: int) -> None:
+    """Send the graph (asserted and inferred graphs) to a SPARQL server.
+
+    By the SPARQL 1.1 Graph Store Protocol (URL like http://host:7878/store), or by SPARQL
+    Update with --update-endpoint. Credentials only from the environment: HRGRAPH_PUSH_TOKEN,
+    or HRGRAPH_PUSH_USER and HRGRAPH_PUSH_PASSWORD. Confidential entries are never sent.
+    Exits with 3 if the server cannot be reached, refuses or fails.
+
+    \b
+    Examples:
+      hrgraph push http://localhost:7878/store
+      hrgraph push http://localhost:7878/store --replace
+      HRGRAPH_PUSH_TOKEN=… hrgraph push https://example.org/ds/update --update-endpoint
+    """
+    from hrgraph import remote
+    from hrgraph.store import open_store
+
+    project = settings.project()
+    summary = remote.push(project, open_store(project, read_only=True), url, graph=graph,
+                          replace=replace, update_endpoint=update_endpoint,
+                          update_url=update_url, query_url=query_url,
+                          include_inferred=not no_inferred, batch_size=batch_size,
+                          timeout=timeout, attempts=retries + 1, progress=settings.progress)
+    click.echo(summary.to_text())

@@ -1,0 +1,462 @@
+"""Remote stores: push the graph to a SPARQL server, and run saved queries against an endpoint.
+
+    store → export quads (asserted + inferred, confidential left out) → batches → remote store
+                                                                        → verify triple counts
+
+Pushing (:func:`push`) uses the SPARQL 1.1 Graph Store Protocol (``POST URL?graph=G`` with
+N-Triples) by default, or SPARQL 1.1 Update (``INSERT DATA``) with ``update_endpoint=True``.
+Each named graph goes to the graph of the same name (or everything to ``graph``). Batches that
+fail with a transient error (no connection, a time-out, HTTP 408, 429, 500, 502, 503, 504) are
+retried a bounded number of times with a growing pause; others (401, 403, 404, 400) fail at once.
+Triples with blank nodes are sent in one batch per graph: a blank node label means the same node
+only within one request.
+
+With ``replace=True`` every graph is first written to a temporary graph, and only when all are
+complete one SPARQL Update request ``MOVE``\\ s them onto their targets (Oxigraph runs an update
+request in one transaction), so a failure never leaves a half-written target graph; the temporary
+graphs are dropped on failure. ``MOVE`` needs the update endpoint: by default the sibling of the
+Graph Store URL (Oxigraph's ``/store`` → ``/update``, Fuseki's ``/data`` → ``/update``).
+
+After pushing, the triples in each target graph are counted through the query endpoint (the
+sibling ``/query``, or a ``GET`` of the graph by the Graph Store Protocol): a replaced graph must
+hold exactly what was sent, an added-to graph at least that.
+
+Credentials come only from the environment: ``HRGRAPH_PUSH_TOKEN`` (sent as a bearer token) or
+``HRGRAPH_PUSH_USER`` and ``HRGRAPH_PUSH_PASSWORD`` (HTTP basic). Never from the command line,
+where other users of the machine could read them.
+
+Remote queries (:func:`run_remote`) pass the same guard as local ones (updates and ``SERVICE``
+refused) and bind parameters as terms: the validated terms are written into a ``VALUES`` block
+(:func:`hrgraph.query._insert_values`), which is safe because every term was printed by pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import urllib.error
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from hrgraph import export as exports
+from hrgraph import guard
+from hrgraph.errors import InputError, StoreError, UsageError
+from hrgraph.project import Project
+
+#: Triples per request.
+DEFAULT_BATCH_SIZE = 2000
+#: Seconds a request may take.
+DEFAULT_TIMEOUT = 30.0
+#: Attempts per request for transient errors (the first included).
+DEFAULT_ATTEMPTS = 3
+#: Seconds to wait before the second attempt; doubled before each further one.
+DEFAULT_BACKOFF = 0.5
+
+TRANSIENT_STATUS = {408, 429, 500, 502, 503, 504}
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------- credentials
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the environment gives to authenticate (nothing, basic auth, or a token)."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> Credentials:
+        """From ``HRGRAPH_PUSH_TOKEN``, or ``HRGRAPH_PUSH_USER`` and ``HRGRAPH_PUSH_PASSWORD``.
+
+        Raises:
+            UsageError: a user without a password or the other way round.
+        """
+        env = os.environ if env is None else env
+        token = env.get("HRGRAPH_PUSH_TOKEN") or None
+        user = env.get("HRGRAPH_PUSH_USER") or None
+        password = env.get("HRGRAPH_PUSH_PASSWORD") or None
+        if bool(user) != bool(password):
+            raise UsageError("set both HRGRAPH_PUSH_USER and HRGRAPH_PUSH_PASSWORD, or neither")
+        return cls(user, password, token)
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def httpx_auth(self) -> Any:
+        import httpx
+
+        return httpx.BasicAuth(self.user, self.password) if self.user and not self.token else None
+
+    def apply_to(self, wrapper: Any) -> None:
+        """Set these credentials on a SPARQLWrapper."""
+        if self.token:
+            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
+        elif self.user:
+            wrapper.setHTTPAuth("BASIC")
+            wrapper.setCredentials(self.user, self.password)
+
+
+AUTH_HINT = ("set HRGRAPH_PUSH_USER and HRGRAPH_PUSH_PASSWORD, or HRGRAPH_PUSH_TOKEN, "
+             "in the environment")
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+def sibling(url: str, service: str) -> str | None:
+    """The URL of another service of the same server: ``…/store`` → ``…/query`` (Oxigraph),
+    ``…/data`` or ``…/update`` → ``…/query`` (Fuseki); None when the URL follows neither."""
+    base, _, last = url.rstrip("/").rpartition("/")
+    if base and last in {"store", "data", "update", "query", "sparql"}:
+        return f"{base}/{service}"
+    return None
+
+
+class _Retrying:
+    """Runs one request with bounded retries of transient failures; turns failures into
+    StoreError messages that say what to do."""
+
+    def __init__(self, url: str, *, attempts: int, backoff: float, timeout: float) -> None:
+        self.url = url
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.timeout = timeout
+
+    def run(self, action: Callable[[], Any], what: str) -> Any:
+        pause = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return action()
+            except _Transient as exc:
+                if attempt == self.attempts:
+                    tried = f" (tried {self.attempts} times)" if self.attempts > 1 else ""
+                    raise StoreError(f"{what} failed: {exc}{tried}") from None
+                time.sleep(pause)
+                pause *= 2
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _Transient(Exception):
+    """A failure worth another try."""
+
+
+def _check_response(response: Any, url: str) -> Any:
+    status = response.status_code
+    if status < 300:
+        return response
+    reason = f"{status} {response.reason_phrase}".strip()
+    body = guard.shorten(response.text or "", 160)
+    detail = f": {body}" if body else ""
+    if status in (401, 403):
+        raise StoreError(f"the server at {url} refused access ({reason}): {AUTH_HINT}")
+    if status in TRANSIENT_STATUS:
+        raise _Transient(f"the server at {url} answered {reason}{detail}")
+    raise StoreError(f"the server at {url} answered {reason}{detail}")
+
+
+def _http(client: Any, method: str, url: str, **kwargs: Any) -> Any:
+    import httpx
+
+    try:
+        return _check_response(client.request(method, url, **kwargs), url)
+    except httpx.TimeoutException:
+        raise _Transient(f"no answer from {url} within {client.timeout.read:g} s") from None
+    except httpx.TransportError as exc:
+        raise _Transient(f"cannot reach {url}: {exc or type(exc).__name__}") from None
+
+
+class _Remote:
+    """One server: where to write (Graph Store Protocol or Update), update and query."""
+
+    def __init__(self, url: str, *, update_endpoint: bool, update_url: str | None,
+                 query_url: str | None, credentials: Credentials, timeout: float, attempts: int,
+                 backoff: float) -> None:
+        import httpx
+
+        self.url = url
+        self.update_endpoint = update_endpoint
+        self.update_url = url if update_endpoint else (update_url or sibling(url, "update"))
+        self.query_url = query_url or sibling(url, "query")
+        self.credentials = credentials
+        self.retry = _Retrying(url, attempts=attempts, backoff=backoff, timeout=timeout)
+        self.client = httpx.Client(timeout=timeout, auth=credentials.httpx_auth(),
+                                   headers=credentials.headers())
+
+    def close(self) -> None:
+        self.client.close()
+
+    def add(self, graph: str, triples: list[ox.Triple]) -> None:
+        body = "".join(f"{t} .\n" for t in triples)
+        if self.update_endpoint:
+            self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n{body}}} }}",
+                        what=f"writing {len(triples)} triples")
+            return
+        self.retry.run(lambda: _http(self.client, "POST", self.url, params={"graph": graph},
+                                     content=body.encode(),
+                                     headers={"Content-Type": "application/n-triples"}),
+                       what=f"writing {len(triples)} triples to {self.url}")
+
+    def update(self, sparql: str, *, what: str) -> None:
+        if not self.update_url:
+            raise UsageError(f"cannot tell the update endpoint of {self.url}: pass --update-url")
+        url = self.update_url
+        self.retry.run(lambda: _http(self.client, "POST", url, content=sparql.encode(),
+                                     headers={"Content-Type": "application/sparql-update"}),
+                       what=what)
+
+    def count(self, graph: str) -> int:
+        target = ox.NamedNode(graph)
+        if self.query_url:
+            url = self.query_url
+            sparql = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {target} {{ ?s ?p ?o }} }}"
+            response = self.retry.run(lambda: _http(
+                self.client, "POST", url, content=sparql.encode(),
+                headers={"Content-Type": "application/sparql-query",
+                         "Accept": "application/sparql-results+json"}),
+                what=f"counting the triples of {graph}")
+            try:
+                return int(response.json()["results"]["bindings"][0]["n"]["value"])
+            except (ValueError, KeyError, IndexError) as exc:
+                raise StoreError(f"{url} gave an unreadable count: {exc}") from None
+        if self.update_endpoint:
+            raise UsageError(f"cannot tell the query endpoint of {self.url}: pass --query-url")
+        response = self.retry.run(lambda: _http(
+            self.client, "GET", self.url, params={"graph": graph},
+            headers={"Accept": "application/n-triples"}), what=f"reading {graph}")
+        return len(list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)))
+
+
+# --------------------------------------------------------------------------- push
+
+
+@dataclass
+class PushSummary:
+    """What :func:`push` sent and what the server holds afterwards."""
+
+    url: str
+    graphs: dict[str, int]  # target graph -> triples sent
+    remote: dict[str, int]  # target graph -> triples the server holds
+    batches: int
+    seconds: float
+    replaced: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+    def to_text(self) -> str:
+        verb = "replaced" if self.replaced else "added to"
+        return (f"pushed {self.triples} triples in {self.batches} batches to {self.url} "
+                f"({verb} {len(self.graphs)} graphs; the server holds "
+                f"{sum(self.remote.values())} triples in them) in {self.seconds:.2f} s")
+
+
+def batches(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
+    """``triples`` in batches of ``size``; all triples with a blank node in one batch."""
+    with_blank = [t for t in triples if isinstance(t.subject, ox.BlankNode)
+                  or isinstance(t.object, ox.BlankNode)]
+    plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode)
+                                        or isinstance(t.object, ox.BlankNode))]
+    out = [plain[i:i + size] for i in range(0, len(plain), max(1, size))]
+    if with_blank:
+        out.append(with_blank)
+    return out
+
+
+def push(project: Project, store: ox.Store, url: str, *, graph: str | None = None,
+         replace: bool = False, update_endpoint: bool = False, update_url: str | None = None,
+         query_url: str | None = None, include_inferred: bool = True,
+         batch_size: int = DEFAULT_BATCH_SIZE, timeout: float = DEFAULT_TIMEOUT,
+         attempts: int = DEFAULT_ATTEMPTS, backoff: float = DEFAULT_BACKOFF,
+         credentials: Credentials | None = None, progress: Progress | None = None
+         ) -> PushSummary:
+    """Send the store's graphs (asserted and, by default, inferred) to a remote store.
+
+    Args:
+        url: the Graph Store Protocol endpoint (e.g. ``http://host:7878/store``), or with
+            ``update_endpoint`` the SPARQL Update endpoint.
+        graph: put every triple into this graph instead of the graph of its file.
+        replace: replace the target graphs atomically instead of adding to them.
+
+    Raises:
+        UsageError: a bad URL or graph IRI, or no update endpoint for ``replace``.
+        StoreError: the server cannot be reached, refuses, fails, or holds a wrong count after.
+    """
+    started = time.perf_counter()
+    say = progress or (lambda message: None)
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"{url!r} is not an http(s) URL of a SPARQL server")
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)
+        except ValueError:
+            raise UsageError(f"--graph {graph!r} is not an IRI") from None
+    credentials = credentials or Credentials.from_environment()
+    names = ("data", "ontology", "shapes")
+    quads = exports.export_quads(project, store, names, include_inferred=include_inferred)
+    targets: dict[str, dict[str, ox.Triple]] = {}
+    for quad in quads:
+        target = graph or quad.graph_name.value
+        targets.setdefault(target, {})[str(quad.triple)] = quad.triple
+    sent = {g: len(t) for g, t in sorted(targets.items())}
+    remote = _Remote(url, update_endpoint=update_endpoint, update_url=update_url,
+                     query_url=query_url, credentials=credentials, timeout=timeout,
+                     attempts=attempts, backoff=backoff)
+    if replace and not remote.update_url:
+        raise UsageError(f"--replace needs the SPARQL Update endpoint of {url} to move the "
+                         "finished graphs into place: pass --update-url")
+    run = uuid.uuid4().hex[:12]
+    temporary = {g: f"{project.graph_base}push-{run}/{i}" for i, g in enumerate(sent)}
+    total = sum(sent.values())
+    done = count = 0
+    try:
+        for target, triples in sorted(targets.items()):
+            destination = temporary[target] if replace else target
+            for batch in batches(sorted(triples.values(), key=str), batch_size):
+                remote.add(destination, batch)
+                done += len(batch)
+                count += 1
+                say(f"pushed {done}/{total} triples ({count} batches)")
+        if replace:
+            say("moving the new graphs into place")
+            moves = " ;\n".join(f"MOVE SILENT GRAPH {ox.NamedNode(temporary[g])} TO "
+                                f"GRAPH {ox.NamedNode(g)}" for g in sent)
+            remote.update(moves, what="moving the new graphs into place")
+    except BaseException:
+        if replace:
+            _drop_quietly(remote, temporary.values())
+        remote.close()
+        raise
+    try:
+        say("verifying")
+        held = {g: remote.count(g) for g in sent}
+    finally:
+        remote.close()
+    wrong = [g for g, n in held.items() if (n != sent[g] if replace else n < sent[g])]
+    if wrong:
+        g = wrong[0]
+        raise StoreError(f"after the push the server holds {held[g]} triples in {g}, "
+                         f"but {sent[g]} were sent")
+    return PushSummary(url, sent, held, count, time.perf_counter() - started, replaced=replace)
+
+
+def _drop_quietly(remote: _Remote, graphs: Any) -> None:
+    """Best effort: remove temporary graphs after a failed replace."""
+    with contextlib.suppress(Exception):  # the original error matters more
+        remote.update(" ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs),
+                      what="dropping the temporary graphs")
+
+
+# --------------------------------------------------------------------------- remote queries
+
+
+def run_remote(project: Project, name_or_path: Any, params: Mapping[str, Any] | None,
+               endpoint: str, *, timeout: float = DEFAULT_TIMEOUT, limit: int | None = None,
+               allow_service: bool = False, credentials: Credentials | None = None) -> Any:
+    """Run a saved query (or ``.rq`` file) against a SPARQL 1.1 query endpoint.
+
+    Parameters are checked against the header like :func:`hrgraph.query.run_saved` and bound by a
+    ``VALUES`` block of the validated terms.
+
+    Raises:
+        UsageError, InputError: as for local queries.
+        StoreError: the endpoint cannot be reached, refuses, fails or times out.
+    """
+    from hrgraph import query as queries
+
+    saved = name_or_path if isinstance(name_or_path, queries.SavedQuery) else \
+        queries.find_query(project, name_or_path)
+    single, multi = queries.bind_params(saved, params)
+    sparql = saved.text
+    form = guard.check_query(sparql, allow_service=allow_service)
+    values = {name: [term] for name, term in single.items()}
+    values.update(multi)
+    if values:
+        sparql = queries._insert_values(sparql, values)
+        guard.check_query(sparql, allow_service=allow_service)
+    raw = _remote_query(sparql, form, endpoint, timeout=timeout, limit=limit,
+                        credentials=credentials or Credentials.from_environment())
+    return queries.QueryResult.from_raw(raw, limit=limit, prefix_map=queries.prefixes(project))
+
+
+def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limit: int | None,
+                  credentials: Credentials) -> Any:
+    from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
+
+    from hrgraph._query_worker import RawResult
+
+    if not endpoint.startswith(("http://", "https://")):
+        raise UsageError(f"{endpoint!r} is not an http(s) URL of a SPARQL endpoint")
+    wrapper = SPARQLWrapper(endpoint)
+    wrapper.setMethod(POST)
+    wrapper.setTimeout(max(1, round(timeout)))
+    wrapper.setQuery(sparql)
+    # SPARQLWrapper guesses the form with a regular expression that reads comments too (a header
+    # saying "addressees" makes it an ADD update); the guard parsed the query and knows.
+    wrapper.queryType = form
+    wrapper.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    credentials.apply_to(wrapper)
+    try:
+        response = wrapper.query()
+        data = response.response.read()
+    except Unauthorized:
+        raise StoreError(f"the endpoint {endpoint} refused access (401): {AUTH_HINT}") from None
+    except SPARQLWrapperException as exc:
+        raise StoreError(f"the endpoint {endpoint} failed: "
+                         f"{guard.shorten(str(exc), 200)}") from None
+    except TimeoutError:
+        raise StoreError(f"no answer from {endpoint} within {timeout:g} s") from None
+    except urllib.error.HTTPError as exc:
+        raise StoreError(f"the endpoint {endpoint} answered {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise StoreError(f"cannot reach {endpoint}: {reason}") from None
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        try:
+            triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
+        except SyntaxError as exc:
+            raise StoreError(f"{endpoint} sent unreadable Turtle: {exc}") from None
+        cut = limit is not None and len(triples) > limit
+        return RawResult("graph", triples=triples[:limit] if cut else triples, truncated=cut)
+    import json
+
+    try:
+        document = json.loads(data)
+    except ValueError as exc:
+        raise StoreError(f"{endpoint} sent unreadable JSON: {exc}") from None
+    if form == "ASK":
+        return RawResult("ask", boolean=bool(document.get("boolean")))
+    variables = list(document.get("head", {}).get("vars", []))
+    rows = [tuple(_term(b.get(v)) for v in variables)
+            for b in document.get("results", {}).get("bindings", [])]
+    cut = limit is not None and len(rows) > limit
+    return RawResult("select", variables, rows[:limit] if cut else rows, truncated=cut)
+
+
+def _term(value: dict[str, str] | None) -> Any:
+    """A pyoxigraph term from a SPARQL JSON results binding."""
+    if value is None:
+        return None
+    kind = value.get("type")
+    if kind == "uri":
+        return ox.NamedNode(value["value"])
+    if kind == "bnode":
+        return ox.BlankNode(value["value"])
+    if kind in ("literal", "typed-literal"):
+        if value.get("xml:lang"):
+            return ox.Literal(value["value"], language=value["xml:lang"])
+        if value.get("datatype"):
+            return ox.Literal(value["value"], datatype=ox.NamedNode(value["datatype"]))
+        return ox.Literal(value["value"])
+    raise InputError(f"unknown term type in the endpoint's answer: {kind!r}")
