@@ -12,14 +12,14 @@ and resources marked ``hrg:confidential true`` are never shown.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from hrgraph.project import Project
-from hrgraph.query import prefixes, shorten
+from hrgraph.query import SavedQuery, find_query, prefixes, shorten
 from hrgraph.sources import read_source_text
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -59,6 +59,14 @@ class View:
 
     store: ox.Store
     project: Project
+    #: Saved queries by name, if the caller has them read already (else read when needed).
+    queries: Mapping[str, SavedQuery] | None = None
+
+    def saved(self, name: str) -> SavedQuery:
+        """A saved query by name."""
+        if self.queries is not None and name in self.queries:
+            return self.queries[name]
+        return find_query(self.project, name)
 
     def __post_init__(self) -> None:
         hrg = self.project.ontology_ns

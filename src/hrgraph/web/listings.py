@@ -31,7 +31,8 @@ def search(view: View, text: str) -> dict[str, Any]:
     model: dict[str, Any] = {"q": text, "results": []}
     if not text:
         return model
-    result = run_saved(view.project, "find-by-name", {"name": text}, store=view.store)
+    result = run_saved(view.project, view.saved("find-by-name"), {"name": text},
+                       store=view.store)
     found: dict[str, dict[str, Any]] = {}
     for row in result.rows:
         entity = row["entity"].value
@@ -64,7 +65,8 @@ def all_demands(view: View) -> list[dict[str, Any]]:
     """Every public demand with its document, year, topics, addressees and latest status."""
     result = run_query(view.project, _demand_query(view), store=view.store, limit=None)
     status = {}
-    latest = run_saved(view.project, "latest-status", {}, store=view.store, limit=None)
+    latest = run_saved(view.project, view.saved("latest-status"), {}, store=view.store,
+                       limit=None)
     for row in latest.rows:
         status[row["demand"].value] = row["status"].value
     demands: dict[str, dict[str, Any]] = {}
@@ -179,7 +181,7 @@ def dashboard(view: View) -> dict[str, Any]:
     year), each bar linking to the demands list filtered by it."""
     charts = []
     for name, filter_name in DASHBOARD:
-        result = run_saved(view.project, name, {}, store=view.store, limit=None)
+        result = run_saved(view.project, view.saved(name), {}, store=view.store, limit=None)
         charts.append({"query": name, "filter": filter_name,
                        "title": name.removeprefix("count-").replace("-", " ").capitalize(),
                        "bars": _bars(view, result, filter_name)})

@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from hrgraph import __version__
 from hrgraph.errors import UsageError
-from hrgraph.query import SavedQuery, find_query, list_queries, run_saved
+from hrgraph.query import SavedQuery, run_saved
 from hrgraph.web import negotiation
 from hrgraph.web.app import state_of
 
@@ -70,7 +70,8 @@ def describe_query(query: SavedQuery) -> dict[str, Any]:
 async def queries(request: Request) -> Response:
     """``/api/queries``: every saved query."""
     state = state_of(request)
-    return JSONResponse({"queries": [describe_query(q) for q in list_queries(state.project)]})
+    return JSONResponse({"queries": [describe_query(q)
+                                     for q in state.saved_queries().values()]})
 
 
 async def run(request: Request) -> Response:
@@ -82,7 +83,7 @@ async def run(request: Request) -> Response:
     if not _NAME.fullmatch(name):
         raise HTTPException(404, f"no saved query called {name!r}")
     try:
-        saved = find_query(state.project, name)
+        saved = state.saved_query(name)
     except UsageError as exc:
         raise HTTPException(404, str(exc)) from None
     values: dict[str, Any] = {}
@@ -98,8 +99,11 @@ async def run(request: Request) -> Response:
         as_csv = chosen == "text/csv"
     view_store = state.store.get()
     settings = state.settings
-    result = await state.in_thread(run_saved, state.project, saved, values,
-                                   store=view_store, limit=settings.result_limit)
+    key = ("api", saved.name, *sorted((k, tuple(v) if isinstance(v, list) else v)
+                                      for k, v in values.items()))
+    result = await state.cached(key, lambda: run_saved(state.project, saved, values,
+                                                       store=view_store,
+                                                       limit=settings.result_limit))
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Hrgraph-Truncated"] = "true"
@@ -178,7 +182,7 @@ def openapi_document(saved: list[SavedQuery]) -> dict[str, Any]:
 async def openapi(request: Request) -> Response:
     """``/api/openapi.json``."""
     state = state_of(request)
-    return JSONResponse(openapi_document(list_queries(state.project)))
+    return JSONResponse(openapi_document(list(state.saved_queries().values())))
 
 
 def routes() -> list[Route]:

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from hrgraph.errors import HrgraphError
-from hrgraph.query import QueryResult, find_query, list_queries, run_query, shorten
+from hrgraph.query import QueryResult, run_query, shorten
 from hrgraph.web import listings
 from hrgraph.web.app import page_routes, state_of, status_for
 from hrgraph.web.entities import View, safe_href
@@ -24,15 +24,15 @@ DEFAULT_QUERY = "signatories"
 
 def _view(request: Request) -> View:
     state = state_of(request)
-    return View(state.store.get(), state.project)
+    return View(state.store.get(), state.project, state.saved_queries())
 
 
 async def home(request: Request) -> Response:
     """The start page: what is here and where to go."""
     state = state_of(request)
-    model = await state.in_thread(lambda: {
+    model = await state.cached(("home",), lambda: {
         "demands": len(listings.all_demands(_view(request))),
-        "queries": len(list_queries(state.project)),
+        "queries": len(state.saved_queries()),
     })
     return state.render(request, "home.html", model)
 
@@ -40,8 +40,8 @@ async def home(request: Request) -> Response:
 async def search(request: Request) -> Response:
     """``/search?q=``: entities by any of their names, in any script."""
     state = state_of(request)
-    model = await state.in_thread(listings.search, _view(request),
-                                  request.query_params.get("q", ""))
+    text = request.query_params.get("q", "")
+    model = await state.cached(("search", text), listings.search, _view(request), text)
     return state.render(request, "search.html", model)
 
 
@@ -49,21 +49,22 @@ async def demands(request: Request) -> Response:
     """``/demands``: every demand, filtered by topic, addressee, status, document, year."""
     state = state_of(request)
     filters = {name: request.query_params.get(name, "") for name in listings.FILTERS}
-    model = await state.in_thread(listings.demands_list, _view(request), filters)
+    model = await state.cached(("demands", *sorted(filters.items())), listings.demands_list,
+                               _view(request), filters)
     return state.render(request, "demands.html", model)
 
 
 async def network(request: Request) -> Response:
     """``/network``: organisations, people, documents and demands as a graph."""
     state = state_of(request)
-    model = await state.in_thread(listings.network, _view(request))
+    model = await state.cached(("network",), listings.network, _view(request))
     return state.render(request, "network.html", model)
 
 
 async def dashboard(request: Request) -> Response:
     """``/dashboard``: demands by topic, status, addressee and year."""
     state = state_of(request)
-    model = await state.in_thread(listings.dashboard, _view(request))
+    model = await state.cached(("dashboard",), listings.dashboard, _view(request))
     return state.render(request, "dashboard.html", model)
 
 
@@ -72,7 +73,7 @@ async def query_page(request: Request) -> Response:
     (the same worker, limits and refusals as ``/sparql``)."""
     state = state_of(request)
     params = request.query_params
-    saved = [{"name": q.name, "summary": q.summary} for q in list_queries(state.project)
+    saved = [{"name": q.name, "summary": q.summary} for q in state.saved_queries().values()
              if not q.name.startswith("checks/")]
     selected = params.get("saved") or (None if params.get("query") else DEFAULT_QUERY)
     text = params.get("query")
@@ -81,7 +82,7 @@ async def query_page(request: Request) -> Response:
     status = 200
     if text is None and selected:
         try:
-            model["query"] = find_query(state.project, selected).text
+            model["query"] = state.saved_query(selected).text
         except HrgraphError as exc:
             model["error"], status = str(exc), status_for(exc)
     elif text is not None:

@@ -121,8 +121,9 @@ def _service_description(request: Request) -> Response:
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                  "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
         triples.append(ox.Triple(endpoint, sd("resultFormat"), ox.NamedNode(FORMATS + name)))
+    hidden = state.project.graph_base + "private/"  # confidential contributions: never named
     for graph in sorted(state.store.get().named_graphs(), key=lambda g: g.value):
-        if isinstance(graph, ox.NamedNode):
+        if isinstance(graph, ox.NamedNode) and not graph.value.startswith(hidden):
             named = ox.BlankNode(f"g{len(triples)}")
             triples += [ox.Triple(dataset, sd("namedGraph"), named),
                         ox.Triple(named, sd("name"), graph)]

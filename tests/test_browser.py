@@ -1,0 +1,188 @@
+"""The pages in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright).
+
+The server is ``hrgraph serve`` started as a subprocess on a free port of 127.0.0.1, over a built
+copy of the project with one person whose names are hostile markup. Playwright's own browser
+download is never used: when /usr/bin/chromium is missing, ``.ci/install-browser`` installs the
+Debian package (as root); under CI=true a missing browser fails the tests (``require``).
+Screenshots of the main pages are written to docs/screenshots/ (shown in the README).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, require
+from hrgraph.project import Project
+from web_support import HOSTILE_NAME, HOSTILE_PERSON, hostile_project, running_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = REPO / "docs" / "screenshots"
+DEMAND = "/id/demand/concerted-position-2016-c2-3-b1-1"
+
+
+def ensure_chromium() -> None:
+    """Install Debian's chromium through the project's own script when it is missing."""
+    if not CHROMIUM.exists() and hasattr(os, "geteuid") and os.geteuid() == 0:
+        subprocess.run([str(REPO / ".ci" / "install-browser")], check=False)
+    require(CHROMIUM.exists(), f"no browser at {CHROMIUM}: run .ci/install-browser as root")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ensure_chromium()
+    project: Project = hostile_project(tmp_path_factory.mktemp("browser") / "project")
+    with running_server(project) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(site: str) -> Iterator[object]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        require(False, "playwright is not installed: pip install -e '.[test]'")
+        return
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh page; any JavaScript dialog (alert, confirm, prompt) fails the test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB")
+    page = context.new_page()
+    dialogs: list[str] = []
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+    assert dialogs == [], f"a page opened a dialog: {dialogs}"
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_searching_vyasna_in_cyrillic_finds_viasna(site: str, page) -> None:
+    page.goto(site + "/")
+    page.get_by_label("Search names (any script)").fill("Вясна")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    result = page.get_by_role("link", name="Human Rights Center “Viasna”")
+    assert result.is_visible()
+    assert page.locator('span[lang="be"]', has_text="Праваабарончы цэнтр «Вясна»").count() == 1
+    screenshot(page, "search")
+    result.click()
+    page.wait_for_url("**/id/organisation/viasna.html")
+    assert page.locator('td[lang="ru"]', has_text="Правозащитный центр «Весна»").is_visible()
+
+
+def test_demand_page_highlights_the_quote_in_its_context(site: str, page) -> None:
+    page.goto(site + DEMAND)  # the browser's Accept gets a 303 to the .html page
+    assert page.url.endswith(DEMAND + ".html")
+    assert page.locator("blockquote.excerpt mark.target").inner_text() == "Aliaksandr Alesin"
+    quote = " ".join(page.locator("blockquote.excerpt mark").all_inner_texts())
+    assert "Close the politically motivated criminal cases" in quote
+    assert "review IN A PUBLIC TRIAL" in page.locator("blockquote.excerpt").inner_text()
+    assert page.get_by_role("heading", name="Status history").is_visible()
+    screenshot(page, "demand")
+
+
+def test_filters_narrow_the_demands_list(site: str, page) -> None:
+    page.goto(site + "/demands")
+    rows = page.locator("tr.demand-row")
+    before = rows.count()
+    options = page.locator("#filter-topic option").all()
+    value = next(o.get_attribute("value") for o in options[1:]
+                 if int(o.inner_text().rsplit("(", 1)[1].rstrip(")")) < before)
+    page.select_option("#filter-topic", value)
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/demands?topic=*")
+    after = rows.count()
+    assert 0 < after < before
+    assert page.locator("#count strong").inner_text() == str(after)
+    screenshot(page, "demands")
+
+
+def test_sparql_page_runs_a_query_and_shows_rows(site: str, page) -> None:
+    page.goto(site + "/query")
+    assert page.locator(".CodeMirror .cm-keyword").count() > 0  # highlighted by CodeMirror
+    page.evaluate("""document.querySelector('.CodeMirror').CodeMirror.setValue(
+        'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\\n' +
+        'SELECT ?name WHERE {\\n  <https://w3id.org/hrgraph/id/organisation/viasna> ' +
+        'skos:prefLabel ?name\\n}')""")
+    page.get_by_role("button", name="Run query").click()
+    page.wait_for_url("**/query?query=*")
+    assert page.get_by_role("heading", name="Result: 3 rows").is_visible()
+    assert page.locator("table.results-table tbody tr").count() == 3
+    assert page.get_by_text("Праваабарончы цэнтр «Вясна»").is_visible()
+    screenshot(page, "query")
+
+
+def test_network_view_renders_nodes(site: str, page) -> None:
+    page.goto(site + "/network")
+    page.wait_for_selector("#network[data-nodes]")
+    nodes = int(page.get_attribute("#network", "data-nodes"))
+    assert nodes > 50
+    assert page.locator("#network canvas").count() > 0
+    screenshot(page, "network")
+
+
+def test_dashboard_draws_bars(site: str, page) -> None:
+    page.goto(site + "/dashboard")
+    assert page.locator("svg rect.bar").count() > 10
+    screenshot(page, "dashboard")
+
+
+def test_uploading_an_invalid_file_shows_the_report(site: str, page) -> None:
+    page.goto(site + "/validate")
+    invalid = (b"@prefix hrg: <https://w3id.org/hrgraph/ontology#> .\n"
+               b"<https://w3id.org/hrgraph/id/demand/browser-test> a hrg:Demand .\n")
+    page.get_by_label("RDF file").set_input_files(
+        {"name": "my-demand.ttl", "mimeType": "text/turtle", "buffer": invalid})
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_selector("section.report")
+    report = page.locator("section.report").inner_text()
+    assert "it needs changes" in report
+    assert "which document it was made in" in report
+    screenshot(page, "validate")
+
+
+def test_hostile_labels_fire_no_dialog(site: str, page) -> None:
+    path = "/id/" + HOSTILE_PERSON.removeprefix("https://w3id.org/hrgraph/id/")
+    page.goto(site + path)
+    assert page.locator("h1").inner_text() == HOSTILE_NAME  # shown as text
+    page.goto(site + "/search?q=script")
+    page.goto(site + "/search?q=%D0%A5%D0%BE%D1%81%D1%82%D1%8B%D0%BB")
+    page.goto(site + "/network")
+    page.wait_for_selector("#network[data-nodes]")
+    page.goto(site + "/query?query=" + "SELECT%20*%20WHERE%20%7B%20%3C" + HOSTILE_PERSON
+              + "%3E%20%3Fp%20%3Fo%20%7D")
+    assert page.get_by_text(HOSTILE_NAME).count() >= 1
+    # the page fixture asserts that no dialog opened
+
+
+def test_keyboard_reaches_the_skip_link_first(site: str, page) -> None:
+    page.goto(site + "/demands")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
