@@ -449,3 +449,24 @@ def test_confidential_contributions_stay_private(built: Project, tmp_path: Path,
                                       limit=None))
     [info] = contribute.list_contributions(built)
     assert info.confidential
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("mid.ttl", (NEW_PERSON + "person:broken a foaf:Person ; skos:prefLabel \"x\"@en\n"
+                 + "person:after a foaf:Person .\n").encode(), "syntax error"),
+    ("latin1.ttl", (PREFIXES + 'person:test-latin a foaf:Person ; skos:prefLabel "').encode()
+     + "Jos\xe9 M\xfcller".encode("latin-1")
+     + b'"@en .\n', "syntax error"),
+])
+def test_bad_input_leaves_data_and_store_as_before(built: Project, tmp_path: Path, cli,
+                                                   name: str, data: bytes, expected: str) -> None:
+    before = snapshot(built)
+    source = write(tmp_path, name, data)
+    result = cli.invoke(main, ["--project", str(built.root), "--store", str(built.store_path),
+                               "add", str(source)])
+    assert result.exit_code == 2, result.output
+    assert expected in result.output and name in result.output
+    assert snapshot(built) == before

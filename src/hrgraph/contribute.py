@@ -289,11 +289,9 @@ def _parse(project: Project, path: Path, store: ox.Store, *, graph: str, allow_r
            max_bytes: int) -> list[ox.Quad]:
     """The contribution's quads, all in ``graph`` (a quad format may not name other graphs)."""
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
-        from hrgraph import spreadsheet
-
-        triples = spreadsheet.read_contribution(project, path, store)
-        target = ox.NamedNode(graph)
-        return [ox.Quad(t.subject, t.predicate, t.object, target) for t in triples]
+        raise InputError("spreadsheet contributions are not supported yet (see "
+                         "docs/contributing.md): give Turtle, JSON-LD, N-Triples or RDF/XML",
+                         path=_display(project, path))
     quads = load.parse_file(project, path, graph=graph, allow_remote=allow_remote,
                             max_bytes=max_bytes)
     target = ox.NamedNode(graph)
