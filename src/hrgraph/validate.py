@@ -319,13 +319,74 @@ def _prepared_sparql() -> Iterator[None]:
             SPARQLProcessor.query = original
 
 
-def _pyshacl(data: rdflib.Graph, shapes: rdflib.Graph, *, advanced: bool) -> rdflib.Graph:
+def shacl_engine() -> str:
+    """Which SHACL engine validation uses: ``"pyshacl-turbo"`` when it is installed, else
+    ``"pyshacl"``; ``HRGRAPH_SHACL_ENGINE=pyshacl`` forces pySHACL.
+
+    pyshacl-turbo runs pySHACL's semantics in Rust (its own suite is pySHACL's); on this project's
+    data, the generated benchmark data and every example under tests/shapes it gives the same
+    results as pySHACL (tests/test_validate.py compares them), 20-80 times faster. It needs
+    Python >= 3.11, so pySHACL stays the fallback.
+    """
+    if os.environ.get("HRGRAPH_SHACL_ENGINE", "").lower() == "pyshacl" or _turbo() is None:
+        return "pyshacl"
+    return "pyshacl-turbo"
+
+
+def _turbo() -> Any:
     try:
-        with _prepared_sparql():
-            _conforms, report, _text = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=advanced,
-            abort_on_first=False, allow_infos=True, allow_warnings=True, inplace=True,
-            meta_shacl=False, js=False, debug=False)
+        import pyshacl_turbo
+    except ImportError:
+        return None
+    return pyshacl_turbo
+
+
+_SPARQL_TEXT = (SH.select, SH.ask, SH.construct, SH.update)
+
+
+def _refuse_service(shapes: rdflib.Graph) -> None:
+    """Refuse shapes whose SHACL-SPARQL uses SERVICE (which would send a request elsewhere)."""
+    for predicate in _SPARQL_TEXT:
+        for text in shapes.objects(None, predicate):
+            if "service" not in str(text).lower():
+                continue
+            prefixes = "".join(
+                f"PREFIX {p}: <{ns}>\n" for _, _, decl in shapes.triples((None, SH.declare, None))
+                for p, ns in [(shapes.value(decl, SH.prefix), shapes.value(decl, SH.namespace))]
+                if p is not None and ns is not None)
+            try:
+                parsed = parseQuery(prefixes + str(text).replace("$this", "?this"))
+                uses_service = guard._contains(parsed, guard._SERVICE_NODES)
+            except Exception:  # does not parse alone: refuse anything that looks like SERVICE
+                uses_service = re.search(r"\bSERVICE\s+(SILENT\s+)?[<?$]", str(text),
+                                         re.IGNORECASE) is not None
+            if uses_service:
+                raise InputError("refused: a SHACL-SPARQL constraint in the shapes uses "
+                                 "SERVICE, which would send a request to another server")
+
+
+def _pyshacl(data: rdflib.Graph | bytes, shapes: rdflib.Graph, *, advanced: bool
+             ) -> rdflib.Graph:
+    """Run SHACL; ``data`` is an rdflib graph, or N-Triples (only with pyshacl-turbo)."""
+    engine = shacl_engine()
+    try:
+        if engine == "pyshacl-turbo":
+            _refuse_service(shapes)
+            _conforms, report, _text = _turbo().validate(
+                data, shacl_graph=shapes, data_graph_format="nt" if isinstance(data, bytes)
+                else None, inference="none", advanced=advanced, abort_on_first=False,
+                allow_infos=True, allow_warnings=True, inplace=not isinstance(data, bytes),
+                js=False, debug=False)
+        else:
+            if isinstance(data, bytes):
+                graph = rdflib.Graph()
+                graph.parse(data=data, format="nt")
+                data = graph
+            with _prepared_sparql():
+                _conforms, report, _text = pyshacl.validate(
+                data, shacl_graph=shapes, ont_graph=None, inference="none", advanced=advanced,
+                abort_on_first=False, allow_infos=True, allow_warnings=True, inplace=True,
+                meta_shacl=False, js=False, debug=False)
     except InputError:
         raise
     except Exception as exc:  # pyshacl reports broken shapes as its own exception types
@@ -414,7 +475,7 @@ def _display_path(project: Project, path: Path) -> str:
 
 
 def _locate(project: Project, results: list[ValidationResult], index: dict[str, Location],
-            data: rdflib.Graph) -> list[ValidationResult]:
+            data: rdflib.Graph | _StoreGraph) -> list[ValidationResult]:
     """Fill in ``file``/``line``; a nameless focus node is placed where the resource that
     refers to it is defined (up to three steps up)."""
     located = []
@@ -429,8 +490,22 @@ def _locate(project: Project, results: list[ValidationResult], index: dict[str, 
     return located
 
 
+class _StoreGraph:
+    """The one query :func:`_locate_blank` asks of the data graph, answered from the store."""
+
+    def __init__(self, store: ox.Store, graphs: list[ox.NamedNode]) -> None:
+        self.store, self.graphs = store, set(graphs)
+
+    def subjects(self, predicate: None, node: rdflib.term.Node) -> Iterator[rdflib.term.Node]:
+        term = ox.BlankNode(str(node)) if isinstance(node, rdflib.BNode) else ox.NamedNode(
+            str(node))
+        for quad in self.store.quads_for_pattern(None, None, term):
+            if quad.graph_name in self.graphs:
+                yield _to_rdflib(quad.subject)
+
+
 def _locate_blank(node: rdflib.term.Node, index: dict[str, Location],
-                  data: rdflib.Graph) -> Location | None:
+                  data: rdflib.Graph | _StoreGraph) -> Location | None:
     frontier = [node]
     for _ in range(3):
         parents = [s for n in frontier for s in data.subjects(None, n)]
@@ -530,22 +605,34 @@ def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
         InputError: the shapes or a check are unusable.
         StoreError: the store cannot be read.
     """
-    data = rdflib.Graph()
+    # pyshacl-turbo reads N-Triples straight from the store's dump: copying a million triples
+    # into an rdflib graph first would take longer than validating them.
+    as_text = shacl_engine() == "pyshacl-turbo"
+    data: rdflib.Graph | _StoreGraph = rdflib.Graph()
+    text: list[bytes] = []
     shapes = rdflib.Graph()
     try:
         graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
+        data_graphs = []
         for graph in graphs:
             kind = _graph_kind(project, graph.value)
             if kind in {"data", "ontology", "vocabulary"}:
-                _add_quads(data, store.quads_for_pattern(None, None, None, graph))
+                data_graphs.append(graph)
+                if as_text:
+                    text.append(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
+                else:
+                    _add_quads(data, store.quads_for_pattern(None, None, None, graph))
             elif kind == "shapes":
                 _add_quads(shapes, store.quads_for_pattern(None, None, None, graph))
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc}") from None
+    if as_text:
+        data = _StoreGraph(store, data_graphs)
     if len(shapes) == 0:
         shapes = _graph_from_files(project, project.files_of_kind("shapes"))
 
-    report = _pyshacl(data, shapes, advanced=advanced) if len(shapes) else None
+    report = (_pyshacl(b"".join(text) if as_text else data, shapes, advanced=advanced)
+              if len(shapes) else None)
     results, kept = _results_from_report(report, None) if report is not None else ([], [])
     extra = run_checks(project, store) if checks else []
     index = subject_index(f.path for f in project.files_of_kind("data", "ontology", "vocabulary"))
@@ -558,7 +645,8 @@ def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
 
 def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
                    store: ox.Store | None = None, allow_remote: bool = False,
-                   advanced: bool = True, checks: bool = True) -> ValidationReport:
+                   advanced: bool = True, checks: bool = True,
+                   whole_graph: bool = False) -> ValidationReport:
     """Validate some files in the context of the existing graph, reporting only on them.
 
     The data graph is the files' triples plus, from the store (or, when no store has been built,
@@ -567,6 +655,11 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
     mix in). So the files may refer to people, organisations, documents and concepts that already
     exist. Only results whose focus node is a subject in the given files are reported.
 
+    Of the data graphs only the part the shapes and checks can reach from the files is used
+    (:func:`_neighbourhood`): validating a small file against a million-triple graph then takes
+    milliseconds, not minutes. ``whole_graph=True`` uses all of them; the tests check that both
+    give the same report.
+
     Args:
         project: the project.
         files: the files to check (inside or outside the project).
@@ -574,6 +667,7 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
             has been built, else the project's files.
         allow_remote: let JSON-LD files name remote contexts.
         advanced, checks: as for :func:`validate_store`.
+        whole_graph: use all the data graphs as context, not only the neighbourhood.
 
     Raises:
         InputError: a file is unusable (with file, line and column), or the shapes are.
@@ -591,25 +685,29 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
 
     context: list[ox.Quad] = []
     shape_quads: list[ox.Quad] = []
+    data_graphs: set[ox.NamedNode] = set()
     if store is None and (project.store_path / "CURRENT").is_file():
         store = stores.open_store(project, read_only=True)  # read-only takes no lock
-    if store is not None:
-        try:
-            for graph in store.named_graphs():
-                if not isinstance(graph, ox.NamedNode) or graph.value in own_graphs:
-                    continue
-                kind = _graph_kind(project, graph.value)
-                quads = store.quads_for_pattern(None, None, None, graph)
-                if kind in {"data", "ontology", "vocabulary"}:
-                    context += quads
-                elif kind == "shapes":
-                    shape_quads += quads
-        except OSError as exc:
-            raise StoreError(f"cannot read the store: {exc}") from None
-    else:
+    if store is None:  # no store built: the project's files, in a store of their own
+        store = ox.Store()
         for source in project.files_of_kind("data", "ontology", "vocabulary"):
             if source.graph not in own_graphs:
-                context += load.parse_file(project, source.path)
+                store.extend(load.parse_file(project, source.path))
+    try:
+        for graph in store.named_graphs():
+            if not isinstance(graph, ox.NamedNode) or graph.value in own_graphs:
+                continue
+            kind = _graph_kind(project, graph.value)
+            if kind == "data" and not whole_graph:
+                data_graphs.add(graph)
+            elif kind in {"data", "ontology", "vocabulary"}:
+                context += store.quads_for_pattern(None, None, None, graph)
+            elif kind == "shapes":
+                shape_quads += store.quads_for_pattern(None, None, None, graph)
+        context += _neighbourhood(store, data_graphs, new_quads,
+                                  ox.NamedNode(project.ontology_ns + "partOf"))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store: {exc}") from None
 
     data = rdflib.Graph()
     _add_quads(data, context)
@@ -633,6 +731,52 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
     return ValidationReport(results=sorted(results, key=_sort_key),
                             graph=_report_graph(report, kept, extra, conforms),
                             prefixes=query.prefixes(project))
+
+
+#: How far from the validated files the context reaches: the stored triples about their
+#: resources (step 0), about the resources those refer to (1), and about the ones those refer to
+#: (2). The furthest any shape or check looks is two steps: a reiteration's later demand's
+#: document's latest date (``hrg:laterDemand/hrg:madeIn/hrg:latestDate``), a demand's quote's
+#: selector's text (``hrg:quotedFrom/oa:hasSelector/oa:exact``). ``hrg:partOf+`` is followed to
+#: its end. A shape or check that looks further needs a larger number here.
+CONTEXT_STEPS = 3
+
+
+def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[ox.Quad],
+                   part_of: ox.NamedNode) -> list[ox.Quad]:
+    """The quads of ``graphs`` that validating ``new_quads`` can depend on.
+
+    Starting from every resource the new quads mention: their stored triples, then those of the
+    resources they refer to, for :data:`CONTEXT_STEPS` steps, then along ``part_of`` to the end;
+    and the stored triples that point at a resource the new quads describe (these can make it a
+    focus node, as ``sh:targetObjectsOf`` does).
+    """
+    if not graphs:
+        return []
+    found: dict[ox.Quad, None] = {}  # ordered, without repeats
+    described = {q.subject for q in new_quads}
+    for subject in described:
+        for quad in store.quads_for_pattern(None, None, subject):
+            if quad.graph_name in graphs:
+                found[quad] = None
+    frontier = {t for q in new_quads for t in (q.subject, q.object)
+                if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+    seen: set[ox.Term] = set()
+    step = 0
+    while frontier:
+        seen |= frontier
+        reached: set[ox.Term] = set()
+        for node in frontier:
+            for quad in store.quads_for_pattern(node, None, None):
+                if quad.graph_name not in graphs:
+                    continue
+                found[quad] = None
+                if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)) and (
+                        step + 1 < CONTEXT_STEPS or quad.predicate == part_of):
+                    reached.add(quad.object)
+        frontier = reached - seen
+        step += 1
+    return list(found)
 
 
 def _graph_from_files(project: Project, sources: Iterable[Any]) -> rdflib.Graph:

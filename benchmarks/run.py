@@ -1,0 +1,444 @@
+"""Benchmark hrgraph against the plain way (rdflib + owlrl + pyshacl) on generated data.
+
+    python benchmarks/run.py --sizes 10k,100k,1M [--limit 300] [--quick] [--work DIR]
+
+For each size a project is generated (benchmarks/generate.py) and every task runs in a
+subprocess of its own, so that the peak memory (``ru_maxrss`` of the task and of its children)
+belongs to that task alone:
+
+* hrgraph: ``build`` (parse, load, reason, validate; with the time of each step); every saved
+  query through ``hrgraph.query.run_saved`` (a worker process per query, as the CLI runs it) and
+  directly on an open store (``run_saved(..., store=...)``: the query without the worker's start);
+  validating the contribution (``hrgraph.validate.validate_files``); export to N-Triples when
+  ``hrgraph.export`` exists.
+* plain: rdflib ``Graph.parse`` of the same files; owlrl's RDFS closure; pyshacl over everything;
+  rdflib's SPARQL on the same saved queries (each with the same example parameters). Each task is
+  killed at ``--limit`` seconds and reported as "> limit".
+
+The table compares them (ratio = plain / hrgraph); the full results go to
+``benchmarks/results/<timestamp>.json`` with the machine's description. ``--quick`` is 10k only
+with few repeats (what tests/test_benchmarks.py runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate, parse_size  # noqa: E402
+
+PACKAGES = ["hrgraph", "pyoxigraph", "rdflib", "owlrl", "pyshacl", "pyshacl-turbo"]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def peak_mb() -> float:
+    """Peak resident memory of this process and its finished children, in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024  # ru_maxrss is in KiB on Linux
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50": statistics.median(ordered), "p95": p95, "runs": len(ordered)}
+
+
+def repeat(call, *, runs: int, budget: float) -> list[float]:
+    """Time ``call`` ``runs`` times, or fewer (at least 2) when ``budget`` seconds are used up."""
+    samples: list[float] = []
+    started = time.perf_counter()
+    while len(samples) < runs:
+        t = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - t)
+        if len(samples) >= 2 and time.perf_counter() - started > budget:
+            break
+    return samples
+
+
+def example_params(saved) -> dict:
+    """The example (or default) value of each parameter from the query's header."""
+    params = {}
+    for name, param in saved.params.items():
+        value = param.example if param.example is not None else param.default
+        if value is not None:
+            params[name] = value
+    return params
+
+
+def saved_queries(project) -> list:
+    from hrgraph import query
+
+    return [q for q in query.list_queries(project) if not q.name.startswith("checks/")]
+
+
+def is_aggregation(saved) -> bool:
+    text = saved.text.upper()
+    return "GROUP BY" in text or "COUNT(" in text
+
+
+# --------------------------------------------------------------------------- tasks (subprocess)
+
+
+def task_build(project_dir: Path, options: dict) -> dict:
+    from hrgraph.build import build
+    from hrgraph.project import Project
+
+    project = Project.open(project_dir)
+    steps: list[tuple[str, float]] = []
+    summary = build(project, progress=lambda message: steps.append(
+        (message.split()[0], time.perf_counter())))
+    ends = [t for _, t in steps[1:]] + [time.perf_counter()]
+    phases = {name: round(end - t, 3) for (name, t), end in zip(steps, ends, strict=True)}
+    return {"seconds": summary.seconds, "phases": phases, "triples": summary.triples,
+            "inferred": summary.inferred, "violations": summary.violations,
+            "warnings": summary.warnings}
+
+
+def task_queries(project_dir: Path, options: dict) -> dict:
+    from hrgraph import query
+    from hrgraph import store as stores
+    from hrgraph.project import Project
+
+    project = Project.open(project_dir)
+    store = stores.open_store(project, read_only=True)
+    runs, budget = options["runs"], options["budget"]
+    out = {}
+    for saved in saved_queries(project):
+        params = example_params(saved)
+        rows = len(query.run_saved(project, saved, params, store=store, limit=None).rows)
+        direct = repeat(lambda s=saved, p=params: query.run_saved(project, s, p, store=store,
+                                                                  limit=None),
+                        runs=runs, budget=budget)
+        worker = repeat(lambda s=saved, p=params: query.run_saved(project, s, p, limit=None),
+                        runs=max(2, runs // 4), budget=budget)
+        out[saved.name] = {"rows": rows, "aggregation": is_aggregation(saved),
+                           "direct": percentiles(direct), "run_saved": percentiles(worker)}
+    return {"queries": out}
+
+
+def task_contribution(project_dir: Path, options: dict) -> dict:
+    from hrgraph import store as stores
+    from hrgraph.project import Project
+    from hrgraph.validate import validate_files
+
+    project = Project.open(project_dir)
+    store = stores.open_store(project, read_only=True)
+    files = [project_dir / "contribution.ttl"]
+    report = validate_files(project, files, store=store)
+    samples = repeat(lambda: validate_files(project, files, store=store),
+                     runs=options["runs"], budget=options["budget"])
+    return {**percentiles(samples), "violations": report.violations,
+            "warnings": report.warnings}
+
+
+def task_export(project_dir: Path, options: dict) -> dict:
+    try:
+        from hrgraph import export
+    except ImportError:
+        return {"skipped": "hrgraph.export does not exist yet"}
+    from hrgraph import store as stores
+    from hrgraph.project import Project
+
+    project = Project.open(project_dir)
+    store = stores.open_store(project, read_only=True)
+    target = project_dir / "export.nt"
+    started = time.perf_counter()
+    result = export.export(project, store, "nt", output=target)
+    return {"seconds": time.perf_counter() - started, "triples": result.quads,
+            "bytes": target.stat().st_size}
+
+
+def _plain_graph(project_dir: Path):
+    import rdflib
+
+    from hrgraph.load import is_context_document
+    from hrgraph.project import Project
+
+    project = Project.open(project_dir)
+    graph = rdflib.Graph()
+    for source in project.files_of_kind("ontology", "vocabulary", "data"):
+        if not is_context_document(source.path):
+            graph.parse(source.path, format=rdflib.util.guess_format(str(source.path)))
+    return project, graph
+
+
+def task_plain_parse(project_dir: Path, options: dict) -> dict:
+    started = time.perf_counter()
+    _, graph = _plain_graph(project_dir)
+    return {"seconds": time.perf_counter() - started, "triples": len(graph)}
+
+
+def task_plain_reason(project_dir: Path, options: dict) -> dict:
+    import owlrl
+
+    _, graph = _plain_graph(project_dir)
+    before = len(graph)
+    started = time.perf_counter()
+    owlrl.DeductiveClosure(owlrl.RDFS_Semantics, axiomatic_triples=False,
+                           datatype_axioms=False).expand(graph)
+    return {"seconds": time.perf_counter() - started, "inferred": len(graph) - before}
+
+
+def task_plain_validate(project_dir: Path, options: dict) -> dict:
+    import pyshacl
+    import rdflib
+
+    project, graph = _plain_graph(project_dir)
+    shapes = rdflib.Graph()
+    for source in project.files_of_kind("shapes"):
+        shapes.parse(source.path, format="turtle")
+    started = time.perf_counter()
+    conforms, report, _ = pyshacl.validate(graph, shacl_graph=shapes, inference="none",
+                                           advanced=True, allow_warnings=True, inplace=True)
+    results = len(set(report.subjects(rdflib.RDF.type, rdflib.SH.ValidationResult)))
+    return {"seconds": time.perf_counter() - started, "results": results,
+            "conforms": bool(conforms)}
+
+
+def task_plain_queries(project_dir: Path, options: dict) -> dict:
+    import signal
+
+    from hrgraph import query
+    from hrgraph.validate import _to_rdflib
+
+    project, graph = _plain_graph(project_dir)
+    cap = options["query_limit"]
+
+    def stop(signum, frame):
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, stop)
+    out = {}
+    for saved in saved_queries(project):
+        single, multi = query.bind_params(saved, example_params(saved))
+        values = {**{k: [v] for k, v in single.items()}, **multi}
+        text = query._insert_values(saved.text, values) if values else saved.text
+        samples: list[float] = []
+        try:
+            signal.alarm(int(cap))
+            rows = len(list(graph.query(text)))
+            signal.alarm(0)
+            samples = repeat(lambda t=text: list(graph.query(t)), runs=options["plain_runs"],
+                             budget=cap / 2)
+            out[saved.name] = {"rows": rows, **percentiles(samples)}
+        except TimeoutError:
+            out[saved.name] = {"timeout": cap}
+        finally:
+            signal.alarm(0)
+        print(json.dumps({"partial": saved.name}), flush=True)
+    del _to_rdflib
+    return {"queries": out}
+
+
+TASKS = {
+    "build": task_build,
+    "queries": task_queries,
+    "contribution": task_contribution,
+    "export": task_export,
+    "plain_parse": task_plain_parse,
+    "plain_reason": task_plain_reason,
+    "plain_validate": task_plain_validate,
+    "plain_queries": task_plain_queries,
+}
+
+
+def run_task(name: str, project_dir: Path, options: dict, limit: float) -> dict:
+    """Run one task in a fresh Python process, killed after ``limit`` seconds."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--task", name,
+               "--project", str(project_dir), "--options", json.dumps(options)]
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=limit,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return {"timeout": limit, "wall": time.perf_counter() - started}
+    wall = time.perf_counter() - started
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"error": (done.stderr or done.stdout)[-2000:], "wall": wall}
+    result = json.loads(lines[-1])
+    result["wall"] = wall
+    return result
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def machine() -> dict:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    with open("/proc/meminfo") as f:
+        total_kb = int(f.readline().split()[1])
+    return {"cpus": os.cpu_count(), "memory_gb": round(total_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "packages": versions}
+
+
+def run_size(label: str, work: Path, *, limit: float, options: dict, say) -> dict:
+    project_dir = work / f"hrgraph-{label}"
+    started = time.perf_counter()
+    generated = generate(parse_size(label), project_dir)
+    say(f"[{label}] generated {generated['data_triples']:,} triples in "
+        f"{time.perf_counter() - started:.1f} s")
+    result: dict = {"generated": generated}
+    for name in ("build", "queries", "contribution", "export", "plain_parse", "plain_reason",
+                 "plain_validate", "plain_queries"):
+        say(f"[{label}] {name} …")
+        cap = limit if name.startswith("plain") else max(limit, 600)
+        result[name] = run_task(name, project_dir, options, cap)
+        if "error" in result[name]:
+            say(f"[{label}] {name} failed: {result[name]['error'][-500:]}")
+    return result
+
+
+def fmt_seconds(value: float | None, limit: float | None = None) -> str:
+    if value == "error":
+        return "error"
+    if value is None:
+        return f"> {limit:g} s" if limit else "—"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    return f"{value:.1f} s"
+
+
+def table(results: dict, limit: float) -> str:
+    """A Markdown table: one row per measurement and size, hrgraph against plain."""
+    lines = ["| size | task | hrgraph | plain | plain / hrgraph | hrgraph peak RSS |",
+             "|---|---|---|---|---|---|"]
+
+    def seconds(task: dict) -> float | str | None:
+        if "error" in task:
+            return "error"
+        return None if "timeout" in task else task.get("seconds")
+
+    for label, r in results.items():
+        build = r["build"]
+        parse, reason, validate = (seconds(r[k]) for k in ("plain_parse", "plain_reason",
+                                                            "plain_validate"))
+        plain_steps = (parse, reason, validate)
+        plain_build = (sum(plain_steps) if all(isinstance(x, float) for x in plain_steps)
+                       else "error" if "error" in plain_steps else None)
+        if not isinstance(seconds(build), float):
+            ratio = "—"
+        elif isinstance(plain_build, float):
+            ratio = f"{plain_build / build['seconds']:.0f}×"
+        else:
+            ratio = "—" if plain_build == "error" else f"> {limit / build['seconds']:.0f}×"
+        rss = f"{build.get('peak_mb', 0):.0f} MB"
+        lines.append(f"| {label} | build (parse+load+reason+validate) | "
+                     f"{fmt_seconds(seconds(build))} | {fmt_seconds(plain_build, limit)} | "
+                     f"{ratio} | {rss} |")
+        if "phases" in build:
+            phases = ", ".join(f"{k} {fmt_seconds(v)}" for k, v in build["phases"].items())
+            lines.append(f"| {label} | build steps | {phases} | parse "
+                         f"{fmt_seconds(parse, limit)}, closure {fmt_seconds(reason, limit)}, "
+                         f"pyshacl {fmt_seconds(validate, limit)} | | |")
+        queries = r["queries"].get("queries", {})
+        plain_q = r["plain_queries"].get("queries", {})
+        for kind, aggregation in (("selective", False), ("aggregation", True)):
+            names = [n for n, q in queries.items() if q["aggregation"] == aggregation]
+            if not names:
+                continue
+            direct = statistics.median(queries[n]["direct"]["p50"] for n in names)
+            worst = max(queries[n]["direct"]["p50"] for n in names)
+            saved = statistics.median(queries[n]["run_saved"]["p50"] for n in names)
+            plain = [plain_q.get(n, {}).get("p50") for n in names]
+            finished = [p for p in plain if p is not None]
+            plain_text = (f"median {fmt_seconds(statistics.median(finished))}"
+                          if finished else "—")
+            if len(finished) < len(names):
+                plain_text += f" ({len(names) - len(finished)} of {len(names)} > cap)"
+            ratios = [p / queries[n]["direct"]["p50"] for n, p in zip(names, plain, strict=True)
+                      if p is not None and queries[n]["direct"]["p50"] > 0]
+            ratio = f"median {statistics.median(ratios):.0f}×" if ratios else "—"
+            lines.append(f"| {label} | {len(names)} {kind} queries, p50 on open store | median "
+                         f"{fmt_seconds(direct)}, worst {fmt_seconds(worst)} | {plain_text} | "
+                         f"{ratio} | {r['queries'].get('peak_mb', 0):.0f} MB |")
+            lines.append(f"| {label} | same through run_saved (worker process) | median "
+                         f"{fmt_seconds(saved)} | | | |")
+        contribution = r["contribution"]
+        if "p50" in contribution:
+            lines.append(f"| {label} | validate a {r['generated']['contribution']['triples']}"
+                         f"-triple contribution | p50 {fmt_seconds(contribution['p50'])}, p95 "
+                         f"{fmt_seconds(contribution['p95'])} | | | "
+                         f"{contribution.get('peak_mb', 0):.0f} MB |")
+        export = r["export"]
+        if "skipped" in export:
+            lines.append(f"| {label} | export N-Triples | skipped: {export['skipped']} | | | |")
+        elif seconds(export) is not None:
+            lines.append(f"| {label} | export N-Triples | {fmt_seconds(export['seconds'])} | | | "
+                         f"{export.get('peak_mb', 0):.0f} MB |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k")
+    parser.add_argument("--limit", type=float, default=300.0,
+                        help="seconds each plain task may take (default 300)")
+    parser.add_argument("--query-limit", type=float, default=60.0,
+                        help="seconds one rdflib query may take (default 60)")
+    parser.add_argument("--quick", action="store_true", help="10k only, few repeats")
+    parser.add_argument("--work", type=Path, help="where to generate (default: a temp dir)")
+    parser.add_argument("--results", type=Path, default=HERE / "results")
+    parser.add_argument("--task", help=argparse.SUPPRESS)
+    parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.task:  # inside a task subprocess
+        result = TASKS[args.task](args.project, json.loads(args.options))
+        result["peak_mb"] = peak_mb()
+        print(json.dumps(result), flush=True)
+        return 0
+
+    sizes = ["10k"] if args.quick else args.sizes.split(",")
+    options = ({"runs": 3, "budget": 2.0, "plain_runs": 1, "query_limit": args.query_limit}
+               if args.quick else
+               {"runs": 20, "budget": 5.0, "plain_runs": 3, "query_limit": args.query_limit})
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="hrgraph-bench-") as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        for label in sizes:
+            results[label] = run_size(label, work, limit=args.limit, options=options, say=say)
+    text = table(results, args.limit)
+    print(text)
+    args.results.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    out = args.results / f"{stamp}.json"
+    out.write_text(json.dumps({"command": " ".join(sys.argv), "machine": machine(),
+                               "limit": args.limit, "options": options, "results": results,
+                               "table": text}, indent=1, ensure_ascii=False) + "\n")
+    say(f"results written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
