@@ -281,7 +281,8 @@ def test_table_shortens_iris_and_shows_literals(qproject):
     table = result.to_table()
     lines = table.splitlines()
     assert lines[0].split() == ["person", "label"]
-    assert lines[2].split() == ["hrid:person/alice", "Alice@en"]
+    # English is the display language: shown without its tag; other languages keep theirs.
+    assert lines[2].split() == ["hrid:person/alice", "Alice"]
     assert "hrid:person/alice  Аліса@be" in table
     assert lines[-1] == "(4 rows)"
 

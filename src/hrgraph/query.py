@@ -35,6 +35,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -561,7 +562,8 @@ class QueryResult:
     # -- text forms
 
     def cell(self, term: Any) -> str:
-        """One value for people: prefixed names, plain literal values, ``text@lang``."""
+        """One value for people: prefixed names, plain literal values, and ``text@lang`` for
+        text in a language other than English (English is the display language)."""
         if term is None:
             return ""
         if isinstance(term, ox.NamedNode):
@@ -570,7 +572,7 @@ class QueryResult:
             return f"_:{term.value}"
         if isinstance(term, ox.Literal):
             if term.language:
-                return f"{term.value}@{term.language}"
+                return term.value if term.language == "en" else f"{term.value}@{term.language}"
             datatype = term.datatype.value
             if datatype.startswith(XSD) or datatype == RDF_LANGSTRING:
                 return term.value
@@ -578,17 +580,22 @@ class QueryResult:
         return str(term)
 
     def to_table(self, max_width: int = 60) -> str:
-        """An aligned text table (cells longer than ``max_width`` are cut with ``…``)."""
+        """An aligned text table; a cell longer than ``max_width`` is wrapped onto further lines
+        of its row, so that quotes are shown whole."""
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
         header = list(self.variables)
-        body = [[_cut(" ".join(self.cell(row.get(v)).split()), max_width) for v in header]
-                for row in self.rows]
-        widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
+        body = [[textwrap.wrap(" ".join(self.cell(row.get(v)).split()), max_width) or [""]
+                 for v in header] for row in self.rows]
+        widths = [max([len(h)] + [len(line) for r in body for line in r[i]])
+                  for i, h in enumerate(header)]
         lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
                  "  ".join("-" * w for w in widths)]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                  for r in body]
+        for cells in body:
+            for k in range(max(len(c) for c in cells)):
+                parts = [(c[k] if k < len(c) else "").ljust(w)
+                         for c, w in zip(cells, widths, strict=True)]
+                lines.append("  ".join(parts).rstrip())
         count = len(self.rows)
         lines.append(f"({count} row{'s' if count != 1 else ''})")
         if self.note:
@@ -640,10 +647,6 @@ class QueryResult:
     def to_ntriples(self) -> str:
         """The triples of a CONSTRUCT or DESCRIBE, one per line."""
         return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in self.triples)
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
 
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
