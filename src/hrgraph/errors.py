@@ -5,6 +5,18 @@ Library code raises these; only the CLI prints them and exits (see docs/design.m
 
 from __future__ import annotations
 
+import re
+
+# C0 and C1 controls except tab and newline, and the bidirectional formatting characters
+# (a "Trojan Source" excerpt could otherwise reorder the text around it).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                          "\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control and bidi-formatting characters escaped (``\\x1b``, ``\\u202e``)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
 
 class HrgraphError(Exception):
     """Base class of every error hrgraph reports to a user."""
@@ -28,7 +40,8 @@ class HrgraphError(Exception):
                 if self.column is not None:
                     where += f":{self.column}"
             where += ": "
-        return f"{where}{self.message}"
+        # Messages may quote a file or a server's answer: never pass terminal controls through.
+        return printable(f"{where}{self.message}")
 
 
 class UsageError(HrgraphError):

@@ -10,6 +10,13 @@ Input guards (this section) look at a document *before* any parser sees it:
   entities, or entity amplification ("billion laughs") is refused. Ordinary internal entities
   such as ``<!ENTITY owl "http://www.w3.org/2002/07/owl#">`` are fine. This check must run
   before pyoxigraph parses the document: a billion-laughs document aborts the whole process there.
+* Nesting: JSON more than ``MAX_NESTING`` levels deep (pyoxigraph's JSON-LD parser overflows its
+  stack and kills the process at about 10 000 levels) and RDF/XML elements nested more than
+  ``MAX_NESTING`` deep (pyoxigraph's RDF/XML parser takes time quadratic in the depth: 30 000
+  levels, 1.5 MB, take 50 s) are refused.
+* :func:`no_network` is a second line of defence while untrusted input is parsed: an audit hook
+  refuses sockets and opening files outside the allowed places, for Python code only (pyoxigraph's
+  own I/O in Rust raises no audit events; the checks above are what keeps it from fetching).
 
 Importing this module (the package imports it) also switches off rdflib's habit of fetching graphs
 named in a SPARQL ``FROM`` clause (``rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS``).
@@ -19,9 +26,14 @@ The query guard (``check_query``) lives in the second section of this file.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
+import os
 import re
-from collections.abc import Iterator
+import sys
+import xml.parsers.expat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +58,8 @@ CONTEXT_BASE = "https://w3id.org/hrgraph/"
 MAX_ENTITY_DECLARATIONS = 100
 MAX_ENTITY_NESTING = 2
 MAX_ENTITY_EXPANSION = 1_000_000  # characters produced by expanding every reference in the file
+#: How deep JSON values and XML elements may nest.
+MAX_NESTING = 100
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s*(?P<external>(SYSTEM|PUBLIC)\b)?[^\[>]*"
                       rb"(\[(?P<subset>.*?)\]\s*)?>", re.DOTALL)
@@ -103,18 +117,74 @@ def check_jsonld(document: Any, *, path: str, allowed: set[str] | frozenset[str]
 
 
 def parse_json(data: bytes, *, path: str) -> Any:
-    """Parse JSON text, turning a syntax error into an :class:`InputError` with line and column."""
+    """Parse JSON text, turning a syntax error into an :class:`InputError` with line and column.
+
+    Refuses JSON nested more than :data:`MAX_NESTING` levels deep (see :func:`check_json_depth`).
+    """
     try:
-        return json.loads(data)
+        document = json.loads(data)
     except UnicodeDecodeError as exc:
         raise InputError(f"the file is not UTF-8 text ({exc.reason})", path=path) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"JSON syntax error: {exc.msg}", path=path, line=exc.lineno,
                          column=exc.colno) from None
+    except RecursionError:  # Python's JSON parser gives up at about 1000 levels
+        raise _too_deep("JSON", path) from None
+    check_json_depth(document, path=path)
+    return document
+
+
+def check_json_depth(document: Any, *, path: str, limit: int = MAX_NESTING) -> None:
+    """Refuse a parsed JSON value whose objects and arrays nest more than ``limit`` deep."""
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            raise _too_deep("JSON", path)
+        stack.extend((child, depth + 1) for child in children)
+
+
+def check_xml_depth(data: bytes, *, path: str, limit: int = MAX_NESTING) -> None:
+    """Refuse XML whose elements nest more than ``limit`` deep (expat streams; no recursion).
+
+    Malformed XML is left to the RDF/XML parser, which reports it with line and column. Call this
+    after :func:`check_rdfxml`: expat expands the internal entities that check allowed, and never
+    loads external ones (no handler for them is set).
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    depth = 0
+
+    def start(*_: Any) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > limit:
+            raise _too_deep("XML", path)
+
+    def end(*_: Any) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    with contextlib.suppress(xml.parsers.expat.ExpatError):
+        parser.Parse(data, True)
+
+
+def _too_deep(kind: str, path: str) -> InputError:
+    return InputError(f"refused: {kind} nested more than {MAX_NESTING} levels deep; hrgraph does "
+                      "not parse deeper structures (they can exhaust the parser)", path=path)
 
 
 def check_rdfxml(data: bytes, *, path: str) -> None:
-    """Refuse an RDF/XML document whose DOCTYPE could fetch files or blow up on expansion.
+    """Refuse an RDF/XML document whose DOCTYPE could fetch files or blow up on expansion, or
+    whose elements nest more than :data:`MAX_NESTING` deep.
 
     Allowed: internal general entities whose replacement text references at most
     ``MAX_ENTITY_NESTING`` levels of other entities, and whose total expansion in the document stays
@@ -123,6 +193,11 @@ def check_rdfxml(data: bytes, *, path: str) -> None:
     Raises:
         InputError: naming what was refused.
     """
+    _check_doctype(data, path=path)
+    check_xml_depth(data, path=path)
+
+
+def _check_doctype(data: bytes, *, path: str) -> None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
         raise InputError("refused: RDF/XML must be UTF-8 text", path=path)
     if b"<!DOCTYPE" not in data:
@@ -187,9 +262,68 @@ def _expanded_size(name: str, entities: dict[str, str], *, path: str, depth: int
 
 
 def shorten(text: str, limit: int = 80) -> str:
-    """``text`` cut to ``limit`` characters, so that messages never echo much of a file."""
+    """``text`` cut to ``limit`` characters, so that messages never echo much of a file.
+
+    (Control characters are escaped when an error is shown: :func:`hrgraph.errors.printable`.)
+    """
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------------------------------------
+# no_network(): an audit hook while untrusted input is parsed
+# ---------------------------------------------------------------------------------------------
+
+_NETWORK_EVENTS = frozenset({
+    "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
+    "socket.sendto", "socket.sendmsg", "urllib.Request", "ftplib.connect", "http.client.connect",
+})
+#: The places files may be opened from inside :func:`no_network`, or ``None`` outside it.
+_ALLOWED_FILES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar(
+    "hrgraph_no_network", default=None)
+_hook_installed = False
+
+
+class NetworkRefused(InputError):
+    """Python code tried to reach the network, or a file, while untrusted input was parsed."""
+
+
+def _audit(event: str, args: tuple) -> None:
+    allowed = _ALLOWED_FILES.get()
+    if allowed is None:
+        return
+    if event in _NETWORK_EVENTS:
+        raise NetworkRefused(f"refused: a network access ({event}) while reading untrusted input")
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        name = os.path.abspath(os.fsdecode(args[0]))
+        if not any(name == root or name.startswith(root.rstrip(os.sep) + os.sep)
+                   for root in allowed):
+            raise NetworkRefused("refused: opening a file that was not named while reading "
+                                 "untrusted input", path=shorten(name))
+
+
+@contextlib.contextmanager
+def no_network(allowed: Iterable[str | os.PathLike] = ()) -> Iterator[None]:
+    """While inside, Python code in this thread (or task) may not open sockets or resolve names,
+    nor open files outside ``allowed`` (files or folders) and the folders of ``sys.path`` (for
+    imports): such an attempt raises :class:`NetworkRefused`.
+
+    A second line of defence around parsers of untrusted input (:func:`hrgraph.load.parse_file`
+    uses it). It sees Python code only: pyoxigraph's Rust I/O, and any C library that does its own
+    I/O, raise no audit events. The audit hook is installed on first use and stays (audit hooks
+    cannot be removed); outside this context it returns at once.
+    """
+    global _hook_installed
+    if not _hook_installed:
+        sys.addaudithook(_audit)
+        _hook_installed = True
+    roots = {os.path.abspath(os.fsdecode(p)) for p in allowed}
+    roots.update(os.path.abspath(p) for p in sys.path if p)  # the standard library, site-packages
+    token = _ALLOWED_FILES.set(tuple(sorted(roots)))
+    try:
+        yield
+    finally:
+        _ALLOWED_FILES.reset(token)
 
 
 # ---------------------------------------------------------------------------------------------

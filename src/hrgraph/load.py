@@ -17,6 +17,7 @@ file system (remote JSON-LD contexts, external XML entities) or blow up (entity 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -81,7 +82,7 @@ def graph_for(project: Project, path: str | os.PathLike) -> str:
 
 
 def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None = None,
-               allow_remote: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> list[ox.Quad]:
+               allow_remote: bool = False, max_bytes: int | None = None) -> list[ox.Quad]:
     """Parse one RDF file into quads in its named graph.
 
     Args:
@@ -89,7 +90,7 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
         path: the file; its suffix decides the format.
         graph: the named graph to load into; default :func:`graph_for`.
         allow_remote: let JSON-LD name contexts by URL or path (they are then fetched).
-        max_bytes: refuse larger files.
+        max_bytes: refuse larger files (before reading them); default :func:`max_bytes_of`.
 
     Raises:
         InputError: the file is missing, too big, empty, of an unknown format, malformed (with line
@@ -99,32 +100,51 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
     path = Path(path)
     shown = _display(project, path)
     fmt = rdf_format(path)
-    data = _read(path, shown=shown, max_bytes=max_bytes)
+    data = _read(path, shown=shown, max_bytes=max_bytes_of(project) if max_bytes is None
+                 else max_bytes)
     target = ox.NamedNode(graph or graph_for(project, path))
 
+    # Without allow_remote, Python code may not reach the network or read other files meanwhile
+    # (a second line of defence behind the guard; it cannot see pyoxigraph's own I/O).
+    sandbox = (contextlib.nullcontext() if allow_remote
+               else guard.no_network([path, path.resolve(), project.ontology_dir,
+                                     project.ontology_dir.resolve()]))
     rewritten = False
-    if fmt == ox.RdfFormat.JSON_LD:
-        document = guard.parse_json(data, path=shown)
-        local = guard.local_contexts(project)
-        guard.check_jsonld(document, path=shown, allowed=set(local), allow_remote=allow_remote)
-        inlined = _inline_contexts(document, base=path.resolve().as_uri(), local=local,
-                                   allow_remote=allow_remote, shown=shown)
-        if inlined is not document:
-            data, rewritten = json.dumps(inlined).encode(), True
-    elif fmt == ox.RdfFormat.RDF_XML:
-        guard.check_rdfxml(data, path=shown)
+    with sandbox:
+        if fmt == ox.RdfFormat.JSON_LD:
+            document = guard.parse_json(data, path=shown)
+            local = guard.local_contexts(project)
+            guard.check_jsonld(document, path=shown, allowed=set(local), allow_remote=allow_remote)
+            inlined = _inline_contexts(document, base=path.resolve().as_uri(), local=local,
+                                       allow_remote=allow_remote, shown=shown)
+            if inlined is not document:
+                data, rewritten = json.dumps(inlined).encode(), True
+        elif fmt == ox.RdfFormat.RDF_XML:
+            guard.check_rdfxml(data, path=shown)
 
-    try:
-        relabel = _BlankNodeLabels(target.value)
-        quads = [_into_graph(relabel(q), target, project) for q in ox.parse(input=data, format=fmt)]
-    except SyntaxError as exc:
-        raise _syntax_error(exc, data, shown=shown, fmt=fmt, exact_lines=not rewritten) from None
-    except ValueError as exc:  # e.g. an unsupported feature of a format
-        raise InputError(guard.shorten(str(exc), 200), path=shown) from None
+        try:
+            relabel = _BlankNodeLabels(target.value)
+            quads = [_into_graph(relabel(q), target, project)
+                     for q in ox.parse(input=data, format=fmt)]
+        except SyntaxError as exc:
+            raise _syntax_error(exc, data, shown=shown, fmt=fmt,
+                                exact_lines=not rewritten) from None
+        except ValueError as exc:  # e.g. an unsupported feature of a format
+            raise InputError(guard.shorten(str(exc), 200), path=shown) from None
     if not quads:
         raise InputError("file has no triples", path=shown)
     log.debug("parsed %s: %d triples", shown, len(quads))
     return quads
+
+
+def max_bytes_of(project: Project) -> int:
+    """The size limit for one RDF file: ``hrgraph.toml`` ``[load] max_bytes``, else
+    :data:`DEFAULT_MAX_BYTES`."""
+    value = project.settings.get("load", {}).get("max_bytes", DEFAULT_MAX_BYTES)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InputError(f"[load] max_bytes must be a positive whole number, not {value!r}",
+                         path="hrgraph.toml")
+    return value
 
 
 def is_context_document(path: str | os.PathLike) -> bool:

@@ -162,6 +162,7 @@ class Project:
             UsageError: an unknown query or parameter, a missing or malformed value.
             StoreError: there is no built store (run ``hrgraph build``), or it is unreadable.
         """
+        from hrgraph import query as queries
         from hrgraph.query import Rows, find_query, run_saved
 
         saved = find_query(self, query_name)
@@ -170,7 +171,9 @@ class Project:
             if key not in saved.params and key.endswith("_") and key[:-1] in saved.params:
                 key = key[:-1]
             values[key] = value
-        return Rows.from_result(run_saved(self, saved, values))
+        # The same time and row limits as the command line (read now, so they can be changed).
+        return Rows.from_result(run_saved(self, saved, values, timeout=queries.DEFAULT_TIMEOUT,
+                                          limit=queries.DEFAULT_LIMIT))
 
 
 def _kind(project: Project, path: Path) -> str:
