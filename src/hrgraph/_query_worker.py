@@ -19,6 +19,7 @@ must import nothing from ``hrgraph``.
 
 from __future__ import annotations
 
+import os
 import pickle
 import struct
 import sys
@@ -41,19 +42,22 @@ class RawResult:
 
 
 def execute(store: ox.Store, sparql: str, substitutions: dict[str, Any] | None,
-            limit: int | None, hidden: str | None = None) -> RawResult:
+            limit: int | None, hidden: str | None = None,
+            dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> RawResult:
     """Run ``sparql`` on ``store`` over the union of its graphs; keep at most ``limit`` rows.
 
-    Graphs whose IRI starts with ``hidden`` (the private graphs of confidential contributions)
-    are left out of the default graph and of ``GRAPH ?g``; this dataset overrides any ``FROM`` /
-    ``FROM NAMED`` of the query, so no query text can reach them.
+    ``dataset`` is the query's own ``FROM`` / ``FROM NAMED`` graphs (from
+    :func:`hrgraph.guard.query_dataset`): then those graphs of the store are read instead of the
+    union. Graphs whose IRI starts with ``hidden`` (the private graphs of confidential
+    contributions) are left out of the default graph and of ``GRAPH ?g`` either way: the dataset
+    given here overrides the query's, so no query text can reach them.
 
     Raises:
         SyntaxError: the query does not parse.
         OSError: the store cannot be read.
     """
     subs = {ox.Variable(name): term for name, term in (substitutions or {}).items()}
-    answer = store.query(sparql, substitutions=subs or None, **_dataset(store, hidden))
+    answer = store.query(sparql, substitutions=subs or None, **_dataset(store, hidden, dataset))
     if isinstance(answer, ox.QueryBoolean):
         return RawResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -72,8 +76,14 @@ def execute(store: ox.Store, sparql: str, substitutions: dict[str, Any] | None,
     return RawResult("select", variables, rows)
 
 
-def _dataset(store: ox.Store, hidden: str | None) -> dict[str, Any]:
-    """Keyword arguments of ``Store.query`` for the union of the graphs not under ``hidden``."""
+def _dataset(store: ox.Store, hidden: str | None,
+             dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> dict[str, Any]:
+    """Keyword arguments of ``Store.query``: the query's own dataset, or the union of the
+    graphs, either way without the graphs under ``hidden``."""
+    if dataset is not None:
+        def visible(iris: tuple[str, ...]) -> list[ox.NamedNode]:
+            return [ox.NamedNode(i) for i in iris if hidden is None or not i.startswith(hidden)]
+        return {"default_graph": visible(dataset[0]), "named_graphs": visible(dataset[1])}
     if hidden is None:
         return {"use_default_graph_as_union": True}
     graphs = list(store.named_graphs())
@@ -92,21 +102,23 @@ def _send(stream: Any, *message: Any) -> None:
 def main() -> None:
     """Worker entry point: read one request from stdin, answer on stdout.
 
-    Request: a pickled ``(store_path, sparql, substitutions, limit[, hidden])``. Answers are
-    length-prefixed pickles: ``("ready",)`` once the store is open, then ``("result", fields)`` or
-    ``(error_kind, message)``.
+    Request: a pickled ``(store_path, sparql, substitutions, limit[, hidden[, dataset]])``.
+    Answers are length-prefixed pickles: ``("ready",)`` once the store is open, then
+    ``("result", fields)`` or ``(error_kind, message)``.
     """
     out = sys.stdout.buffer
     store_path, sparql, substitutions, limit, *rest = pickle.load(sys.stdin.buffer)
     hidden = rest[0] if rest else None
+    dataset = rest[1] if len(rest) > 1 else None
     try:
-        store = ox.Store.read_only(store_path)
+        # The generation the store link points to now (hrgraph.store): never the link itself.
+        store = ox.Store.read_only(os.path.realpath(store_path))
     except OSError as exc:
         _send(out, "store-error", str(exc))
         return
     _send(out, "ready")
     try:
-        result = execute(store, sparql, substitutions, limit, hidden)
+        result = execute(store, sparql, substitutions, limit, hidden, dataset)
     except SyntaxError as exc:
         _send(out, "syntax-error", str(exc))
     except OSError as exc:

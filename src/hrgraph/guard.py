@@ -390,6 +390,24 @@ def check_query(sparql: str, allow_service: bool = False) -> str:
     return form.removesuffix("Query").upper() or "SELECT"
 
 
+def query_dataset(sparql: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The graphs a query names with ``FROM`` and ``FROM NAMED``, or None if it names none.
+
+    Such a query reads those graphs of the store (never fetched from anywhere); a query without
+    them reads the union of the store's graphs. Call after :func:`check_query`.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    # rdflib's parse results answer .get() with the key itself when it is missing: use `in`.
+    query = parseQuery(sparql)[1]
+    clauses = query["datasetClause"] if "datasetClause" in query else []  # noqa: SIM401
+    if not clauses:
+        return None
+    default = tuple(str(c["default"]) for c in clauses if "default" in c)
+    named = tuple(str(c["named"]) for c in clauses if "named" in c)
+    return default, named
+
+
 def _contains(node: Any, names: frozenset[str]) -> bool:
     """Whether any part of a parsed query or its algebra is a node called one of ``names``."""
     from pyparsing import ParseResults

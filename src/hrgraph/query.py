@@ -807,10 +807,11 @@ def _read_messages(stream: Any, inbox: queue.Queue) -> None:
 
 def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] | None,
                    limit: int | None, timeout: float | None,
-                   hidden: str | None = None) -> RawResult:
+                   hidden: str | None = None,
+                   dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> RawResult:
     if not (store_path / "CURRENT").is_file():
         raise StoreError(f"there is no store at {store_path} yet: run 'hrgraph build' first")
-    request = pickle.dumps((str(store_path), sparql, substitutions, limit, hidden))
+    request = pickle.dumps((str(store_path), sparql, substitutions, limit, hidden, dataset))
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE,
@@ -900,15 +901,17 @@ def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *
                  store: ox.Store | None) -> QueryResult:
     # Confidential contributions live in graphs under <graph base>private/: never queried.
     hidden = project.graph_base + "private/"
+    dataset = _query_dataset(sparql)
     if store is not None:
         try:
-            raw = execute(store, sparql, substitutions, limit, hidden)
+            raw = execute(store, sparql, substitutions, limit, hidden, dataset)
         except SyntaxError as exc:
             raise InputError(f"the SPARQL query does not parse: {exc}") from None
         except OSError as exc:
             raise StoreError(f"cannot read the store: {exc}") from None
     else:
-        raw = _run_in_worker(project.store_path, sparql, substitutions, limit, timeout, hidden)
+        raw = _run_in_worker(project.store_path, sparql, substitutions, limit, timeout, hidden,
+                             dataset)
     return QueryResult.from_raw(raw, limit=limit, prefix_map=prefixes(project))
 
 
@@ -943,6 +946,12 @@ def _check_query(sparql: str, allow_service: bool) -> str:
     0.15 s, and a saved query's text is checked on every run. Only a query that passed is
     remembered (a refusal raises, and ``lru_cache`` keeps no exceptions)."""
     return guard.check_query(sparql, allow_service=allow_service)
+
+
+@functools.lru_cache(maxsize=256)
+def _query_dataset(sparql: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """:func:`hrgraph.guard.query_dataset`, remembered per text like :func:`_check_query`."""
+    return guard.query_dataset(sparql)
 
 
 def _split_bindings(sparql: str, form: str, single: dict[str, Any]
