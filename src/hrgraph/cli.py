@@ -156,10 +156,10 @@ def add(settings: Settings, file: Path, source_url: str | None, contributor: str
         message: str | None, dry_run: bool, confidential: bool, max_bytes: int | None) -> None:
     """Check FILE in the context of the graph and merge it as a contribution.
 
-    FILE is RDF (Turtle, JSON-LD, N-Triples, RDF/XML …) or a spreadsheet (.xlsx, .csv) in the
-    template of docs/contributing.md. It is merged into data/contributions/ and the store
-    together, or not at all. Exits with 1 for a violation (nothing is merged), 2 for an unusable
-    file.
+    FILE is RDF (Turtle, JSON-LD, N-Triples, RDF/XML …) or a spreadsheet (.xlsx, or a .zip or
+    folder of CSV files) in the template of docs/contributing.md (data/templates/). It is
+    merged into data/contributions/ and the store together, or not at all. Exits with 1 for a
+    violation (nothing is merged), 2 for an unusable file.
 
     \b
     Examples:
@@ -180,18 +180,35 @@ def add(settings: Settings, file: Path, source_url: str | None, contributor: str
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
+@click.option("--export", "export_id", metavar="ID",
+              help="Write contribution ID (or a graph IRI) back into the spreadsheet template.")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="With --export: FILE.xlsx, FILE.zip (CSV files) or a folder of CSV files.")
 @click.pass_obj
-def contributions(settings: Settings, as_json: bool) -> None:
+def contributions(settings: Settings, as_json: bool, export_id: str | None,
+                  output: Path | None) -> None:
     """List the merged contributions, oldest first (confidential ones marked).
 
     \b
     Examples:
       hrgraph contributions
       hrgraph contributions --json
+      hrgraph contributions --export 20250101T120000Z-1a2b3c4d -o statement.xlsx
     """
     from hrgraph.contribute import list_contributions, recover
 
     project = settings.project()
+    if export_id or output:
+        from hrgraph.spreadsheet import export_template
+
+        if not (export_id and output):
+            raise UsageError("--export ID and -o FILE go together")
+        done = export_template(project, export_id, output)
+        click.echo(f"wrote {output}: " + ", ".join(f"{n} {k}" for k, n in done.rows.items()))
+        if done.left_out:
+            click.echo(f"Warning: {len(done.left_out)} triples have no column in the template "
+                       "and were left out.", err=True)
+        return
     if project.store_path.exists():
         recover(project)
     found = list_contributions(project)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import load, reason
+from hrgraph import load, reason, spreadsheet
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.names import NameMatch, best_match
@@ -219,7 +219,10 @@ def add_contribution(project: Project, file: str | os.PathLike, *,
     path = Path(file)
     limit = max_bytes if max_bytes is not None else max_bytes_of(project)
     shown = _display(project, path)
-    data = _read_limited(path, shown=shown, max_bytes=limit)
+    if spreadsheet.is_spreadsheet(path):  # .xlsx, .zip or folder of CSV, one .csv
+        data = spreadsheet.source_bytes(path, shown=shown, max_bytes=limit)
+    else:
+        data = _read_limited(path, shown=shown, max_bytes=limit)
     digest = hashlib.sha256(data).hexdigest()
     now = now or datetime.datetime.now(datetime.timezone.utc)
     contribution_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
@@ -230,8 +233,13 @@ def add_contribution(project: Project, file: str | os.PathLike, *,
     try:
         recover(project, store)
         scratch_graph = project.graph_base + "data/contributions/" + contribution_id
-        quads = _parse(project, path, store, graph=scratch_graph, allow_remote=allow_remote,
-                       max_bytes=limit)
+        sheet = None
+        if spreadsheet.is_spreadsheet(path):  # rows → triples; errors name sheet/row/column
+            sheet = spreadsheet.read_contribution(project, path, store, shown=shown)
+            quads = sheet.quads(scratch_graph)
+        else:
+            quads = _parse(project, path, store, graph=scratch_graph,
+                           allow_remote=allow_remote, max_bytes=limit)
         flag = ox.NamedNode(project.ontology_ns + "confidential")
         confidential = confidential or any(
             q.predicate == flag and isinstance(q.object, ox.Literal) and q.object.value in
@@ -252,7 +260,7 @@ def add_contribution(project: Project, file: str | os.PathLike, *,
             merged_quads = load.parse_file(project, temp, graph=graph, max_bytes=limit * 4 + 65536)
             report = validate_in_context(project, store, merged_quads, scratch_graph)
             report = _with_problems(report, problems, shown=shown, project=project,
-                                    subjects={t.subject for t in triples})
+                                    subjects={t.subject for t in triples}, sheet=sheet)
             final = _final_path(project, contribution_id, confidential)
             result = AddResult(contribution_id, graph, final, confidential, len(merged_quads),
                                report, duplicates, dry_run=dry_run)
@@ -288,10 +296,6 @@ def _read_limited(path: Path, *, shown: str, max_bytes: int) -> bytes:
 def _parse(project: Project, path: Path, store: ox.Store, *, graph: str, allow_remote: bool,
            max_bytes: int) -> list[ox.Quad]:
     """The contribution's quads, all in ``graph`` (a quad format may not name other graphs)."""
-    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
-        raise InputError("spreadsheet contributions are not supported yet (see "
-                         "docs/contributing.md): give Turtle, JSON-LD, N-Triples or RDF/XML",
-                         path=_display(project, path))
     quads = load.parse_file(project, path, graph=graph, allow_remote=allow_remote,
                             max_bytes=max_bytes)
     target = ox.NamedNode(graph)
@@ -341,7 +345,8 @@ def _safety_problems(project: Project, store: ox.Store, triples: list[ox.Triple]
             if subject.value.startswith(project.graph_base):
                 problems.append(_problem(subject.value, "A contribution may not describe the "
                                          "project's named graphs."))
-            elif not subject.value.startswith(project.id_base):
+            elif not subject.value.startswith(project.id_base) \
+                    and not _web_source(project, subject, triples):
                 problems.append(_problem(subject.value, "A new resource must have an IRI under "
                                          f"{project.id_base} (the project's namespace)."))
             continue
@@ -367,6 +372,17 @@ def _safety_problems(project: Project, store: ox.Store, triples: list[ox.Triple]
                     f"({labels[t.object.language]!r}): add the new spelling as skos:altLabel.",
                     PREF_LABEL, str(t.object)))
     return problems
+
+
+def _web_source(project: Project, subject: ox.NamedNode, triples: list[ox.Triple]) -> bool:
+    """A new web source keeps its URL as IRI (shapes: hrsh:WebSource) when all the contribution
+    says about it is that it is one, its evidence quality and publisher."""
+    allowed = {RDF_TYPE, project.ontology_ns + "evidenceQuality", DCTERMS + "publisher"}
+    said = [t for t in triples if t.subject == subject]
+    return re.match(r"https?://", subject.value) is not None and all(
+        t.predicate.value in allowed for t in said) and any(
+        t.predicate.value == RDF_TYPE and t.object.value == project.ontology_ns + "WebSource"
+        for t in said)
 
 
 def _short(project: Project, iri: str) -> str:
@@ -405,13 +421,18 @@ def _key(result: ValidationResult) -> tuple:
 
 
 def _with_problems(report: ValidationReport, problems: list[ValidationResult], *, shown: str,
-                   project: Project, subjects: set) -> ValidationReport:
+                   project: Project, subjects: set,
+                   sheet: spreadsheet.Contribution | None = None) -> ValidationReport:
     """The report with the safety problems added; results about the contribution's own subjects
-    are located in the contributed file."""
+    are located in the contributed file (for a spreadsheet: its sheet, row and column)."""
     own = {s.value if isinstance(s, ox.NamedNode) else f"_:{s.value}" for s in subjects}
-    results = [replace(r, file=shown, line=None) if r.focus_node in own and r.file is None
+
+    def where(r: ValidationResult) -> str:
+        return (sheet.where(r.focus_node, r.path) if sheet else None) or shown
+
+    results = [replace(r, file=where(r), line=None) if r.focus_node in own and r.file is None
                else r for r in report.results]
-    results += [replace(p, file=shown) for p in problems]
+    results += [replace(p, file=where(p)) for p in problems]
     return ValidationReport(results=results, graph=report.graph, prefixes=report.prefixes)
 
 

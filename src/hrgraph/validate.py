@@ -129,6 +129,8 @@ class ValidationReport:
                     detail.append(f"property {self._show_path(r.path)}")
                 if r.value:
                     detail.append(f"value {self._show_value(r.value)}")
+                if r.where and r.where != where:  # e.g. another column of a spreadsheet row
+                    detail.append(f"at {r.where}")
                 suffix = f" [{', '.join(detail)}]" if detail else ""
                 lines.append(f"  {r.severity}: {r.message}{suffix}")
             lines.append("")

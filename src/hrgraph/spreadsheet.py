@@ -1,0 +1,1284 @@
+"""Contributions as spreadsheets: the template's sheets to RDF and back.
+
+A contribution is an ``.xlsx`` workbook, a folder or ``.zip`` of CSV files (or one CSV named after
+its sheet), with one sheet per kind of entity — ``documents``, ``demands``, ``actors``,
+``assessments`` — and human column names (:data:`SHEETS`; docs/contributing.md has the column
+reference). :func:`read_contribution` maps the rows to triples exactly as the project's own data
+is written (data/documents/*.ttl, data/history/assessments.ttl):
+
+* IRIs are minted under ``<id base><kind>/<id>`` from the ``id`` column (a lower-case slug that no
+  resource in the store has yet); a demand gets ``quote:<id>`` and ``quote:<id>-selector`` for
+  its quote, a document ``publication:<id>`` for its source URL;
+* vocabulary values are labels in any language a vocabulary holds (``release``,
+  ``political prisoners``), a concept's IRI, or ``prefix:local`` (``action:release``); an unknown
+  label is an error with the three closest labels (``rapidfuzz``) as suggestions;
+* references to people, organisations, groups, documents, demands … are an ``id`` of the same
+  contribution, an IRI, ``prefix:local`` (``person:marfa-rabkova``), or any name in any script:
+  first the exact name after :func:`hrgraph.names.normalise`, then a name that contains the text
+  (what the saved query ``find-by-name`` does), then :func:`hrgraph.names.similarity`; each step
+  must find exactly one entity, else the error lists the candidates;
+* dates are ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (``xsd:gYear``, ``xsd:gYearMonth``,
+  ``xsd:date``) with ``hrg:earliestDate``/``hrg:latestDate`` bounds; a period is ``START/END``.
+
+Everything that makes the input unusable raises :class:`hrgraph.errors.InputError` (exit 2) naming
+file, sheet, row and column; a formula cell is such an error (formulas are never evaluated). What
+the shapes find afterwards is located through :attr:`Contribution.locations` (minted subject →
+sheet and row) and :attr:`Contribution.columns` (property → column).
+
+:func:`export_template` writes a graph (a merged contribution) back into the same sheets; cells a
+spreadsheet program would run as a formula (starting with ``= + - @``, tab or CR) get a leading
+apostrophe, which the import takes off again (:func:`escape_cell`, :func:`unescape_cell`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from hrgraph.errors import InputError, UsageError
+from hrgraph.names import normalise, similarity
+from hrgraph.project import Project
+
+__all__ = [
+    "SHEETS",
+    "Column",
+    "Contribution",
+    "ExportResult",
+    "escape_cell",
+    "export_template",
+    "is_spreadsheet",
+    "read_contribution",
+    "source_bytes",
+    "unescape_cell",
+    "write_template",
+]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+ORG = "http://www.w3.org/ns/org#"
+OA = "http://www.w3.org/ns/oa#"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+LANG = "http://id.loc.gov/vocabulary/iso639-1/"
+RDF_TYPE = RDF + "type"
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".csv", ".zip"}
+#: Sheets a workbook may hold besides the data sheets (instructions); they are not read.
+IGNORED_SHEETS = {"readme", "help", "instructions"}
+_DANGEROUS = "=+-@\t\r"
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
+_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+_TAGGED = re.compile(r"(.*\S)\s*@([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)")
+_EVIDENCE = re.compile(r"(\S+)(?:\s+\((.+)\))?")
+_CURIE = re.compile(r"([a-z][a-z0-9-]*):([^\s/][^\s]*)")
+
+
+# --------------------------------------------------------------------------- the template
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its header, whether it must be there and filled, what it holds."""
+
+    name: str
+    required: bool
+    kind: str  # for the documentation: what a cell holds
+    help: str
+    multi: bool = False  # several values separated by ";"
+
+
+SHEETS: dict[str, list[Column]] = {
+    "documents": [
+        Column("id", True, "slug", "new IRI document/<id> (lower-case letters, digits, -)"),
+        Column("title", True, "text", "the title, in the document's language"),
+        Column("date", True, "date", "YYYY, YYYY-MM or YYYY-MM-DD"),
+        Column("language", True, "language code", "ISO 639-1 code of the document (en, be, ru)"),
+        Column("signatories", False, "references", "people, organisations or groups that "
+               "signed it", multi=True),
+        Column("source URL", True, "URL", "where it is published (its publication)"),
+        Column("text file", False, "path", "a verbatim copy in the project: data/sources/NAME"),
+        Column("topics", False, "topic labels", "topics of the whole document", multi=True),
+    ],
+    "demands": [
+        Column("id", True, "slug", "new IRI demand/<id>"),
+        Column("document", True, "reference", "the document it is made in (an id of the "
+               "documents sheet, or an existing document)"),
+        Column("summary", False, "text", "a short English summary (its preferred label)"),
+        Column("quote", True, "text", "the demand's words exactly as the source has them"),
+        Column("quote language", True, "language code", "language of the quote"),
+        Column("action", True, "action type", "label from the action-type vocabulary "
+               "(release, repeal …)"),
+        Column("topics", False, "topic labels", "topics from the topic vocabulary", multi=True),
+        Column("addressee", False, "references", "whom the demand is addressed to", multi=True),
+        Column("actor asked to act", False, "references", "who is asked to act (addressee or "
+               "actor asked to act: at least one)", multi=True),
+        Column("targets", False, "references", "people, organisations, groups, legal "
+               "provisions, mechanisms or countries it concerns", multi=True),
+        Column("part of", False, "reference", "a larger demand or point it belongs to"),
+        Column("order", False, "whole number", "its place among its siblings (1, 2 …)"),
+    ],
+    "actors": [
+        Column("id", True, "slug", "new IRI person/<id>, organisation/<id> or group/<id>"),
+        Column("kind", True, "person / organisation / group", "what the actor is"),
+        Column("name", True, "text", "the preferred name"),
+        Column("name language", True, "language code", "language of the name"),
+        Column("names in other languages", False, "text@lang", "further preferred names, one "
+               "per language: Марфа Рабкова@be", multi=True),
+        Column("other names", False, "text@lang", "other spellings: Maryia Rabkova@en",
+               multi=True),
+        Column("definition", False, "text", "who or what it is, in a sentence"),
+        Column("definition language", False, "language code", "language of the definition "
+               "(default en)"),
+        Column("source", False, "URLs", "pages that support the names and definition",
+               multi=True),
+    ],
+    "assessments": [
+        Column("id", True, "slug", "new IRI assessment/<id>"),
+        Column("demand", True, "reference", "the demand assessed (an id of the demands sheet "
+               "or an existing demand)"),
+        Column("status", True, "status label", "met, partly met, not met, reversed, "
+               "superseded, unknown"),
+        Column("date or period", True, "date or START/END", "2016-02-15, or 2016-07/2024-04"),
+        Column("note", True, "text", "what happened, in a sentence or two"),
+        Column("note language", True, "language code", "language of the note"),
+        Column("evidence", True, "URL (quality)", "web sources, each a URL followed by its "
+               "evidence quality in brackets when the project does not know it yet: "
+               "https://example.org/a (news media)", multi=True),
+        Column("assessed by", True, "reference", "who made the assessment (an actor)"),
+    ],
+}
+
+#: Which column a property's values come from, per sheet (to locate what the shapes report).
+PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
+    "documents": {DCTERMS + "title": "title", DCTERMS + "date": "date",
+                  "earliestDate": "date", "latestDate": "date",
+                  DCTERMS + "language": "language", "signatory": "signatories",
+                  "hasPublication": "source URL", "topic": "topics"},
+    "demands": {SKOS + "prefLabel": "summary", "quote": "quote", "quotedFrom": "quote",
+                "madeIn": "document", "actionType": "action", "topic": "topics",
+                "addressee": "addressee", "actorAskedToAct": "actor asked to act",
+                "concerns": "targets", "concernsPerson": "targets",
+                "concernsOrganisation": "targets", "concernsGroup": "targets",
+                "concernsLegalProvision": "targets", "concernsMechanism": "targets",
+                "partOf": "part of", "order": "order"},
+    "actors": {SKOS + "prefLabel": "name", SKOS + "altLabel": "other names",
+               SKOS + "definition": "definition", DCTERMS + "source": "source"},
+    "assessments": {"assessedDemand": "demand", "status": "status",
+                    DCTERMS + "date": "date or period", "periodStart": "date or period",
+                    "periodEnd": "date or period", "earliestDate": "date or period",
+                    "latestDate": "date or period", SKOS + "note": "note",
+                    "evidence": "evidence", PROV + "wasAttributedTo": "assessed by"},
+}
+
+ACTOR_KINDS = {"person": ("person", [FOAF + "Person"]),
+               "organisation": ("organisation", [ORG + "Organization"]),
+               "group": ("group", ["{hrg}Collective", FOAF + "Group"])}
+
+VOCABULARIES = {"action": "action-type", "topics": "topic", "status": "status",
+                "quality": "evidence-quality"}
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def escape_cell(text: str) -> str:
+    """``text`` as a cell that no spreadsheet program runs: a leading apostrophe before ``= + -
+    @``, tab or CR (and before apostrophes already in front of them, so that it is reversible)."""
+    return "'" + text if text.lstrip("'")[:1] in tuple(_DANGEROUS) and text.lstrip("'") else text
+
+
+def unescape_cell(text: str) -> str:
+    """The inverse of :func:`escape_cell`: one leading apostrophe off before a dangerous
+    character (``'=HYPERLINK(…)`` → ``=HYPERLINK(…)``); everything else as it is."""
+    if text.startswith("'") and text.lstrip("'")[:1] in tuple(_DANGEROUS) and text.lstrip("'"):
+        return text[1:]
+    return text
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a minted resource comes from: a sheet's data row (1-based, the header is row 1)."""
+
+    sheet: str
+    row: int
+
+
+class _Where:
+    """Builds the errors that name file, sheet, row and column."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def error(self, message: str, sheet: str | None = None, row: int | None = None,
+              column: str | None = None) -> InputError:
+        where = []
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        prefix = ", ".join(where)
+        return InputError(f"{prefix}: {message}" if prefix else message, path=self.shown)
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def is_spreadsheet(path: Path) -> bool:
+    """Whether ``add`` should read ``path`` as a spreadsheet contribution."""
+    return path.is_dir() or path.suffix.lower() in SPREADSHEET_SUFFIXES
+
+
+def source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
+    """The bytes a contribution's checksum is taken over: the file, or for a folder each CSV's
+    name and bytes in name order. Refuses more than ``max_bytes`` in all."""
+    if not path.exists():
+        raise InputError("file not found", path=shown)
+    files = sorted(p for p in path.glob("*.csv")) if path.is_dir() else [path]
+    if path.is_dir() and not files:
+        raise InputError("the folder holds no .csv files (documents.csv, demands.csv, "
+                         "actors.csv, assessments.csv)", path=shown)
+    size = sum(p.stat().st_size for p in files)
+    if size > max_bytes:
+        raise InputError(f"the contribution is {size:,} bytes, more than the limit of "
+                         f"{max_bytes:,}; split it, or raise [contributions] max_bytes in "
+                         "hrgraph.toml", path=shown)
+    if not path.is_dir():
+        return path.read_bytes()
+    return b"".join(p.name.encode() + b"\0" + p.read_bytes() + b"\0" for p in files)
+
+
+def _rows_from_csv(text: bytes, sheet: str, where: _Where) -> list[list[str]]:
+    try:
+        decoded = text.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise where.error(f"not UTF-8 (byte {exc.start}): save the CSV as UTF-8", sheet) from None
+    return [list(r) for r in csv.reader(io.StringIO(decoded, newline=""))]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_sheets(path: Path, where: _Where) -> dict[str, list[list[str]]]:
+    """Sheet name → rows of cell texts (formulas refused, apostrophes not yet undone)."""
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        return {p.stem: _rows_from_csv(p.read_bytes(), p.stem, where)
+                for p in sorted(path.glob("*.csv"))}
+    if suffix == ".csv":
+        return {path.stem: _rows_from_csv(path.read_bytes(), path.stem, where)}
+    if suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = [n for n in archive.namelist() if n.lower().endswith(".csv")
+                         and not n.startswith("__MACOSX/")]
+                return {Path(n).stem: _rows_from_csv(archive.read(n), Path(n).stem, where)
+                        for n in sorted(names)}
+        except zipfile.BadZipFile:
+            raise where.error("not a readable .zip file") from None
+    return _read_workbook(path, where)
+
+
+def _read_workbook(path: Path, where: _Where) -> dict[str, list[list[str]]]:
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise where.error(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
+    sheets: dict[str, list[list[str]]] = {}
+    try:
+        for ws in book.worksheets:
+            if ws.title.strip().lower() in IGNORED_SHEETS:
+                continue
+            rows = []
+            header: list[str] = []
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                texts = []
+                for c, cell in enumerate(row, start=1):
+                    if getattr(cell, "data_type", None) == "f":
+                        column = header[c - 1] if c - 1 < len(header) and header[c - 1] \
+                            else get_column_letter(c)
+                        raise where.error(f"the cell {get_column_letter(c)}{r} holds a formula "
+                                          f"({str(cell.value)[:40]}); formulas are not "
+                                          "evaluated: type the value itself", ws.title, r,
+                                          column)
+                    texts.append(_cell_text(cell.value))
+                if r == 1:
+                    header = [t.strip() for t in texts]
+                rows.append(texts)
+            sheets[ws.title] = rows
+    finally:
+        book.close()
+    return sheets
+
+
+# --------------------------------------------------------------------------- what the store knows
+
+
+@dataclass
+class _Known:
+    """Names, vocabulary labels and types from the store, read once."""
+
+    project: Project
+    store: ox.Store
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → label → concept
+    concept_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → IRI → en
+    names: dict[str, list[str]] = field(default_factory=dict)  # entity → names
+    types: dict[str, set[str]] = field(default_factory=dict)
+
+    def load(self) -> _Known:
+        from hrgraph import store as stores
+
+        private = self.project.graph_base + "private/"
+        rows = stores.query(self.store, f"""
+            PREFIX skos: <{SKOS}>
+            SELECT ?scheme ?c ?label WHERE {{
+              ?c skos:inScheme ?scheme ; skos:prefLabel|skos:altLabel ?label .
+            }}""")
+        for row in rows:
+            scheme = row["scheme"].value
+            if not scheme.startswith(self.project.vocab_base):
+                continue
+            key = scheme[len(self.project.vocab_base):]
+            self.labels.setdefault(key, {}).setdefault(_fold(row["label"].value),
+                                                       row["c"].value)
+            if row["label"].language == "en":
+                current = self.concept_labels.setdefault(key, {}).get(row["c"].value)
+                label = row["label"].value
+                pref = any(True for _ in self.store.quads_for_pattern(
+                    row["c"], ox.NamedNode(SKOS + "prefLabel"), row["label"]))
+                if pref and (current is None or label < current):
+                    self.concept_labels[key][row["c"].value] = label
+        rows = stores.query(self.store, f"""
+            PREFIX skos: <{SKOS}> PREFIX dcterms: <{DCTERMS}>
+            SELECT ?e ?type ?name ?g WHERE {{
+              GRAPH ?g {{ ?e skos:prefLabel|skos:altLabel|dcterms:title ?name }}
+              ?e a ?type .
+            }}""")
+        for row in rows:
+            if row["g"].value.startswith(private) or not isinstance(row["e"], ox.NamedNode):
+                continue
+            entity = row["e"].value
+            self.types.setdefault(entity, set()).add(row["type"].value)
+            names = self.names.setdefault(entity, [])
+            if row["name"].value not in names:
+                names.append(row["name"].value)
+        return self
+
+    def exists(self, iri: str) -> bool:
+        return any(True for _ in self.store.quads_for_pattern(ox.NamedNode(iri), None, None))
+
+    def has_type(self, iri: str, classes: Iterable[str]) -> bool:
+        wanted = set(classes)
+        if iri in self.types:
+            return bool(self.types[iri] & wanted)
+        return any(any(True for _ in self.store.quads_for_pattern(
+            ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(c))) for c in wanted)
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+# --------------------------------------------------------------------------- the result
+
+
+@dataclass
+class Contribution:
+    """What a spreadsheet says, as triples, with where each minted resource came from."""
+
+    triples: list[ox.Triple]
+    locations: dict[str, Location]  # minted subject IRI → sheet and row
+    source: str  # the file as shown in messages
+
+    def quads(self, graph: str) -> list[ox.Quad]:
+        name = ox.NamedNode(graph)
+        return [ox.Quad(t.subject, t.predicate, t.object, name) for t in self.triples]
+
+    def column_of(self, subject: str, predicate: str | None) -> str | None:
+        """The column a result about ``subject`` and ``predicate`` points at, if one does."""
+        location = self.locations.get(subject)
+        if location is None or not predicate:
+            return None
+        columns = PROPERTY_COLUMNS.get(location.sheet, {})
+        local = re.split(r"[#/]", predicate.strip("<>"))[-1]
+        return columns.get(predicate.strip("<>")) or columns.get(local)
+
+    def where(self, subject: str, predicate: str | None = None) -> str | None:
+        """``file, sheet 'demands', row 3, column 'action'`` for a minted subject, else None."""
+        location = self.locations.get(subject)
+        if location is None:
+            return None
+        text = f"{self.source}, sheet {location.sheet!r}, row {location.row}"
+        column = self.column_of(subject, predicate)
+        return text + (f", column {column!r}" if column else "")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Row:
+    sheet: str
+    row: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+    def many(self, column: str) -> list[str]:
+        return [v.strip() for v in self.get(column).split(";") if v.strip()]
+
+
+def _table(sheet: str, rows: list[list[str]], where: _Where) -> list[_Row]:
+    columns = SHEETS[sheet]
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise where.error("the first row must name the columns "
+                          f"({', '.join(c.name for c in columns)})", sheet, 1)
+    header = [unescape_cell(c).strip() for c in rows[0]]
+    by_fold = {c.name.casefold(): c.name for c in columns}
+    names: list[str | None] = []
+    for text in header:
+        if not text:
+            names.append(None)
+            continue
+        name = by_fold.get(" ".join(text.casefold().split()))
+        if name is None:
+            raise where.error(f"unknown column {text!r}; the columns of {sheet!r} are "
+                              f"{', '.join(c.name for c in columns)}", sheet, 1, text)
+        if name in names:
+            raise where.error(f"the column {name!r} appears twice", sheet, 1, name)
+        names.append(name)
+    for column in columns:
+        if column.required and column.name not in names:
+            raise where.error(f"the required column {column.name!r} is missing", sheet, 1,
+                              column.name)
+    table = []
+    for number, raw in enumerate(rows[1:], start=2):
+        cells = {}
+        for index, value in enumerate(raw):
+            name = names[index] if index < len(names) else None
+            text = unescape_cell(value)
+            if name is None:
+                if text.strip():
+                    raise where.error("a value in a column without a name", sheet, number,
+                                      f"#{index + 1}")
+                continue
+            cells[name] = text.strip(" ")  # spaces only: a tab or CR may be the value's own
+        if not any(v.strip() for v in cells.values()):
+            continue
+        for column in columns:
+            if column.required and not cells.get(column.name):
+                raise where.error("this column must not be empty", sheet, number, column.name)
+        table.append(_Row(sheet, number, cells))
+    return table
+
+
+class _Reader:
+    def __init__(self, project: Project, known: _Known, where: _Where) -> None:
+        self.project = project
+        self.known = known
+        self.where = where
+        self.hrg = project.ontology_ns
+        self.triples: list[ox.Triple] = []
+        self.locations: dict[str, Location] = {}
+        self.minted: dict[str, dict[str, str]] = {s: {} for s in SHEETS}  # sheet → id → IRI
+        self.new_names: dict[str, list[str]] = {}
+        self.new_types: dict[str, set[str]] = {}
+        from hrgraph.query import prefixes
+
+        self.prefixes = prefixes(project)
+
+    # ---- helpers
+
+    def iri(self, kind: str, slug: str) -> str:
+        return f"{self.project.id_base}{kind}/{slug}"
+
+    def add(self, s: str, p: str, o: ox.Term | str) -> None:
+        obj = ox.NamedNode(o) if isinstance(o, str) else o
+        self.triples.append(ox.Triple(ox.NamedNode(s), ox.NamedNode(p), obj))
+
+    def fail(self, row: _Row, column: str, message: str) -> InputError:
+        return self.where.error(message, row.sheet, row.row, column)
+
+    def language(self, row: _Row, column: str, default: str | None = None) -> str:
+        text = row.get(column).lower() or (default or "")
+        if not _LANGUAGE.fullmatch(text):
+            raise self.fail(row, column, f"{row.get(column)!r} is not a language code "
+                            "(en, be, ru …)" if text else "give the language code (en, be …)")
+        return text
+
+    def text(self, row: _Row, column: str, language: str) -> ox.Literal:
+        return ox.Literal(row.get(column), language=language)
+
+    def mint(self, row: _Row, kind: str) -> str:
+        slug = row.get("id")
+        if not _SLUG.fullmatch(slug):
+            raise self.fail(row, "id", f"{slug!r} is not a usable id: lower-case letters, "
+                            "digits and -, starting with a letter or digit")
+        if slug in self.minted[row.sheet]:
+            raise self.fail(row, "id", f"the id {slug!r} is used twice in this sheet")
+        iri = self.iri(kind, slug)
+        if self.known.exists(iri):
+            raise self.fail(row, "id", f"{self._short(iri)} exists already: choose another "
+                            "id, or refer to the existing resource from other sheets")
+        self.minted[row.sheet][slug] = iri
+        self.locations[iri] = Location(row.sheet, row.row)
+        return iri
+
+    def _short(self, iri: str) -> str:
+        from hrgraph.query import shorten
+
+        return shorten(iri, self._kind_prefixes())
+
+    def _kind_prefixes(self) -> dict[str, str]:
+        found = dict(self.prefixes)
+        found.pop("hrid", None)
+        for kind in ("person", "organisation", "group", "document", "demand", "point",
+                     "publication", "assessment", "place", "legal", "mechanism", "agent",
+                     "quote", "position", "event"):
+            found.setdefault(kind, self.iri(kind, ""))
+        return found
+
+    def expand(self, text: str) -> str | None:
+        """An IRI written as ``<…>``, ``http(s)://…`` or ``prefix:local``, else None."""
+        if text.startswith("<") and text.endswith(">"):
+            text = text[1:-1]
+        if re.match(r"https?://\S+$", text):
+            return text
+        match = _CURIE.fullmatch(text)
+        if match and match.group(1) in self._kind_prefixes():
+            return self._kind_prefixes()[match.group(1)] + match.group(2)
+        return None
+
+    def date(self, row: _Row, column: str, text: str) -> tuple[ox.Literal, str, str]:
+        """The literal of its precision and its xsd:date bounds."""
+        match = _DATE.fullmatch(text)
+        message = (f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD "
+                   "(2016, 2016-02, 2016-02-15)")
+        if not match:
+            raise self.fail(row, column, message)
+        year, month, day = match.groups()
+        try:
+            if day:
+                datetime.date(int(year), int(month), int(day))
+                return (ox.Literal(text, datatype=ox.NamedNode(XSD + "date")), text, text)
+            if month:
+                m = int(month)
+                if not 1 <= m <= 12:
+                    raise ValueError
+                last = calendar.monthrange(int(year), m)[1]
+                return (ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth")),
+                        f"{text}-01", f"{text}-{last:02d}")
+        except ValueError:
+            raise self.fail(row, column, message) from None
+        return (ox.Literal(text, datatype=ox.NamedNode(XSD + "gYear")), f"{text}-01-01",
+                f"{text}-12-31")
+
+    def bounds(self, s: str, lo: str, hi: str) -> None:
+        self.add(s, self.hrg + "earliestDate", ox.Literal(lo, datatype=ox.NamedNode(XSD + "date")))
+        self.add(s, self.hrg + "latestDate", ox.Literal(hi, datatype=ox.NamedNode(XSD + "date")))
+
+    def url(self, row: _Row, column: str, text: str) -> str:
+        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+            raise self.fail(row, column, f"{text!r} is not an http(s) URL")
+        return text
+
+    def concept(self, row: _Row, column: str, text: str, scheme: str) -> str:
+        """A vocabulary concept by label (any language), IRI or prefix:local."""
+        base = self.project.vocab_base + scheme + "/"
+        iri = self.expand(text)
+        labels = self.known.labels.get(scheme, {})
+        if iri is not None and iri in labels.values():
+            return iri
+        found = labels.get(_fold(text)) or (
+            base + text if base + text in labels.values() else None)
+        if found:
+            return found
+        from rapidfuzz import fuzz, process
+
+        choices = sorted(set(self.known.concept_labels.get(scheme, {}).values())
+                         | {k for k in labels if k.isascii()})
+        close = [c for c, _score, _i in process.extract(
+            _fold(text), choices, scorer=fuzz.WRatio, limit=3)]
+        raise self.fail(row, column, f"{text!r} is not a label of the {scheme} vocabulary; "
+                        f"did you mean {', '.join(repr(c) for c in close)}?")
+
+    def reference(self, row: _Row, column: str, text: str, *, sheets: tuple[str, ...],
+                  classes: tuple[str, ...], what: str) -> str:
+        """An entity by id of this contribution, IRI, prefix:local or name (see module doc)."""
+        for sheet in sheets:
+            if text in self.minted[sheet]:
+                return self.minted[sheet][text]
+        iri = self.expand(text)
+        if iri is not None:
+            minted = {i for ids in self.minted.values() for i in ids.values()}
+            if iri in minted or self.known.exists(iri):
+                return iri
+            raise self.fail(row, column, f"{text!r}: no such {what} in the graph or in this "
+                            "contribution")
+        candidates = {e: n for e, n in self.known.names.items()
+                      if self.known.types.get(e, set()) & set(classes)}
+        for entity, names in self.new_names.items():
+            if self.new_types.get(entity, set()) & set(classes):
+                candidates[entity] = names
+        key = normalise(text)
+        steps = [
+            lambda n: normalise(n) == key,
+            lambda n: key in normalise(n) or _fold(text) in _fold(n),
+            lambda n: similarity(text, n) > 0,
+        ]
+        for test in steps:
+            found = sorted(e for e, names in candidates.items() if any(test(n) for n in names))
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                shown = ", ".join(f"{self._short(e)} ({candidates[e][0]})" for e in found[:5])
+                raise self.fail(row, column, f"{text!r} may be any of {shown}: write the IRI "
+                                "(e.g. person:…) or a fuller name")
+        raise self.fail(row, column, f"no {what} named {text!r} in the graph or in this "
+                        "contribution; add it to the actors sheet, or check the spelling"
+                        if "actors" in sheets else
+                        f"no {what} named {text!r} in the graph or in this contribution")
+
+    # ---- sheets
+
+    def actors(self, rows: list[_Row]) -> None:
+        for row in rows:
+            kind = row.get("kind").lower()
+            if kind not in ACTOR_KINDS:
+                raise self.fail(row, "kind", f"{row.get('kind')!r}: write person, "
+                                "organisation or group")
+            namespace, classes = ACTOR_KINDS[kind]
+            s = self.mint(row, namespace)
+            classes = [c.format(hrg=self.hrg) for c in classes]
+            for c in classes:
+                self.add(s, RDF_TYPE, c)
+            self.new_types[s] = set(classes) | {FOAF + "Agent"}
+            names = [row.get("name")]
+            self.add(s, SKOS + "prefLabel", self.text(row, "name",
+                                                      self.language(row, "name language")))
+            for column, prop in (("names in other languages", "prefLabel"),
+                                 ("other names", "altLabel")):
+                for item in row.many(column):
+                    match = _TAGGED.fullmatch(item)
+                    if not match:
+                        raise self.fail(row, column, f"{item!r}: write each name with its "
+                                        "language, like Марфа Рабкова@be")
+                    names.append(match.group(1))
+                    self.add(s, SKOS + prop, ox.Literal(match.group(1),
+                                                        language=match.group(2).lower()))
+            self.new_names[s] = names
+            if row.get("definition"):
+                language = self.language(row, "definition language", "en")
+                self.add(s, SKOS + "definition", self.text(row, "definition", language))
+            for item in row.many("source"):
+                self.add(s, DCTERMS + "source", self.url(row, "source", item))
+
+    def documents(self, rows: list[_Row]) -> None:
+        for row in rows:
+            s = self.mint(row, "document")
+            self.new_types[s] = {self.hrg + "Document"}
+            self.new_names[s] = [row.get("title")]
+        for row in rows:
+            s = self.minted["documents"][row.get("id")]
+            language = self.language(row, "language")
+            self.add(s, RDF_TYPE, self.hrg + "Document")
+            self.add(s, DCTERMS + "title", self.text(row, "title", language))
+            literal, lo, hi = self.date(row, "date", row.get("date"))
+            self.add(s, DCTERMS + "date", literal)
+            self.bounds(s, lo, hi)
+            self.add(s, DCTERMS + "language", LANG + language)
+            for item in row.many("signatories"):
+                self.add(s, self.hrg + "signatory", self.reference(
+                    row, "signatories", item, sheets=("actors",),
+                    classes=(FOAF + "Agent",), what="person, organisation or group"))
+            for item in row.many("topics"):
+                self.add(s, self.hrg + "topic", self.concept(row, "topics", item, "topic"))
+            publication = self.iri("publication", row.get("id"))
+            if self.known.exists(publication):
+                raise self.fail(row, "id", f"{self._short(publication)} exists already: "
+                                "choose another id")
+            self.locations[publication] = Location(row.sheet, row.row)
+            self.add(s, self.hrg + "hasPublication", publication)
+            self.add(publication, RDF_TYPE, self.hrg + "Publication")
+            self.add(publication, self.hrg + "publicationOf", s)
+            self.add(publication, SCHEMA + "url",
+                     self.url(row, "source URL", row.get("source URL")))
+            self.add(publication, DCTERMS + "language", LANG + language)
+            if row.get("text file"):
+                path = row.get("text file")
+                if not re.fullmatch(r"data/sources/[^/\\]+", path):
+                    raise self.fail(row, "text file", f"{path!r}: give a path like "
+                                    "data/sources/NAME.txt")
+                self.add(publication, self.hrg + "textCopy", ox.Literal(path))
+
+    def demands(self, rows: list[_Row]) -> None:
+        for row in rows:
+            s = self.mint(row, "demand")
+            self.new_types[s] = {self.hrg + "Demand"}
+            self.new_names[s] = [row.get("summary")] if row.get("summary") else []
+        agent = (FOAF + "Agent",)
+        targets = (FOAF + "Person", ORG + "Organization", self.hrg + "Collective",
+                   self.hrg + "LegalProvision", self.hrg + "InternationalMechanism",
+                   self.hrg + "Country")
+        for row in rows:
+            s = self.minted["demands"][row.get("id")]
+            self.add(s, RDF_TYPE, self.hrg + "Demand")
+            if row.get("summary"):
+                self.add(s, SKOS + "prefLabel", self.text(row, "summary", "en"))
+            document = self.reference(row, "document", row.get("document"),
+                                      sheets=("documents",), classes=(self.hrg + "Document",),
+                                      what="document")
+            self.add(s, self.hrg + "madeIn", document)
+            if row.get("part of"):
+                self.add(s, self.hrg + "partOf", self.reference(
+                    row, "part of", row.get("part of"), sheets=("demands",),
+                    classes=(self.hrg + "Demand", self.hrg + "Point"), what="demand or point"))
+            if row.get("order"):
+                if not re.fullmatch(r"[1-9][0-9]*", row.get("order")):
+                    raise self.fail(row, "order", f"{row.get('order')!r} is not a whole "
+                                    "number from 1")
+                self.add(s, self.hrg + "order",
+                         ox.Literal(row.get("order"), datatype=ox.NamedNode(XSD + "integer")))
+            self.add(s, self.hrg + "actionType",
+                     self.concept(row, "action", row.get("action"), "action-type"))
+            for column, prop in (("addressee", "addressee"),
+                                 ("actor asked to act", "actorAskedToAct")):
+                for item in row.many(column):
+                    self.add(s, self.hrg + prop, self.reference(
+                        row, column, item, sheets=("actors",), classes=agent,
+                        what="person, organisation or group"))
+            for item in row.many("targets"):
+                target = self.reference(row, "targets", item, sheets=("actors",),
+                                        classes=targets, what="target")
+                self.add(s, self.hrg + self._concerns(target), target)
+            for item in row.many("topics"):
+                self.add(s, self.hrg + "topic", self.concept(row, "topics", item, "topic"))
+            language = self.language(row, "quote language")
+            self.add(s, self.hrg + "quote", self.text(row, "quote", language))
+            quote = self.iri("quote", row.get("id"))
+            selector = quote + "-selector"
+            for iri in (quote, selector):
+                if self.known.exists(iri):
+                    raise self.fail(row, "id", f"{self._short(iri)} exists already: choose "
+                                    "another id")
+                self.locations[iri] = Location(row.sheet, row.row)
+            self.add(s, self.hrg + "quotedFrom", quote)
+            self.add(quote, RDF_TYPE, OA + "SpecificResource")
+            self.add(quote, OA + "hasSource", self._publication(row, document))
+            self.add(quote, OA + "hasSelector", selector)
+            self.add(selector, RDF_TYPE, OA + "TextQuoteSelector")
+            self.add(selector, OA + "exact", ox.Literal(row.get("quote")))
+
+    def _concerns(self, target: str) -> str:
+        types = self.known.types.get(target, set()) | self.new_types.get(target, set())
+        for cls, prop in ((FOAF + "Person", "concernsPerson"),
+                          (ORG + "Organization", "concernsOrganisation"),
+                          (self.hrg + "Collective", "concernsGroup"),
+                          (self.hrg + "LegalProvision", "concernsLegalProvision"),
+                          (self.hrg + "InternationalMechanism", "concernsMechanism")):
+            if cls in types or (not types and self.known.has_type(target, [cls])):
+                return prop
+        return "concerns"
+
+    def _publication(self, row: _Row, document: str) -> str:
+        for t in self.triples:
+            if t.predicate.value == self.hrg + "publicationOf" and t.object.value == document:
+                return t.subject.value
+        found = sorted(q.subject.value for q in self.known.store.quads_for_pattern(
+            None, ox.NamedNode(self.hrg + "publicationOf"), ox.NamedNode(document))
+            if isinstance(q.subject, ox.NamedNode))
+        if not found:  # a document known only from another page: where its own quote is from
+            found = sorted(q.object.value
+                           for quote in self.known.store.quads_for_pattern(
+                               ox.NamedNode(document), ox.NamedNode(self.hrg + "quotedFrom"), None)
+                           for q in self.known.store.quads_for_pattern(
+                               quote.object, ox.NamedNode(OA + "hasSource"), None))
+        if not found:
+            raise self.fail(row, "document", f"{self._short(document)} has no publication to "
+                            "quote from: add the document to the documents sheet with its "
+                            "source URL")
+        return found[0]
+
+    def assessments(self, rows: list[_Row]) -> None:
+        for row in rows:
+            s = self.mint(row, "assessment")
+            self.add(s, RDF_TYPE, self.hrg + "Assessment")
+            self.add(s, self.hrg + "assessedDemand", self.reference(
+                row, "demand", row.get("demand"), sheets=("demands",),
+                classes=(self.hrg + "Demand",), what="demand"))
+            self.add(s, self.hrg + "status",
+                     self.concept(row, "status", row.get("status"), "status"))
+            period = row.get("date or period")
+            if "/" in period:
+                start, _, end = (p.strip() for p in period.partition("/"))
+                first, lo, _ = self.date(row, "date or period", start)
+                last, _, hi = self.date(row, "date or period", end)
+                self.add(s, self.hrg + "periodStart", first)
+                self.add(s, self.hrg + "periodEnd", last)
+            else:
+                literal, lo, hi = self.date(row, "date or period", period)
+                self.add(s, DCTERMS + "date", literal)
+            self.bounds(s, lo, hi)
+            self.add(s, SKOS + "note", self.text(row, "note", self.language(row, "note language")))
+            for item in row.many("evidence"):
+                match = _EVIDENCE.fullmatch(item)
+                url = self.url(row, "evidence", match.group(1) if match else item)
+                self.add(s, self.hrg + "evidence", url)
+                quality = match.group(2) if match else None
+                known = [q.object.value for q in self.known.store.quads_for_pattern(
+                    ox.NamedNode(url), ox.NamedNode(self.hrg + "evidenceQuality"), None)]
+                if quality is None:
+                    if not known and not any(t.subject.value == url for t in self.triples):
+                        raise self.fail(row, "evidence", f"{url} is new to the project: give "
+                                        "its evidence quality in brackets after it, e.g. "
+                                        f"{url} (news media)")
+                    continue
+                concept = self.concept(row, "evidence", quality, "evidence-quality")
+                if known and concept not in known:
+                    raise self.fail(row, "evidence", f"{url} is recorded as "
+                                    f"{self._short(known[0])} already, not {quality!r}")
+                self.add(url, RDF_TYPE, self.hrg + "WebSource")
+                self.add(url, self.hrg + "evidenceQuality", concept)
+            self.add(s, PROV + "wasAttributedTo", self.reference(
+                row, "assessed by", row.get("assessed by"), sheets=("actors",),
+                classes=(FOAF + "Agent", PROV + "Agent"), what="actor"))
+
+
+def read_contribution(project: Project, path: str | Path, store: ox.Store, *,
+                      shown: str | None = None) -> Contribution:
+    """The triples of a spreadsheet contribution, checked against what ``store`` knows.
+
+    Raises:
+        InputError: the input is unusable (see the module docstring); the message names the
+            file, sheet, row and column.
+    """
+    path = Path(path)
+    where = _Where(shown or str(path))
+    if not path.exists():
+        raise InputError("file not found", path=where.shown)
+    raw = _read_sheets(path, where)
+    tables: dict[str, list[_Row]] = {}
+    for name, rows in raw.items():
+        sheet = name.strip().lower()
+        if sheet in IGNORED_SHEETS:
+            continue
+        if sheet not in SHEETS:
+            raise where.error(f"unknown sheet {name!r}; the sheets are "
+                              f"{', '.join(SHEETS)}", name)
+        if sheet in tables:
+            raise where.error(f"the sheet {sheet!r} is given twice", name)
+        tables[sheet] = _table(sheet, rows, where) if any(
+            any(c.strip() for c in r) for r in rows) else []
+    if not any(tables.values()):
+        raise where.error("the spreadsheet is empty: fill at least one row of the documents, "
+                          "demands, actors or assessments sheet")
+    reader = _Reader(project, _Known(project, store).load(), where)
+    reader.actors(tables.get("actors", []))
+    reader.documents(tables.get("documents", []))
+    reader.demands(tables.get("demands", []))
+    reader.assessments(tables.get("assessments", []))
+    unique = list(dict.fromkeys(reader.triples))
+    return Contribution(unique, reader.locations, where.shown)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@dataclass
+class ExportResult:
+    """What :func:`export_template` wrote, and the triples the template has no column for."""
+
+    path: Path
+    rows: dict[str, int]
+    left_out: list[ox.Triple]
+
+
+def _graph_triples(project: Project, store: ox.Store, graph_or_id: str) -> list[ox.Triple]:
+    from hrgraph.contribute import list_contributions
+
+    graph = graph_or_id
+    if not re.match(r"https?://", graph_or_id):
+        found = {c.id: c.graph for c in list_contributions(project)}
+        if graph_or_id not in found:
+            raise UsageError(f"no contribution {graph_or_id!r} (merged: "
+                             f"{', '.join(found) or 'none'})")
+        graph = found[graph_or_id]
+    name = ox.NamedNode(graph)
+    if not store.contains_named_graph(name):
+        raise UsageError(f"no graph <{graph}> in the store")
+    return [ox.Triple(q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, name)
+            if not q.subject.value.startswith(graph)]
+
+
+def export_template(project: Project, graph_or_contribution: str | Iterable[ox.Triple],
+                    path: str | Path, *, store: ox.Store | None = None) -> ExportResult:
+    """Write a graph back into the template's sheets: ``.xlsx``, ``.zip`` of CSVs, or a folder
+    of CSVs (any other path). ``graph_or_contribution`` is a contribution id, a graph IRI, or the
+    triples themselves (e.g. :attr:`Contribution.triples`).
+
+    Importing the result again gives the same triples (tested); triples the template has no
+    column for are returned in :attr:`ExportResult.left_out`.
+    """
+    from hrgraph import store as stores
+
+    store = store or stores.open_store(project, read_only=True)  # dropped when we return
+    if isinstance(graph_or_contribution, str):
+        triples = _graph_triples(project, store, graph_or_contribution)
+    else:
+        triples = list(graph_or_contribution)
+    known = _Known(project, store).load()
+    sheets, left_out = _Exporter(project, known, triples).run()
+    del known, store
+    path = Path(path)
+    write_template(path, sheets)
+    return ExportResult(path, {k: len(v) for k, v in sheets.items()}, left_out)
+
+
+def write_template(path: Path, sheets: dict[str, list[dict[str, str]]],
+                   readme: list[str] | None = None) -> None:
+    """Write rows (column name → text) into the template's sheets at ``path`` (see
+    :func:`export_template` for the formats). Every cell is escaped (:func:`escape_cell`)."""
+    def table(sheet: str) -> list[list[str]]:
+        names = [c.name for c in SHEETS[sheet]]
+        return [names] + [[escape_cell(r.get(n, "")) for n in names]
+                          for r in sheets.get(sheet, [])]
+
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        import openpyxl
+        from openpyxl.styles import Font
+
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        if readme:
+            ws = book.create_sheet("README")
+            for line in readme:
+                ws.append([line])
+            ws.column_dimensions["A"].width = 110
+        for sheet in SHEETS:
+            ws = book.create_sheet(sheet)
+            for r, values in enumerate(table(sheet), start=1):
+                for c, value in enumerate(values, start=1):
+                    cell = ws.cell(row=r, column=c)
+                    cell.value = value or None
+                    if value:
+                        cell.data_type = "s"  # text, never a formula
+                    if r == 1:
+                        cell.font = Font(bold=True)
+            for c, column in enumerate(SHEETS[sheet], start=1):
+                ws.cell(row=1, column=c).comment = None
+                letter = ws.cell(row=1, column=c).column_letter
+                ws.column_dimensions[letter].width = max(14, len(column.name) + 4)
+            ws.freeze_panes = "A2"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        book.save(path)
+        return
+    texts = {}
+    for sheet in SHEETS:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(table(sheet))
+        texts[f"{sheet}.csv"] = out.getvalue().encode("utf-8")
+    if suffix == ".zip":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in texts.items():
+                archive.writestr(name, data)
+        return
+    path.mkdir(parents=True, exist_ok=True)
+    for name, data in texts.items():
+        (path / name).write_bytes(data)
+
+
+class _Exporter:
+    def __init__(self, project: Project, known: _Known, triples: list[ox.Triple]) -> None:
+        self.project = project
+        self.known = known
+        self.hrg = project.ontology_ns
+        self.triples = triples
+        self.used: set[ox.Triple] = set()
+        self.by_subject: dict[str, list[ox.Triple]] = {}
+        for t in triples:
+            self.by_subject.setdefault(t.subject.value, []).append(t)
+        self.ids: dict[str, str] = {}  # minted IRI → id in its sheet
+        reader = _Reader(project, known, _Where(""))
+        self.prefix_map = reader._kind_prefixes()
+
+    def values(self, s: str, p: str) -> list[ox.Term]:
+        found = []
+        for t in self.by_subject.get(s, []):
+            if t.predicate.value == p:
+                self.used.add(t)
+                found.append(t.object)
+        return sorted(found, key=str)
+
+    def one(self, s: str, p: str) -> ox.Term | None:
+        found = self.values(s, p)
+        return found[0] if found else None
+
+    def typed(self, cls: str) -> list[str]:
+        return sorted({t.subject.value for t in self.triples if t.predicate.value == RDF_TYPE
+                       and t.object.value == cls})
+
+    def slug(self, iri: str, kind: str) -> str | None:
+        base = f"{self.project.id_base}{kind}/"
+        rest = iri[len(base):] if iri.startswith(base) else ""
+        return rest if _SLUG.fullmatch(rest) else None
+
+    def ref(self, iri: str) -> str:
+        if iri in self.ids:
+            return self.ids[iri]
+        from hrgraph.query import shorten
+
+        short = shorten(iri, self.prefix_map)
+        return iri if short.startswith("<") else short
+
+    def label(self, iri: str, scheme: str) -> str:
+        return self.known.concept_labels.get(scheme, {}).get(iri) or self.ref(iri)
+
+    def run(self) -> tuple[dict[str, list[dict[str, str]]], list[ox.Triple]]:
+        hrg = self.hrg
+        plan = [("actors", kind, cls.format(hrg=hrg)) for kind, (_, classes) in
+                ACTOR_KINDS.items() for cls in classes[:1]]
+        actors = []
+        for _sheet, kind, cls in plan:
+            for s in self.typed(cls):
+                slug = self.slug(s, ACTOR_KINDS[kind][0])
+                if slug:
+                    self.ids[s] = slug
+                    actors.append((kind, s, slug))
+        documents = [(s, self.slug(s, "document")) for s in self.typed(hrg + "Document")]
+        demands = [(s, self.slug(s, "demand")) for s in self.typed(hrg + "Demand")]
+        assessments = [(s, self.slug(s, "assessment")) for s in self.typed(hrg + "Assessment")]
+        for s, slug in documents + demands + assessments:
+            if slug:
+                self.ids[s] = slug
+        sheets = {
+            "actors": [self.actor(kind, s, slug) for kind, s, slug in actors],
+            "documents": [self.document(s, slug) for s, slug in documents if slug],
+            "demands": [self.demand(s, slug) for s, slug in demands if slug],
+            "assessments": [self.assessment(s, slug) for s, slug in assessments if slug],
+        }
+        left_out = [t for t in self.triples if t not in self.used]
+        return sheets, left_out
+
+    def _types(self, s: str, classes: Iterable[str]) -> None:
+        for cls in classes:
+            t = ox.Triple(ox.NamedNode(s), ox.NamedNode(RDF_TYPE), ox.NamedNode(cls))
+            if t in set(self.by_subject.get(s, [])):
+                self.used.add(t)
+
+    def _tagged(self, literals: list[ox.Term]) -> str:
+        return "; ".join(f"{x.value}@{x.language}" for x in literals
+                         if isinstance(x, ox.Literal))
+
+    def actor(self, kind: str, s: str, slug: str) -> dict[str, str]:
+        self._types(s, [c.format(hrg=self.hrg) for c in ACTOR_KINDS[kind][1]])
+        labels = [x for x in self.values(s, SKOS + "prefLabel") if isinstance(x, ox.Literal)]
+        first = next((x for x in labels if x.language == "en"), labels[0] if labels else None)
+        definition = self.one(s, SKOS + "definition")
+        return {
+            "id": slug, "kind": kind,
+            "name": first.value if first else "",
+            "name language": first.language if first else "",
+            "names in other languages": self._tagged([x for x in labels if x != first]),
+            "other names": self._tagged(self.values(s, SKOS + "altLabel")),
+            "definition": definition.value if definition else "",
+            "definition language": definition.language or "" if definition else "",
+            "source": "; ".join(x.value for x in self.values(s, DCTERMS + "source")),
+        }
+
+    def document(self, s: str, slug: str) -> dict[str, str]:
+        hrg = self.hrg
+        self._types(s, [hrg + "Document"])
+        title = self.one(s, DCTERMS + "title")
+        date = self.one(s, DCTERMS + "date")
+        self.values(s, hrg + "earliestDate")
+        self.values(s, hrg + "latestDate")
+        language = self.one(s, DCTERMS + "language")
+        row = {
+            "id": slug, "title": title.value if title else "",
+            "date": date.value if date else "",
+            "language": language.value.removeprefix(LANG) if language else "",
+            "signatories": "; ".join(self.ref(x.value) for x in self.values(s, hrg + "signatory")),
+            "topics": "; ".join(self.label(x.value, "topic")
+                                for x in self.values(s, hrg + "topic")),
+        }
+        for publication in self.values(s, hrg + "hasPublication"):
+            p = publication.value
+            self._types(p, [hrg + "Publication"])
+            self.values(p, hrg + "publicationOf")
+            self.values(p, DCTERMS + "language")
+            url = self.one(p, SCHEMA + "url")
+            copy = self.one(p, hrg + "textCopy")
+            row["source URL"] = url.value if url else ""
+            row["text file"] = copy.value if copy else ""
+        return row
+
+    def demand(self, s: str, slug: str) -> dict[str, str]:
+        hrg = self.hrg
+        self._types(s, [hrg + "Demand"])
+        summary = next((x for x in self.values(s, SKOS + "prefLabel")
+                        if isinstance(x, ox.Literal) and x.language == "en"), None)
+        if summary is not None:
+            self.used.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(SKOS + "prefLabel"), summary))
+        quote = self.one(s, hrg + "quote")
+        for q in self.values(s, hrg + "quotedFrom"):
+            self._types(q.value, [OA + "SpecificResource"])
+            self.values(q.value, OA + "hasSource")
+            for selector in self.values(q.value, OA + "hasSelector"):
+                self._types(selector.value, [OA + "TextQuoteSelector"])
+                self.values(selector.value, OA + "exact")
+        targets = []
+        for prop in ("concernsPerson", "concernsOrganisation", "concernsGroup",
+                     "concernsLegalProvision", "concernsMechanism", "concerns"):
+            targets += [self.ref(x.value) for x in self.values(s, hrg + prop)]
+        part = self.one(s, hrg + "partOf")
+        order = self.one(s, hrg + "order")
+        document = self.one(s, hrg + "madeIn")
+        action = self.one(s, hrg + "actionType")
+        return {
+            "id": slug, "document": self.ref(document.value) if document else "",
+            "summary": summary.value if summary else "",
+            "quote": quote.value if quote else "",
+            "quote language": quote.language or "" if quote else "",
+            "action": self.label(action.value, "action-type") if action else "",
+            "topics": "; ".join(self.label(x.value, "topic")
+                                for x in self.values(s, hrg + "topic")),
+            "addressee": "; ".join(self.ref(x.value) for x in self.values(s, hrg + "addressee")),
+            "actor asked to act": "; ".join(self.ref(x.value)
+                                            for x in self.values(s, hrg + "actorAskedToAct")),
+            "targets": "; ".join(targets),
+            "part of": self.ref(part.value) if part else "",
+            "order": order.value if order else "",
+        }
+
+    def assessment(self, s: str, slug: str) -> dict[str, str]:
+        hrg = self.hrg
+        self._types(s, [hrg + "Assessment"])
+        demand = self.one(s, hrg + "assessedDemand")
+        status = self.one(s, hrg + "status")
+        date = self.one(s, DCTERMS + "date")
+        start, end = self.one(s, hrg + "periodStart"), self.one(s, hrg + "periodEnd")
+        self.values(s, hrg + "earliestDate")
+        self.values(s, hrg + "latestDate")
+        note = self.one(s, SKOS + "note")
+        evidence = []
+        for url in self.values(s, hrg + "evidence"):
+            quality = self.one(url.value, hrg + "evidenceQuality")
+            self._types(url.value, [hrg + "WebSource"])
+            evidence.append(url.value + (f" ({self.label(quality.value, 'evidence-quality')})"
+                                         if quality else ""))
+        by = self.one(s, PROV + "wasAttributedTo")
+        period = date.value if date else (f"{start.value}/{end.value}" if start and end else "")
+        return {
+            "id": slug, "demand": self.ref(demand.value) if demand else "",
+            "status": self.label(status.value, "status") if status else "",
+            "date or period": period,
+            "note": note.value if note else "",
+            "note language": note.language or "" if note else "",
+            "evidence": "; ".join(evidence),
+            "assessed by": self.ref(by.value) if by else "",
+        }
+
+
+# --------------------------------------------------------------------------- the committed files
+
+#: The example in data/templates/example.xlsx: a statement by Viasna (invented for the example,
+#: with an example.org source) demanding the release of Marfa Rabkova, who is referred to by her
+#: Belarusian name; Viasna and the Belarusian authorities by their English names.
+EXAMPLE: dict[str, list[dict[str, str]]] = {
+    "documents": [{
+        "id": "example-viasna-rabkova-2021",
+        "title": "Example: free Marfa Rabkova, a year after her arrest",
+        "date": "2021-09", "language": "en", "signatories": "Viasna",
+        "source URL": "https://example.org/hrgraph/example-viasna-rabkova-2021",
+        "topics": "political prisoners",
+    }],
+    "demands": [{
+        "id": "example-viasna-rabkova-2021-1",
+        "document": "example-viasna-rabkova-2021",
+        "summary": "Release Marfa Rabkova (example)",
+        "quote": "We demand the immediate release of Marfa Rabkova.",
+        "quote language": "en", "action": "release",
+        "topics": "political prisoners; human-rights defenders",
+        "addressee": "Belarusian authorities",
+        "actor asked to act": "Belarusian authorities", "targets": "Марфа Рабкова",
+        "order": "1",
+    }],
+    "actors": [],
+    "assessments": [{
+        "id": "example-viasna-rabkova-2021-1-2025",
+        "demand": "example-viasna-rabkova-2021-1", "status": "not met",
+        "date or period": "2021-09/2025-09",
+        "note": "Not met: she was still detained in September 2025 (example).",
+        "note language": "en",
+        "evidence": "https://example.org/hrgraph/example-evidence (news media)",
+        "assessed by": "hrgraph editors",
+    }],
+}
+
+
+def readme_lines() -> list[str]:
+    """The README sheet of the template: how to fill it, and every column."""
+    lines = [
+        "hrgraph contribution template: one sheet per kind of entity. Fill rows; leave the "
+        "header row as it is. See docs/contributing.md.",
+        "Check with: hrgraph add --dry-run FILE.xlsx   Merge with: hrgraph add FILE.xlsx "
+        "--contributor NAME --source-url URL",
+        "Several values in one cell: separate them with ';'. References: an id of this "
+        "workbook, an IRI, prefix:local (person:marfa-rabkova) or a name in any script.",
+        "Do not use formulas: a cell with a formula is refused.",
+        "",
+    ]
+    for sheet, columns in SHEETS.items():
+        lines.append(f"Sheet {sheet}:")
+        for c in columns:
+            lines.append(f"  {c.name} ({'required' if c.required else 'optional'}; {c.kind}"
+                         f"{'; several with ;' if c.multi else ''}): {c.help}")
+        lines.append("")
+    return lines
+
+
+def write_templates(directory: str | Path) -> list[Path]:
+    """Write the committed template files into ``directory`` (data/templates): the empty
+    workbook with its README sheet, the CSV headers, and the example workbook."""
+    directory = Path(directory)
+    written = [directory / "contribution-template.xlsx", directory / "csv",
+               directory / "example.xlsx"]
+    write_template(written[0], {}, readme=readme_lines())
+    write_template(written[1], {})
+    write_template(written[2], EXAMPLE, readme=readme_lines())
+    return written
