@@ -255,3 +255,18 @@ def test_csv_folder_and_unknown_sheet(built: Project, tmp_path: Path) -> None:
         csv.writer(f).writerow(["id"])
     with pytest.raises(InputError, match="unknown sheet 'people'"):
         read(built, folder)
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".xlsx"])
+def test_an_archive_that_unpacks_too_far_is_refused_unread(cli, built: Project, tmp_path: Path,
+                                                           monkeypatch, suffix: str) -> None:
+    """A zip bomb: the members' declared sizes are checked before anything is unpacked."""
+    import zipfile
+
+    from hrgraph import spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_UNCOMPRESSED", 10_000)
+    path = tmp_path / f"bomb{suffix}"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("documents.csv", "id,title\n" + "x," * 50_000)
+    bad(cli, built, path, "unpacks to", "refused without unpacking it")

@@ -295,6 +295,8 @@ def _read_sheets(path: Path, where: _Where) -> dict[str, list[list[str]]]:
                 for p in sorted(path.glob("*.csv"))}
     if suffix == ".csv":
         return {path.stem: _rows_from_csv(path.read_bytes(), path.stem, where)}
+    if suffix in (".zip", ".xlsx"):
+        _check_uncompressed_size(path, where)
     if suffix == ".zip":
         try:
             with zipfile.ZipFile(path) as archive:
@@ -305,6 +307,26 @@ def _read_sheets(path: Path, where: _Where) -> dict[str, list[list[str]]]:
         except zipfile.BadZipFile:
             raise where.error("not a readable .zip file") from None
     return _read_workbook(path, where)
+
+
+#: Most bytes the members of a .zip or .xlsx may unpack to (a zip bomb is refused unread).
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+
+
+def _check_uncompressed_size(path: Path, where: _Where) -> None:
+    """Refuse an archive whose members would unpack to more than :data:`MAX_UNCOMPRESSED`.
+
+    The sizes come from the archive's directory; Python's zipfile (which openpyxl uses too)
+    never returns more than the declared size of a member, so the check bounds what is read.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise where.error(f"not a readable {path.suffix} file") from None
+    if total > MAX_UNCOMPRESSED:
+        raise where.error(f"the archive unpacks to {total:,} bytes, more than the limit of "
+                          f"{MAX_UNCOMPRESSED:,}; refused without unpacking it")
 
 
 def _read_workbook(path: Path, where: _Where) -> dict[str, list[list[str]]]:
