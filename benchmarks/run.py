@@ -61,14 +61,16 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def repeat(call, *, runs: int, budget: float) -> list[float]:
-    """Time ``call`` ``runs`` times, or fewer (at least 2) when ``budget`` seconds are used up."""
+    """Time ``call`` ``runs`` times, or fewer (at least 1) when ``budget`` seconds are used up."""
     samples: list[float] = []
+    if runs <= 0:
+        return samples
     started = time.perf_counter()
     while len(samples) < runs:
         t = time.perf_counter()
         call()
         samples.append(time.perf_counter() - t)
-        if len(samples) >= 2 and time.perf_counter() - started > budget:
+        if time.perf_counter() - started > budget:
             break
     return samples
 
@@ -123,14 +125,24 @@ def task_queries(project_dir: Path, options: dict) -> dict:
     out = {}
     for saved in saved_queries(project):
         params = example_params(saved)
+        started = time.perf_counter()
         rows = len(query.run_saved(project, saved, params, store=store, limit=None).rows)
-        direct = repeat(lambda s=saved, p=params: query.run_saved(project, s, p, store=store,
-                                                                  limit=None),
-                        runs=runs, budget=budget)
-        worker = repeat(lambda s=saved, p=params: query.run_saved(project, s, p, limit=None),
-                        runs=max(2, runs // 4), budget=budget)
-        out[saved.name] = {"rows": rows, "aggregation": is_aggregation(saved),
-                           "direct": percentiles(direct), "run_saved": percentiles(worker)}
+        first = time.perf_counter() - started
+        # a slow query is run fewer times: the budget is per query
+        direct = [first]
+        if first < budget:
+            direct += repeat(lambda s=saved, p=params: query.run_saved(
+                project, s, p, store=store, limit=None), runs=runs - 1, budget=budget)
+        try:
+            worker = repeat(lambda s=saved, p=params: query.run_saved(
+                project, s, p, limit=None, timeout=options.get("query_timeout", 300)),
+                runs=max(1, runs // 4) if first < budget else 1, budget=budget)
+        except Exception as exc:  # a time-out in the worker: keep the direct timing
+            worker = []
+            out[saved.name] = {"worker_error": str(exc)[:200]}
+        out[saved.name] = {**out.get(saved.name, {}), "rows": rows,
+                           "aggregation": is_aggregation(saved), "direct": percentiles(direct),
+                           "run_saved": percentiles(worker) if worker else None}
     return {"queries": out}
 
 
@@ -296,7 +308,8 @@ def machine() -> dict:
             "packages": versions}
 
 
-def run_size(label: str, work: Path, *, limit: float, options: dict, say) -> dict:
+def run_size(label: str, work: Path, *, limit: float, options: dict, say,
+             plain: bool = True) -> dict:
     project_dir = work / f"hrgraph-{label}"
     started = time.perf_counter()
     generated = generate(parse_size(label), project_dir)
@@ -305,17 +318,20 @@ def run_size(label: str, work: Path, *, limit: float, options: dict, say) -> dic
     result: dict = {"generated": generated}
     for name in ("build", "queries", "contribution", "export", "plain_parse", "plain_reason",
                  "plain_validate", "plain_queries"):
+        if name.startswith("plain") and not plain:
+            result[name] = {"skipped": "--plain-max"}
+            continue
         say(f"[{label}] {name} …")
-        cap = limit if name.startswith("plain") else max(limit, 600)
+        cap = limit if name.startswith("plain") else max(limit, 1800)
         result[name] = run_task(name, project_dir, options, cap)
         if "error" in result[name]:
             say(f"[{label}] {name} failed: {result[name]['error'][-500:]}")
     return result
 
 
-def fmt_seconds(value: float | None, limit: float | None = None) -> str:
-    if value == "error":
-        return "error"
+def fmt_seconds(value: float | str | None, limit: float | None = None) -> str:
+    if isinstance(value, str):
+        return value
     if value is None:
         return f"> {limit:g} s" if limit else "—"
     if value < 1:
@@ -335,17 +351,19 @@ def table(results: dict, limit: float) -> str:
 
     for label, r in results.items():
         build = r["build"]
-        parse, reason, validate = (seconds(r[k]) for k in ("plain_parse", "plain_reason",
-                                                            "plain_validate"))
+        parse, reason, validate = (seconds(r[k]) if "skipped" not in r[k] else "not run"
+                                   for k in ("plain_parse", "plain_reason", "plain_validate"))
         plain_steps = (parse, reason, validate)
         plain_build = (sum(plain_steps) if all(isinstance(x, float) for x in plain_steps)
+                       else "not run" if "not run" in plain_steps
                        else "error" if "error" in plain_steps else None)
         if not isinstance(seconds(build), float):
             ratio = "—"
         elif isinstance(plain_build, float):
             ratio = f"{plain_build / build['seconds']:.0f}×"
         else:
-            ratio = "—" if plain_build == "error" else f"> {limit / build['seconds']:.0f}×"
+            ratio = "—" if isinstance(plain_build, str) else \
+                f"> {limit / build['seconds']:.0f}×"
         rss = f"{build.get('peak_mb', 0):.0f} MB"
         lines.append(f"| {label} | build (parse+load+reason+validate) | "
                      f"{fmt_seconds(seconds(build))} | {fmt_seconds(plain_build, limit)} | "
@@ -355,7 +373,7 @@ def table(results: dict, limit: float) -> str:
             lines.append(f"| {label} | build steps | {phases} | parse "
                          f"{fmt_seconds(parse, limit)}, closure {fmt_seconds(reason, limit)}, "
                          f"pyshacl {fmt_seconds(validate, limit)} | | |")
-        queries = r["queries"].get("queries", {})
+        queries = {n: q for n, q in r["queries"].get("queries", {}).items() if "direct" in q}
         plain_q = r["plain_queries"].get("queries", {})
         for kind, aggregation in (("selective", False), ("aggregation", True)):
             names = [n for n, q in queries.items() if q["aggregation"] == aggregation]
@@ -363,7 +381,8 @@ def table(results: dict, limit: float) -> str:
                 continue
             direct = statistics.median(queries[n]["direct"]["p50"] for n in names)
             worst = max(queries[n]["direct"]["p50"] for n in names)
-            saved = statistics.median(queries[n]["run_saved"]["p50"] for n in names)
+            through = [queries[n]["run_saved"]["p50"] for n in names if queries[n]["run_saved"]]
+            saved = statistics.median(through) if through else None
             plain = [plain_q.get(n, {}).get("p50") for n in names]
             finished = [p for p in plain if p is not None]
             plain_text = (f"median {fmt_seconds(statistics.median(finished))}"
@@ -387,8 +406,8 @@ def table(results: dict, limit: float) -> str:
         export = r["export"]
         if "skipped" in export:
             lines.append(f"| {label} | export N-Triples | skipped: {export['skipped']} | | | |")
-        elif seconds(export) is not None:
-            lines.append(f"| {label} | export N-Triples | {fmt_seconds(export['seconds'])} | | | "
+        else:
+            lines.append(f"| {label} | export N-Triples | {fmt_seconds(seconds(export))} | | | "
                          f"{export.get('peak_mb', 0):.0f} MB |")
     return "\n".join(lines)
 
@@ -401,6 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-limit", type=float, default=60.0,
                         help="seconds one rdflib query may take (default 60)")
     parser.add_argument("--quick", action="store_true", help="10k only, few repeats")
+    parser.add_argument("--plain-max", help="run the plain way only up to this size (e.g. 100k)")
     parser.add_argument("--work", type=Path, help="where to generate (default: a temp dir)")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--task", help=argparse.SUPPRESS)
@@ -417,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = ["10k"] if args.quick else args.sizes.split(",")
     options = ({"runs": 3, "budget": 2.0, "plain_runs": 1, "query_limit": args.query_limit}
                if args.quick else
-               {"runs": 20, "budget": 5.0, "plain_runs": 3, "query_limit": args.query_limit})
+               {"runs": 20, "budget": 5.0, "plain_runs": 3, "query_limit": args.query_limit,
+                "query_timeout": 300})
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -427,15 +448,19 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         for label in sizes:
-            results[label] = run_size(label, work, limit=args.limit, options=options, say=say)
-    text = table(results, args.limit)
-    print(text)
+            plain = args.plain_max is None or parse_size(label) <= parse_size(args.plain_max)
+            results[label] = run_size(label, work, limit=args.limit, options=options, say=say,
+                                      plain=plain)
     args.results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     out = args.results / f"{stamp}.json"
-    out.write_text(json.dumps({"command": " ".join(sys.argv), "machine": machine(),
-                               "limit": args.limit, "options": options, "results": results,
-                               "table": text}, indent=1, ensure_ascii=False) + "\n")
+    document = {"command": " ".join(sys.argv), "machine": machine(), "limit": args.limit,
+                "options": options, "results": results}
+    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")  # before the table
+    text = table(results, args.limit)
+    print(text)
+    document["table"] = text
+    out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     say(f"results written to {out}")
     return 0
 
