@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -100,12 +101,79 @@ def test_replace_store_swaps_and_cleans_up(mini_project: Project) -> None:
 
 
 def test_replace_store_refuses_a_locked_store(mini_project: Project) -> None:
+    # Another process (an Oxigraph server, say) holds the store open for writing. The check
+    # reads RocksDB's lock without opening the store, so it sees other processes only.
     holder = stores.open_store(mini_project)
     holder.add(quad(1))
-    new_path = stores.new_store_path(mini_project)
-    stores.close(stores.create_store(new_path))
-    with pytest.raises(StoreError, match="in use"):
-        stores.replace_store(mini_project, new_path)
-    assert [q.subject.value for q in holder] == [EX + "s1"]
-    stores.discard(new_path)
+    stores.close(holder)
     del holder
+    code = ("import sys, pyoxigraph as ox\n"
+            f"s = ox.Store({str(mini_project.store_path)!r}); print('open', flush=True)\n"
+            "sys.stdin.read()\n")
+    with subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as other:
+        assert other.stdout.readline().strip() == "open"
+        new_path = stores.new_store_path(mini_project)
+        stores.close(stores.create_store(new_path))
+        with pytest.raises(StoreError, match="in use"):
+            stores.replace_store(mini_project, new_path)
+        other.stdin.close()
+        other.wait(timeout=30)
+    assert [q.subject.value for q in stores.open_store(mini_project, read_only=True)] == [
+        EX + "s1"]
+    stores.discard(new_path)
+
+
+def test_generations_are_published_by_one_link_and_collected(mini_project: Project) -> None:
+    live = mini_project.store_path
+    for n in range(5):
+        new_path = stores.new_store_path(mini_project)
+        store = stores.create_store(new_path)
+        store.add(quad(n))
+        stores.close(store)
+        del store
+        stores.replace_store(mini_project, new_path)
+        assert live.is_symlink()
+        assert [q.subject.value for q in stores.open_store(mini_project, read_only=True)] == [
+            f"{EX}s{n}"]
+    folder = stores.generations_dir(live)
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [f"{n:06d}" for n in range(1, 6)]  # all published within the grace time
+    deleted = stores.collect_generations(live, now=time.time() + stores.GRACE_SECONDS + 1)
+    assert deleted == ["000001", "000002"]
+    assert sorted(p.name for p in folder.iterdir()) == ["000003", "000004", "000005"]
+    assert stores.current_generation(live) == str(folder / "000005")
+
+
+def test_a_reader_keeps_its_generation_while_a_copy_is_changed(mini_project: Project) -> None:
+    store = stores.create_store(mini_project.store_path)
+    store.extend([quad(n) for n in range(100)])
+    stores.close(store)
+    del store
+    reader = stores.open_store(mini_project, read_only=True)
+    def change(copy: ox.Store) -> None:
+        copy.add(quad(1000))
+        copy.remove(quad(0))
+
+    with stores.writer_lock(mini_project):
+        stores.rewrite(mini_project, change)
+    assert len(reader) == 100 and quad(0) in reader  # the old generation, unchanged
+    fresh = stores.open_store(mini_project, read_only=True)
+    assert len(fresh) == 100 and quad(1000) in fresh and quad(0) not in fresh
+
+
+def test_a_failed_rewrite_publishes_nothing(mini_project: Project) -> None:
+    store = stores.create_store(mini_project.store_path)
+    store.add(quad(1))
+    stores.close(store)
+    del store
+    def change(copy: ox.Store) -> None:
+        copy.add(quad(2))
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError), stores.writer_lock(mini_project):
+        stores.rewrite(mini_project, change)
+    assert [q.subject.value for q in stores.open_store(mini_project, read_only=True)] == [
+        EX + "s1"]
+    assert [p.name for p in mini_project.store_path.parent.iterdir()
+            if p.name.startswith("store.new")] == []

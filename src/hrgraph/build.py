@@ -77,6 +77,11 @@ def build(project: Project, *, progress: Progress | None = None,
         InputError: a file is unusable (the store is left unchanged).
         StoreError: the store is locked by another process or cannot be written.
     """
+    with stores.writer_lock(project):  # one writer at a time (see hrgraph.store)
+        return _build(project, progress=progress, allow_remote=allow_remote)
+
+
+def _build(project: Project, *, progress: Progress | None, allow_remote: bool) -> BuildSummary:
     started = time.perf_counter()
     say = progress or (lambda message: None)
     sources = [f for f in project.source_files() if not load.is_context_document(f.path)]

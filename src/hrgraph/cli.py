@@ -384,7 +384,9 @@ def serve(settings: Settings, host: str, port: int, read_only: bool,
 
     Pages: / (start), /demands, /search?q=, /dashboard, /network, /query, /validate,
     /id/... (every entity; Turtle, JSON-LD, N-Triples by Accept or extension), /sparql,
-    /api/queries, /api/openapi.json. The store is opened read-only.
+    /api/queries, /api/openapi.json. The store is opened read-only, and read again when
+    `hrgraph build`, `add` or `remove` publish a new one (no restart). With HRGRAPH_MERGE_TOKEN
+    set, POST /contribute with that token merges an upload as `hrgraph add` does.
 
     \b
     Examples:
@@ -392,13 +394,15 @@ def serve(settings: Settings, host: str, port: int, read_only: bool,
       hrgraph serve --port 8080 --read-only
       hrgraph --store /tmp/hr-store serve --host 0.0.0.0 --cors-origin https://example.org
     """
+    import os
+
     import uvicorn
 
     from hrgraph.web import WebSettings, create_app
 
     app = create_app(settings.project(), WebSettings(
         read_only=read_only, cors_origins=cors_origins, query_timeout=timeout,
-        result_limit=limit))
+        result_limit=limit, merge_token=os.environ.get("HRGRAPH_MERGE_TOKEN") or None))
     settings.progress(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning" if settings.quiet else "info",
                 access_log=settings.verbose)

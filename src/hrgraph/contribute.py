@@ -23,6 +23,7 @@ graph is named under ``<graph base>private/``, which public queries never see
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -229,9 +230,23 @@ def add_contribution(project: Project, file: str | os.PathLike, *,
 
     if not (project.store_path / "CURRENT").is_file():
         raise StoreError(f"no store at {project.store_path}: run `hrgraph build` first")
-    store = stores.open_store(project)
+    # A merge holds the writer lock from reading the current store to publishing the new one;
+    # the published store is only read (copy-on-write, see hrgraph.store).
+    with contextlib.nullcontext() if dry_run else stores.writer_lock(project):
+        return _add_locked(project, path, data, digest=digest, now=now, shown=shown, limit=limit,
+                           contribution_id=contribution_id, source_url=source_url,
+                           contributor=contributor, message=message, dry_run=dry_run,
+                           confidential=confidential, allow_remote=allow_remote)
+
+
+def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
+                now: datetime.datetime, shown: str, limit: int, contribution_id: str,
+                source_url: str | None, contributor: str | None, message: str | None,
+                dry_run: bool, confidential: bool, allow_remote: bool) -> AddResult:
+    store = stores.open_store(project, read_only=True)
     try:
-        recover(project, store)
+        if not dry_run:
+            recover(project, store)
         scratch_graph = project.graph_base + "data/contributions/" + contribution_id
         sheet = None
         if spreadsheet.is_spreadsheet(path):  # rows → triples; errors name sheet/row/column
@@ -272,7 +287,6 @@ def add_contribution(project: Project, file: str | os.PathLike, *,
         finally:
             temp.unlink(missing_ok=True)  # gone already when merged
     finally:
-        stores.close(store)
         del store
 
 
@@ -589,10 +603,12 @@ def _journal(project: Project, contribution_id: str) -> Path:
 
 def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
            quads: list[ox.Quad], contribution_id: str) -> None:
-    """Load ``quads`` and what they newly entail in one transaction, then rename the file.
+    """Publish a new store with ``quads`` and what they newly entail, then rename the file.
 
-    ``temp`` is in ``.hrgraph/tmp/``, on the same file system as ``data/``, so the rename is
-    atomic; nothing is written below ``data/`` before the store transaction has committed.
+    ``store`` is the current store (read-only); the new one is a copy with the contribution
+    added (:func:`hrgraph.store.rewrite`), published by one rename. ``temp`` is in
+    ``.hrgraph/tmp/``, on the same file system as ``data/``, so the rename is atomic; nothing is
+    written below ``data/`` before the new store is published.
     """
     inferred = _new_inferences(project, store, quads)
     journal = _journal(project, contribution_id)
@@ -601,15 +617,14 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     loaded = False
     try:
         _fail_point("after-write")
-        store.extend([*quads, *inferred])  # transactional: all or nothing
-        store.flush()
+        stores.rewrite(project, lambda copy: copy.extend([*quads, *inferred]))
         loaded = True
         _fail_point("after-load")
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, final)
     except BaseException:
         if loaded:
-            _undo_store(store, quads, inferred)
+            stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred))
         journal.unlink(missing_ok=True)
         raise
     journal.unlink(missing_ok=True)
@@ -677,7 +692,12 @@ def recover(project: Project, store: ox.Store | None = None) -> list[str]:
     if not entries:
         return []
     own = store is None
-    store = store or stores.open_store(project)
+    if own:  # on its own (``hrgraph contributions``): not while a merge is running
+        try:
+            with stores.writer_lock(project, wait=False):
+                return recover(project, stores.open_store(project, read_only=True))
+        except StoreError:
+            return []
     done = []
     try:
         for entry in entries:
@@ -697,8 +717,7 @@ def recover(project: Project, store: ox.Store | None = None) -> list[str]:
                 done.append(info["remove"])
             entry.unlink()
     finally:
-        if own:
-            stores.close(store)
+        del store
     if done:
         log.warning("finished interrupted contribution work: %s", ", ".join(done))
     return done
@@ -784,19 +803,18 @@ def remove_contribution(project: Project, contribution_id: str, *,
     if info is None:
         known = ", ".join(infos) or "none"
         raise UsageError(f"no contribution {contribution_id!r} (merged: {known})")
-    store = stores.open_store(project)
-    try:
-        recover(project, store)
-        if not force:
-            _refuse_if_used(project, store, info, [c for c in infos.values()
-                                                   if (c.created, c.id) > (info.created, info.id)])
-        _remove_graph(project, store, info)
-        store.flush()
+    with stores.writer_lock(project):
+        store = stores.open_store(project, read_only=True)
+        try:
+            recover(project, store)
+            if not force:
+                later = [c for c in infos.values() if (c.created, c.id) > (info.created, info.id)]
+                _refuse_if_used(project, store, info, later)
+        finally:
+            del store
+        stores.rewrite(project, lambda copy: _remove_graph(project, copy, info))
         info.path.unlink(missing_ok=True)
         _journal(project, info.id).unlink(missing_ok=True)
-    finally:
-        stores.close(store)
-        del store
     return info
 
 

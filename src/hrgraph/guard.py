@@ -32,6 +32,7 @@ import json
 import os
 import re
 import sys
+import threading
 import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -353,6 +354,18 @@ def check_query(sparql: str, allow_service: bool = False) -> str:
     Raises:
         InputError: saying why, with line and column for a syntax error.
     """
+    with PARSER_LOCK:
+        return _check_query(sparql, allow_service)
+
+
+#: rdflib's SPARQL parser (pyparsing) is not thread-safe: pyparsing learns the arity of each parse
+#: action on its first call, and two threads doing that at once break the parser for good
+#: ("postParse2() missing 1 required positional argument" on every later query). The web server
+#: parses in threads, so every parse goes through this lock.
+PARSER_LOCK = threading.RLock()
+
+
+def _check_query(sparql: str, allow_service: bool) -> str:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -399,7 +412,8 @@ def query_dataset(sparql: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None
     from rdflib.plugins.sparql.parser import parseQuery
 
     # rdflib's parse results answer .get() with the key itself when it is missing: use `in`.
-    query = parseQuery(sparql)[1]
+    with PARSER_LOCK:
+        query = parseQuery(sparql)[1]
     clauses = query["datasetClause"] if "datasetClause" in query else []  # noqa: SIM401
     if not clauses:
         return None

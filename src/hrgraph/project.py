@@ -78,10 +78,12 @@ class Project:
             with config.open("rb") as f:
                 settings = tomllib.load(f)
         ns = settings.get("namespaces", {})
-        store = store or os.environ.get("HRGRAPH_STORE") or root / ".hrgraph" / "store"
+        store = Path(store or os.environ.get("HRGRAPH_STORE") or root / ".hrgraph" / "store")
+        # The store itself is a link to its current generation (hrgraph.store): keep the link.
+        store = store.expanduser().absolute()
         return cls(
             root=root,
-            store_path=Path(store).resolve(),
+            store_path=store.parent.resolve() / store.name,
             id_base=ns.get("id", DEFAULT_ID_BASE),
             ontology_ns=ns.get("ontology", DEFAULT_ONTOLOGY_NS),
             vocab_base=ns.get("vocab", DEFAULT_VOCAB_BASE),

@@ -975,5 +975,6 @@ def _projected_variables(sparql: str) -> frozenset[str]:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
-    algebra = translateQuery(parseQuery(sparql)).algebra  # already checked by the guard
+    with guard.PARSER_LOCK:  # see there: the parser is not thread-safe
+        algebra = translateQuery(parseQuery(sparql)).algebra  # already checked by the guard
     return frozenset(str(v) for v in (getattr(algebra, "PV", None) or []))

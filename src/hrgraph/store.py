@@ -1,8 +1,18 @@
 """The persistent pyoxigraph store of a project, on disk at ``project.store_path``.
 
-A store is never changed in place by ``build``: a new one is written next to it
-(``<store>.new-<pid>``) and swapped in by renaming, so an interrupted build leaves the old store
-as it was (see :func:`replace_store`).
+A published store is never written again (copy-on-write). ``build`` writes a new one next to it
+(``<store>.new-<pid>``); ``add`` and ``remove`` copy the current one there (pyoxigraph
+``backup()``, hard links) and change the copy (:func:`rewrite`). The finished store is moved into
+the generations folder ``.<store>.generations/NNNNNN`` and ``<store>`` — a symbolic link to the
+current generation — is replaced by a new link in one ``rename`` (:func:`replace_store`). So an
+interrupted build or merge leaves the old store as it was, and a reader (``hrgraph serve``, a
+query worker) that opened a generation keeps reading an unchanging directory: pyoxigraph calls a
+writer and a reader on the same store undefined behaviour, and RocksDB opens table files lazily
+by path, so a store directory must never be renamed, changed or deleted under a reader. Openers
+resolve the link first (:func:`open_store_at`). Old generations are deleted once
+``KEEP_GENERATIONS`` newer ones exist and the next one was published ``GRACE_SECONDS`` ago.
+Writers (build, add, remove) take ``.<store>.lock`` (:func:`writer_lock`) for their whole run,
+so two merges never start from the same generation.
 
 Every query runs with the union of all named graphs as its default graph
 (``use_default_graph_as_union=True``), see :func:`query`.
@@ -10,10 +20,15 @@ Every query runs with the union of all named graphs as its default graph
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import gc
+import itertools
 import os
 import shutil
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -39,8 +54,9 @@ def open_store_at(path: Path, *, read_only: bool = False) -> ox.Store:
     """Open the store at ``path``; see :func:`open_store`."""
     if read_only and not (path / "CURRENT").is_file():
         raise StoreError(f"no store at {path}: run `hrgraph build` first, or pass --store")
+    real = os.path.realpath(path)  # a generation directory, never the link (see module doc)
     try:
-        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+        return ox.Store.read_only(real) if read_only else ox.Store(real)
     except OSError as exc:
         raise _store_error(exc, path) from None
 
@@ -58,15 +74,114 @@ def _store_error(exc: OSError, path: Path) -> StoreError:
 
 
 def ensure_unlocked(path: Path) -> None:
-    """Fail now if another process holds the store at ``path`` open for writing.
+    """Fail now if another process holds the store at ``path`` open for writing (an Oxigraph
+    server, a program of the user's).
+
+    Tests RocksDB's lock on ``LOCK`` (a POSIX record lock) without opening the store: opening it
+    for writing would rewrite its manifest under the feet of read-only readers.
 
     Raises:
-        StoreError: the store is locked or cannot be opened.
+        StoreError: the store is locked.
     """
-    if not path.exists():
+    lock = path / "LOCK"
+    if not lock.is_file():
         return
-    store = open_store_at(path)
-    close(store)
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+    except OSError as exc:
+        if exc.errno in (errno.EAGAIN, errno.EACCES):
+            raise _store_error(OSError("lock held"), path) from None
+        raise
+    finally:
+        os.close(fd)
+
+
+#: Old store generations kept after a swap, and how long after the next one was published an
+#: old one may be deleted (a reader still on it finishes first: queries stop after seconds).
+KEEP_GENERATIONS = 2
+GRACE_SECONDS = 300.0
+WRITER_WAIT_SECONDS = 300.0
+
+
+def generations_dir(live: Path) -> Path:
+    """Where the published stores are (``.<store>.generations/``, next to the link)."""
+    return live.with_name(f".{live.name}.generations")
+
+
+def current_generation(live: Path) -> str:
+    """The directory the store link points to now (the store itself for an older layout).
+    Changes exactly when a new store is published; costs one ``readlink``."""
+    return os.path.realpath(live)
+
+
+@contextlib.contextmanager
+def writer_lock(project: Project, *, wait: bool = True) -> Iterator[None]:
+    """Hold the project's writer lock (``.<store>.lock``, ``flock``) for the block: one build,
+    add or remove at a time, each starting from the newest generation.
+
+    Raises:
+        StoreError: another writer held it for ``WRITER_WAIT_SECONDS``.
+    """
+    live = project.store_path
+    try:
+        live.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(live.with_name(f".{live.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise _store_error(exc, live) from None
+    try:
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not wait or time.monotonic() > deadline:
+                    raise StoreError(f"another hrgraph command has been changing the store "
+                                     f"{live} for {WRITER_WAIT_SECONDS:g} s; try again later"
+                                     ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the flock
+
+
+def rewrite(project: Project, change: Callable[[ox.Store], object]) -> None:
+    """Publish a copy of the current store changed by ``change(store)``
+    (:func:`replace_store`); if ``change`` raises, nothing is published. Call it holding
+    :func:`writer_lock`.
+
+    The copy is pyoxigraph ``backup()`` of the current generation opened read-only (RocksDB
+    hard-links the table files, so it is cheap), so a published store is never opened for
+    writing. The copy is closed (its last reference dropped) before it is published, so no
+    writer handle outlives it: ``change`` must not keep the store.
+
+    Raises:
+        StoreError: there is no store, or it is locked or cannot be written.
+    """
+    live = project.store_path
+    ensure_unlocked(live)
+    new_path = new_store_path(project)
+    discard(new_path)
+    try:
+        current = open_store_at(live, read_only=True)
+        try:
+            current.backup(str(new_path))
+        except OSError as exc:
+            raise _store_error(exc, new_path) from None
+        finally:
+            del current
+        store = open_store_at(new_path)
+        try:
+            change(store)
+            store.flush()
+        finally:
+            del store
+            gc.collect()
+        replace_store(project, new_path)
+    finally:
+        discard(new_path)
 
 
 def close(store: ox.Store) -> None:
@@ -79,9 +194,14 @@ def close(store: ox.Store) -> None:
     gc.collect()
 
 
+_new_stores = itertools.count(1)
+
+
 def new_store_path(project: Project) -> Path:
-    """Where :func:`hrgraph.build.build` writes the next store before swapping it in."""
-    return project.store_path.with_name(f"{project.store_path.name}.new-{os.getpid()}")
+    """Where the next store is written before it is published (a new name each time: RocksDB
+    remembers in each process which store directories it has locked)."""
+    name = f"{project.store_path.name}.new-{os.getpid()}-{next(_new_stores)}"
+    return project.store_path.with_name(name)
 
 
 def create_store(path: Path) -> ox.Store:
@@ -100,27 +220,71 @@ def create_store(path: Path) -> ox.Store:
 
 
 def replace_store(project: Project, new_path: Path) -> None:
-    """Swap the closed store at ``new_path`` in as the project's store.
+    """Publish the closed store at ``new_path`` as the project's store.
 
-    The old store is renamed to ``<store>.old`` first, the new one renamed into place, then the
-    old one removed; a crash in between leaves either the old store or ``<store>.old`` to restore.
+    It is moved into the generations folder as the next generation, and the link ``<store>`` is
+    replaced by one to it in a single ``rename``: a reader opening the store sees the old
+    generation or the new one, never a missing or half-written store. A store directory of the
+    older layout (a plain directory at ``<store>``) is first moved into the generations folder
+    (once; a reader opening it at that instant may fail). Then old generations are collected
+    (:func:`collect_generations`).
 
     Raises:
         StoreError: the store is locked by another process or the renames fail.
     """
     live = project.store_path
-    old = live.with_name(live.name + ".old")
     ensure_unlocked(live)
+    folder = generations_dir(live)
     try:
-        if old.exists():
-            shutil.rmtree(old)
-        if live.exists():
-            live.rename(old)
-        new_path.rename(live)
-        if old.exists():
-            shutil.rmtree(old)
+        folder.mkdir(parents=True, exist_ok=True)
+        numbers = [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+        number = max(numbers, default=0) + 1
+        if live.is_dir() and not live.is_symlink():
+            live.rename(folder / f"{number:06d}")
+            number += 1
+        target = folder / f"{number:06d}"
+        new_path.rename(target)
+        link = live.with_name(f".{live.name}.link-{os.getpid()}")
+        link.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(target, live.parent), link)
+        os.replace(link, live)
+        _sync_dir(live.parent)
     except OSError as exc:
         raise StoreError(f"cannot replace the store {live}: {exc}") from None
+    collect_generations(live)
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def collect_generations(live: Path, *, now: float | None = None) -> list[str]:
+    """Delete old store generations: those with ``KEEP_GENERATIONS`` newer ones besides the
+    current one, whose successor was published more than ``GRACE_SECONDS`` ago. Returns the
+    names deleted."""
+    folder = generations_dir(live)
+    if not folder.is_dir():
+        return []
+    current = Path(current_generation(live)).name
+    ordered = sorted(p for p in folder.iterdir() if p.name.isdigit())
+    now = time.time() if now is None else now
+    deleted = []
+    for index, path in enumerate(ordered[:-(KEEP_GENERATIONS + 1)]):
+        if path.name == current:
+            continue
+        successor = ordered[index + 1]
+        try:
+            published = successor.stat().st_mtime
+        except OSError:
+            continue
+        if now - published > GRACE_SECONDS:
+            shutil.rmtree(path, ignore_errors=True)
+            deleted.append(path.name)
+    return deleted
 
 
 def discard(path: Path) -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -46,7 +47,7 @@ from hrgraph import __version__
 from hrgraph.errors import HrgraphError, InputError, QueryTimeout, StoreError, UsageError
 from hrgraph.project import Project
 from hrgraph.query import SavedQuery, list_queries
-from hrgraph.store import open_store_at
+from hrgraph.store import current_generation, open_store_at
 from hrgraph.web import negotiation
 
 #: Answers of saved queries and page models kept per app (see :meth:`WebState.cached`).
@@ -81,24 +82,29 @@ class WebSettings:
     query_workers: int = 4
     #: Bytes an uploaded file may have.
     upload_limit: int = 1_000_000
+    #: The token that ``POST /contribute`` needs to merge an upload (``HRGRAPH_MERGE_TOKEN``
+    #: for ``hrgraph serve``); ``None`` turns merging from the web off.
+    merge_token: str | None = field(default=None, repr=False)
 
 
 class StoreHolder:
-    """The project's store, opened read-only, reopened after ``hrgraph build`` replaced it.
+    """The project's store, opened read-only, reopened after ``hrgraph build``, ``add`` or
+    ``remove`` published a new one.
 
-    ``build`` renames a new store directory into place, so a changed inode of the directory means
-    a new store.
+    The store path is a link to the current generation (:mod:`hrgraph.store`): a changed target
+    (or, for a plain store directory, a changed inode) means a new store. Requests in flight keep
+    the handle they got, on their unchanging generation, until they finish.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._store: ox.Store | None = None
-        self._inode: int | None = None
+        self._inode: tuple[str, int | None] | None = None
         self.get()  # fail now (StoreError) when there is no store
 
-    def generation(self) -> int | None:
-        """Changes whenever a new store is swapped in (the store directory's inode)."""
+    def generation(self) -> tuple[str, int | None] | None:
+        """Changes whenever a new store is swapped in (the generation and its inode)."""
         self.get()
         return self._inode
 
@@ -108,14 +114,15 @@ class StoreHolder:
         Raises:
             StoreError: there is no store (run ``hrgraph build``) or it cannot be read.
         """
+        real = current_generation(self.path)
         try:
-            inode = self.path.stat().st_ino
+            generation: tuple[str, int | None] | None = (real, os.stat(real).st_ino)
         except OSError:
-            inode = None
+            generation = None
         with self._lock:
-            if self._store is None or inode != self._inode:
-                self._store = open_store_at(self.path, read_only=True)
-                self._inode = inode
+            if self._store is None or generation != self._inode:
+                self._store = open_store_at(Path(real), read_only=True)
+                self._inode = generation
             return self._store
 
 

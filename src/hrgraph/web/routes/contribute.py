@@ -5,22 +5,32 @@ The file is checked by :func:`hrgraph.validate.validate_files` in the context of
 ``hrgraph validate FILE``. Nothing is merged: the upload is written to a temporary directory and
 removed afterwards. Uploads larger than ``upload_limit`` bytes are refused (413); with
 ``--read-only`` every upload is refused (403).
+
+``/contribute``: the same upload, merged — by :func:`hrgraph.contribute.add_contribution`, the
+code of ``hrgraph add`` (validated in the context of the graph, merged as a new store
+generation that the server's next request reads). Only with the server's merge token
+(``HRGRAPH_MERGE_TOKEN`` when ``hrgraph serve`` started; the form field ``token`` or
+``Authorization: Bearer …``): without a configured token merging from the web is off (403), a
+missing or wrong token is 401, and nothing is written either way.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hmac
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hrgraph.errors import InputError
+from hrgraph import contribute
+from hrgraph.errors import InputError, UsageError
 from hrgraph.project import RDF_SUFFIXES
 from hrgraph.query import shorten
 from hrgraph.validate import ValidationReport, validate_files
@@ -103,7 +113,88 @@ async def validate_page(request: Request) -> Response:
     return state.render(request, "validate.html", model)
 
 
+def _token_of(request: Request, form: Any) -> str:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    value = form.get("token")
+    return value if isinstance(value, str) else ""
+
+
+async def contribute_page(request: Request) -> Response:
+    """GET: the merge form. POST: check the upload like ``hrgraph add`` and merge it."""
+    state = state_of(request)
+    settings = state.settings
+    enabled = bool(settings.merge_token) and not settings.read_only
+    model: dict[str, Any] = {"enabled": enabled, "limit": settings.upload_limit,
+                             "suffixes": sorted(RDF_SUFFIXES), "filename": None, "report": None,
+                             "error": None, "merged": False, "id": None, "text": None}
+    if request.method == "GET":
+        return state.render(request, "contribute.html", model)
+    if not enabled:
+        raise HTTPException(403, "Merging from the web is turned off on this server (it was "
+                                 "started without HRGRAPH_MERGE_TOKEN, or read-only). Run "
+                                 "`hrgraph add FILE` where the project is instead.")
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > settings.upload_limit + MULTIPART_OVERHEAD:
+        raise HTTPException(413)
+    async with request.form(max_files=1, max_fields=8) as form:
+        token = _token_of(request, form)
+        if not token or not hmac.compare_digest(token.encode(), settings.merge_token.encode()):
+            raise HTTPException(401, "Merging needs this server's merge token: give it in the "
+                                     "form's token field or as Authorization: Bearer.",
+                                headers={"WWW-Authenticate": 'Bearer realm="hrgraph merge"'})
+        upload = form.get("file")
+        fields = {name: form.get(name) for name in ("contributor", "message", "source_url")}
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            model["error"] = "Choose a file to merge."
+            return state.render(request, "contribute.html", model, status_code=400)
+        data = await upload.read(settings.upload_limit + 1)
+        name = upload.filename
+    if len(data) > settings.upload_limit:
+        raise HTTPException(413)
+    fields = {k: v.strip() if isinstance(v, str) and v.strip() else None
+              for k, v in fields.items()}
+    filename = Path(name.replace("\\", "/")).name or "upload"
+    suffix = Path(filename).suffix.lower()
+    model["filename"] = filename
+    if suffix not in RDF_SUFFIXES:
+        model["error"] = (f"{filename}: hrgraph reads RDF files ending in "
+                          f"{', '.join(sorted(RDF_SUFFIXES))}; this one ends in "
+                          f"{suffix or 'nothing'}.")
+        return state.render(request, "contribute.html", model, status_code=400)
+
+    def merge() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="hrgraph-merge-") as directory:
+            path = Path(directory) / filename  # the name is recorded (prov:wasDerivedFrom)
+            path.write_bytes(data)
+            try:
+                result = contribute.add_contribution(
+                    state.project, path, source_url=fields["source_url"],
+                    contributor=fields["contributor"], message=fields["message"],
+                    max_bytes=settings.upload_limit)
+            except Exception as exc:
+                if hasattr(exc, "path") and exc.path:
+                    exc.path = filename
+                raise
+            return {"merged": result.merged, "id": result.id if result.merged else None,
+                    "text": result.to_text(state.project).replace(directory + "/", ""),
+                    "report": _report_model(result.report, filename, directory)}
+
+    try:
+        # Not given up at the query time limit: a merge, once started, finishes.
+        model.update(await run_in_threadpool(merge))
+    except (InputError, UsageError) as exc:  # unusable file or field: say why, same page
+        model["error"] = str(exc)
+        return state.render(request, "contribute.html", model, status_code=400)
+    return state.render(request, "contribute.html", model,
+                        status_code=200 if model["merged"] else 422)
+
+
 def routes(settings: WebSettings) -> list[Route]:
-    """The validation page (GET form, POST upload) and its JSON twin."""
-    return page_routes("/validate", validate_page, name="validate", methods=["GET", "POST"],
-                       max_body_size=settings.upload_limit + MULTIPART_OVERHEAD)
+    """The validation and merge pages (GET form, POST upload) and their JSON twins."""
+    limit = settings.upload_limit + MULTIPART_OVERHEAD
+    return [*page_routes("/validate", validate_page, name="validate", methods=["GET", "POST"],
+                         max_body_size=limit),
+            *page_routes("/contribute", contribute_page, name="contribute",
+                         methods=["GET", "POST"], max_body_size=limit)]
