@@ -140,6 +140,27 @@ def stats(settings: Settings, as_json: bool) -> None:
         click.echo(result.to_text(project))
 
 
+@main.command("docs")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="The folder to write the pages to.")
+@click.pass_obj
+def docs_command(settings: Settings, output: Path) -> None:
+    """Write HTML documentation of the ontology and the vocabularies (with pyLODE).
+
+    DIR/ontology.html (every class and property), DIR/vocabularies/NAME.html (every concept),
+    DIR/queries.html (docs/queries.md) and DIR/index.html. Needs pyLODE:
+    pip install 'hrgraph[docs]'. Markup in descriptions is shown as text, never run.
+
+    \b
+    Examples:
+      hrgraph docs
+      hrgraph docs -o /tmp/hrgraph-docs
+    """
+    from hrgraph.ontodocs import write_docs
+
+    click.echo(write_docs(settings.project(), output).to_text())
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--source-url", metavar="URL", help="Where the contributed facts come from.")
