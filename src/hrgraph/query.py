@@ -49,6 +49,7 @@ from hrgraph import _query_worker, guard
 from hrgraph._query_worker import RawResult, execute
 from hrgraph.errors import InputError, QueryTimeout, StoreError, UsageError
 from hrgraph.project import Project
+from hrgraph.terms import WELL_KNOWN_PREFIXES
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -84,21 +85,7 @@ PARAM_TYPES = ("iri", "string", "langstring", "date", "integer", "decimal", "boo
                "gYearMonth", "gYear")
 
 #: Well-known prefixes used to shorten IRIs in tables and messages (the project's own are added).
-COMMON_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD,
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "schema": "https://schema.org/",
-    "oa": "http://www.w3.org/ns/oa#",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+COMMON_PREFIXES = WELL_KNOWN_PREFIXES
 
 
 def prefixes(project: Project) -> dict[str, str]:

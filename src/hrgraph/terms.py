@@ -12,9 +12,33 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import Node
 
+#: Well-known prefixes, for display (tables, messages) and exports; the project's own
+#: ``hrg:``, ``hrid:`` and ``hrv:`` come from the Project.
+WELL_KNOWN_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) -> Node | None:
-    """The rdflib term for a pyoxigraph term (``None`` for the default graph)."""
+    """The rdflib term for a pyoxigraph term (``None`` for the default graph).
+
+    An ``xsd:string`` literal becomes a plain literal, as rdflib's own parsers make it, so that
+    terms from either library compare equal (``sh:in``, ``sh:hasValue``, set operations).
+    """
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -22,6 +46,8 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph) 
     if isinstance(term, ox.Literal):
         if term.language:
             return rdflib.Literal(term.value, lang=term.language.lower())
+        if term.datatype.value == _XSD_STRING:
+            return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     if isinstance(term, ox.DefaultGraph):
         return None

@@ -32,7 +32,7 @@ from typing import Any
 import pyoxigraph as ox
 import pyshacl
 import rdflib
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import RDF, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
@@ -42,6 +42,7 @@ from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError
 from hrgraph.locate import Location, subject_index
 from hrgraph.project import Project
+from hrgraph.terms import WELL_KNOWN_PREFIXES, to_rdflib
 
 __all__ = [
     "ValidationReport",
@@ -52,7 +53,6 @@ __all__ = [
 ]
 
 _SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-_XSD_STRING = str(XSD.string)
 _RDF_LANGSTRING = str(RDF.langString)
 
 
@@ -89,7 +89,7 @@ class ValidationReport:
 
     results: list[ValidationResult]
     graph: rdflib.Graph = field(default_factory=rdflib.Graph, repr=False)
-    prefixes: dict[str, str] = field(default_factory=lambda: dict(query.COMMON_PREFIXES),
+    prefixes: dict[str, str] = field(default_factory=lambda: dict(WELL_KNOWN_PREFIXES),
                                      repr=False)
 
     @property
@@ -213,23 +213,6 @@ def _graph_kind(project: Project, graph: str) -> str | None:
 # --------------------------------------------------------------------------- term conversion
 
 
-def _to_rdflib(term: Any) -> rdflib.term.Node:
-    """A pyoxigraph term as the equal rdflib term (``xsd:string`` literals as plain ones, as
-    rdflib's own parser makes them, so that ``sh:in`` and ``sh:hasValue`` compare equal)."""
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return rdflib.Literal(term.value)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype))
-    raise TypeError(f"cannot convert {term!r}")  # RDF-star triple terms are not used here
-
-
 def _add_quads(graph: rdflib.Graph, quads: Iterable[ox.Quad]) -> None:
     # Copying into an in-memory rdflib graph is fine while the data is small (thousands of
     # triples); for large stores validate per file, or switch pyshacl to its SPARQL mode.
@@ -239,8 +222,8 @@ def _add_quads(graph: rdflib.Graph, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
             if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
                 continue
-            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate),
-                       _to_rdflib(quad.object)))
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate),
+                       to_rdflib(quad.object)))
 
 
 def _node_text(node: rdflib.term.Node) -> str:
@@ -503,7 +486,7 @@ class _StoreGraph:
             str(node))
         for quad in self.store.quads_for_pattern(None, None, term):
             if quad.graph_name in self.graphs:
-                yield _to_rdflib(quad.subject)
+                yield to_rdflib(quad.subject)
 
 
 def _locate_blank(node: rdflib.term.Node, index: dict[str, Location],
