@@ -77,6 +77,15 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 @pytest.fixture
+def built_copy(built_project: Project, tmp_path: Path) -> Project:
+    """A private copy of the session's built project (files and store), free to change."""
+    target = tmp_path / "project"
+    # The store is a relative link to its generation folder: copy the link, not its target.
+    shutil.copytree(built_project.root, target, symlinks=True)
+    return Project.open(target, store=target / "store")
+
+
+@pytest.fixture
 def cli() -> CliRunner:
     """A click runner for ``hrgraph.cli.main`` (stderr kept apart from stdout)."""
     return CliRunner()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO
 from hrgraph import contribute
 from hrgraph import store as stores
 from hrgraph.build import build
@@ -44,20 +43,10 @@ person:test-contributor-person a foaf:Person ;
 """
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    """The real project, built once for this module; tests work on copies of it."""
-    project = copy_project(REPO, tmp_path_factory.mktemp("contribute-base") / "project")
-    build(project)
-    return project
-
-
 @pytest.fixture
-def built(base: Project, tmp_path: Path) -> Project:
+def built(built_copy: Project) -> Project:
     """A private copy of the built real project (files and store)."""
-    target = tmp_path / "project"
-    shutil.copytree(base.root, target)
-    return Project.open(target, store=target / "store")
+    return built_copy
 
 
 def write(tmp_path: Path, name: str, text: str | bytes) -> Path:

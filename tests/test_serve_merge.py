@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,9 +22,7 @@ import pyoxigraph as ox
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import REPO, copy_project
 from hrgraph import store as stores
-from hrgraph.build import build
 from hrgraph.project import Project
 from hrgraph.web import WebSettings, create_app
 from web_support import running_server
@@ -37,18 +34,10 @@ COUNT = ("SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE "
 TOKEN = "s3cret-merge-token"
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = copy_project(REPO, tmp_path_factory.mktemp("serve-merge") / "project")
-    build(project)
-    return project
-
-
 @pytest.fixture
-def built(base: Project, tmp_path: Path) -> Project:
-    target = tmp_path / "project"
-    shutil.copytree(base.root, target, symlinks=True)
-    return Project.open(target, store=target / "store")
+def built(built_copy: Project) -> Project:
+    """A private copy of the built real project (files and store)."""
+    return built_copy
 
 
 def snapshot(project: Project) -> tuple[bytes, dict[str, str]]:

@@ -4,17 +4,15 @@ data is written; bad input named by sheet, row and column; export back to the te
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import openpyxl
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, copy_project
+from conftest import REPO
 from hrgraph import spreadsheet
 from hrgraph import store as stores
-from hrgraph.build import build
 from hrgraph.cli import main
 from hrgraph.contribute import add_contribution
 from hrgraph.errors import InputError
@@ -25,18 +23,16 @@ EXAMPLE = REPO / "data" / "templates" / "example.xlsx"
 ID = "https://w3id.org/hrgraph/id/"
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = copy_project(REPO, tmp_path_factory.mktemp("sheet-base") / "project")
-    build(project)
-    return project
+@pytest.fixture
+def base(built_project: Project) -> Project:
+    """The session's built project (read-only use)."""
+    return built_project
 
 
 @pytest.fixture
-def built(base: Project, tmp_path: Path) -> Project:
-    target = tmp_path / "project"
-    shutil.copytree(base.root, target)
-    return Project.open(target, store=target / "store")
+def built(built_copy: Project) -> Project:
+    """A private copy of the built real project (files and store)."""
+    return built_copy
 
 
 def read(project: Project, path: Path) -> spreadsheet.Contribution:
