@@ -31,6 +31,7 @@ PREFIXES = """\
 @prefix person: <https://w3id.org/hrgraph/id/person/> .
 @prefix organisation: <https://w3id.org/hrgraph/id/organisation/> .
 @prefix demand: <https://w3id.org/hrgraph/id/demand/> .
+@prefix point: <https://w3id.org/hrgraph/id/point/> .
 @prefix document: <https://w3id.org/hrgraph/id/document/> .
 @prefix action: <https://w3id.org/hrgraph/vocab/action/> .
 """
@@ -148,12 +149,8 @@ def test_dry_run_writes_nothing(built: Project, tmp_path: Path) -> None:
     assert not list((built.root / ".hrgraph" / "tmp").glob("*"))
 
 
-def test_validation_in_context_equals_validating_the_full_union(built: Project,
-                                                                tmp_path: Path) -> None:
-    """What ``add`` reports is exactly what validating the whole graph with the contribution
-    finds beyond validating it without: the context validate_files uses (every data, ontology and
-    vocabulary graph of the store) misses nothing, on the real data."""
-    text = PREFIXES + """
+IN_CONTEXT_CASES = {
+    "demand-and-names": """
 demand:test-contribution-1 a hrg:Demand ;
     skos:prefLabel "Release everyone"@en ;
     hrg:actionType action:repeal ;
@@ -161,7 +158,23 @@ demand:test-contribution-1 a hrg:Demand ;
     hrg:concernsPerson person:ales-bialiatski .
 person:ales-bialiatski skos:altLabel "Ales Bialatski"@en .
 person:test-unsourced a foaf:Person ; skos:prefLabel "Test Unsourced"@en .
-"""
+""",
+    # A problem that shows on resources the contribution only refers to: a second English name
+    # for an existing organisation, and a point that closes a part-of cycle through stored data.
+    "existing-resources": """
+organisation:viasna skos:prefLabel "Viasna Human Rights Centre"@en .
+point:concerted-position-2016-c1 hrg:partOf demand:concerted-position-2016-c1-1-1 .
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(IN_CONTEXT_CASES))
+def test_validation_in_context_equals_validating_the_full_union(built: Project, tmp_path: Path,
+                                                                case: str) -> None:
+    """What ``add`` reports (validating only the part of the graph within the shapes' reach of
+    the contribution) is exactly what validating the whole graph with the contribution finds
+    beyond validating it without, on the real data."""
+    text = PREFIXES + IN_CONTEXT_CASES[case]
     source = write(tmp_path, "demand.ttl", text)
     result = contribute.add_contribution(built, source, dry_run=True)
     assert not result.conforms

@@ -673,9 +673,6 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
     focus = {f"_:{q.subject.value}" if isinstance(q.subject, ox.BlankNode) else q.subject.value
              for q in new_quads if not isinstance(q.subject, ox.Triple)}
 
-    context: list[ox.Quad] = []
-    shape_quads: list[ox.Quad] = []
-    data_graphs: set[ox.NamedNode] = set()
     if store is None and (project.store_path / "CURRENT").is_file():
         store = stores.open_store(project, read_only=True)  # read-only takes no lock
     if store is None:  # no store built: the project's files, in a store of their own
@@ -683,21 +680,8 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
         for source in project.files_of_kind("data", "ontology", "vocabulary"):
             if source.graph not in own_graphs:
                 store.extend(load.parse_file(project, source.path))
-    try:
-        for graph in store.named_graphs():
-            if not isinstance(graph, ox.NamedNode) or graph.value in own_graphs:
-                continue
-            kind = _graph_kind(project, graph.value)
-            if kind == "data" and not whole_graph:
-                data_graphs.add(graph)
-            elif kind in {"data", "ontology", "vocabulary"}:
-                context += store.quads_for_pattern(None, None, None, graph)
-            elif kind == "shapes":
-                shape_quads += store.quads_for_pattern(None, None, None, graph)
-        context += _neighbourhood(store, data_graphs, new_quads,
-                                  ox.NamedNode(project.ontology_ns + "partOf"))
-    except OSError as exc:
-        raise StoreError(f"cannot read the store: {exc}") from None
+    context, shape_quads = context_quads(project, store, new_quads, exclude=own_graphs,
+                                         whole_graph=whole_graph)
 
     data = rdflib.Graph()
     _add_quads(data, context)
@@ -721,6 +705,41 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
     return ValidationReport(results=sorted(results, key=_sort_key),
                             graph=_report_graph(report, kept, extra, conforms),
                             prefixes=query.prefixes(project))
+
+
+def context_quads(project: Project, store: ox.Store, new_quads: Sequence[ox.Quad], *,
+                  exclude: Iterable[str] = (), whole_graph: bool = False
+                  ) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """What validating ``new_quads`` needs from ``store``: the context and the shapes.
+
+    The context is the ontology and vocabulary graphs, and of the data graphs either only the
+    part the shapes and checks can reach from the new quads (:func:`_neighbourhood`) or, with
+    ``whole_graph``, all of them. Graphs named in ``exclude`` (older versions of the files being
+    validated) and graphs of other kinds (the private graphs, the inferred graph) are left out.
+
+    Raises:
+        StoreError: the store cannot be read.
+    """
+    excluded = set(exclude)
+    context: list[ox.Quad] = []
+    shape_quads: list[ox.Quad] = []
+    data_graphs: set[ox.NamedNode] = set()
+    try:
+        for graph in store.named_graphs():
+            if not isinstance(graph, ox.NamedNode) or graph.value in excluded:
+                continue
+            kind = _graph_kind(project, graph.value)
+            if kind == "data" and not whole_graph:
+                data_graphs.add(graph)
+            elif kind in {"data", "ontology", "vocabulary"}:
+                context += store.quads_for_pattern(None, None, None, graph)
+            elif kind == "shapes":
+                shape_quads += store.quads_for_pattern(None, None, None, graph)
+        context += _neighbourhood(store, data_graphs, list(new_quads),
+                                  ox.NamedNode(project.ontology_ns + "partOf"))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store: {exc}") from None
+    return context, shape_quads
 
 
 #: How far from the validated files the context reaches: the stored triples about their
