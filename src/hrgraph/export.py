@@ -261,11 +261,40 @@ def export(project: Project, store: ox.Store, fmt: str | Format, *, output: Path
     """
     fmt = _format(fmt)
     selected = select_graphs(project, store, graphs, include_inferred=include_inferred)
-    quads = export_quads(project, store, selected, include_inferred=include_inferred)
-    data = serialize(project, quads, fmt)
+    if fmt.name in ("nt", "nq") and not confidential_resources(project, store):
+        data, count = _dump_sorted(store, selected, quads=fmt.name == "nq")
+    else:
+        quads = export_quads(project, store, selected, include_inferred=include_inferred)
+        data, count = serialize(project, quads, fmt), len(quads)
     if output is not None:
         write_atomically(Path(output), data)
-    return ExportResult(fmt, selected, len(quads), data, Path(output) if output else None)
+    return ExportResult(fmt, selected, count, data, Path(output) if output else None)
+
+
+def _dump_sorted(store: ox.Store, graphs: Sequence[str], *, quads: bool) -> tuple[bytes, int]:
+    """N-Triples or N-Quads of ``graphs`` in the order :func:`serialize` writes them, without
+    building Python terms: Oxigraph writes each graph as N-Triples lines and the lines are sorted
+    as bytes (UTF-8 keeps code-point order, and a term's text ends where the line's next space
+    begins, so this is the order of the (graph,) subject, predicate, object tuples). Only for
+    exports with no confidential entry to leave out. Returns the bytes and the quad count."""
+    lines: list[bytes] = []
+    for graph in graphs:
+        dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        if quads:
+            suffix = f" <{graph}> .".encode()
+            lines += [line[:-2] + suffix for line in dumped.splitlines() if line]
+        else:
+            lines += [line for line in dumped.splitlines() if line]
+    count = len(lines)
+    if quads:
+        # serialize() sorts quads by graph first: keep the graph order, sort within each graph.
+        by_graph: dict[bytes, list[bytes]] = {}
+        for line in lines:
+            by_graph.setdefault(line.rsplit(b" <", 1)[-1], []).append(line)
+        ordered = [line for key in sorted(by_graph) for line in sorted(by_graph[key])]
+    else:
+        ordered = sorted(set(lines))
+    return b"".join(line + b"\n" for line in ordered), count
 
 
 def write_atomically(path: Path, data: bytes) -> None:
