@@ -8,7 +8,6 @@ Tested for real: ``hrgraph serve`` as a subprocess, clients querying it the whol
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import subprocess
@@ -25,6 +24,7 @@ from starlette.testclient import TestClient
 from hrgraph import store as stores
 from hrgraph.project import Project
 from hrgraph.web import WebSettings, create_app
+from test_contribute import snapshot
 from web_support import running_server
 
 CONTRIBUTION = Path(__file__).resolve().parent / "data" / "contribution-demand.ttl"
@@ -39,15 +39,6 @@ def built(built_copy: Project) -> Project:
     """A private copy of the built real project (files and store)."""
     return built_copy
 
-
-def snapshot(project: Project) -> tuple[bytes, dict[str, str]]:
-    store = stores.open_store(project, read_only=True)
-    dump = stores.dump_nquads(store)
-    del store
-    tree = {p.relative_to(project.data_dir).as_posix():
-            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
-            for p in sorted(project.data_dir.rglob("*"))}
-    return dump, tree
 
 
 def demand_count(project: Project) -> int:

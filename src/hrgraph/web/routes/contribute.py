@@ -40,6 +40,25 @@ from hrgraph.web.app import WebSettings, page_routes, state_of
 MULTIPART_OVERHEAD = 16_384
 
 
+def _refuse_oversized(request: Request, limit: int) -> None:
+    """413 before reading a body that announces more than an upload of ``limit`` bytes."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > limit + MULTIPART_OVERHEAD:
+        raise HTTPException(413)
+
+
+def _upload_name(name: str) -> tuple[str, str, str | None]:
+    """The uploaded file's own name (no directories), its ending, and why it cannot be read as
+    RDF (``None`` when it can)."""
+    filename = Path(name.replace("\\", "/")).name or "upload"
+    suffix = Path(filename).suffix.lower()
+    if suffix in RDF_SUFFIXES:
+        return filename, suffix, None
+    return filename, suffix, (f"{filename}: hrgraph reads RDF files ending in "
+                              f"{', '.join(sorted(RDF_SUFFIXES))}; this one ends in "
+                              f"{suffix or 'nothing'}.")
+
+
 def _report_model(report: ValidationReport, filename: str, tmp: str) -> dict[str, Any]:
     results = [dataclasses.replace(r, file=filename if r.file and tmp in r.file else r.file)
                for r in report.results]
@@ -72,9 +91,7 @@ async def validate_page(request: Request) -> Response:
     if settings.read_only:
         raise HTTPException(403, "This server is read-only: it accepts no uploads. Run "
                                  "`hrgraph validate FILE` on your own copy instead.")
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.upload_limit + MULTIPART_OVERHEAD:
-        raise HTTPException(413)
+    _refuse_oversized(request, settings.upload_limit)
     async with request.form(max_files=1, max_fields=5) as form:  # closes the spooled file
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -84,13 +101,9 @@ async def validate_page(request: Request) -> Response:
         name = upload.filename
     if len(data) > settings.upload_limit:
         raise HTTPException(413)
-    filename = Path(name.replace("\\", "/")).name or "upload"
-    suffix = Path(filename).suffix.lower()
+    filename, suffix, model["error"] = _upload_name(name)
     model["filename"] = filename
-    if suffix not in RDF_SUFFIXES:
-        model["error"] = (f"{filename}: hrgraph reads RDF files ending in "
-                          f"{', '.join(sorted(RDF_SUFFIXES))}; this one ends in "
-                          f"{suffix or 'nothing'}.")
+    if model["error"]:
         return state.render(request, "validate.html", model, status_code=400)
 
     def check() -> dict[str, Any]:
@@ -135,9 +148,7 @@ async def contribute_page(request: Request) -> Response:
         raise HTTPException(403, "Merging from the web is turned off on this server (it was "
                                  "started without HRGRAPH_MERGE_TOKEN, or read-only). Run "
                                  "`hrgraph add FILE` where the project is instead.")
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.upload_limit + MULTIPART_OVERHEAD:
-        raise HTTPException(413)
+    _refuse_oversized(request, settings.upload_limit)
     async with request.form(max_files=1, max_fields=8) as form:
         token = _token_of(request, form)
         if not token or not hmac.compare_digest(token.encode(), settings.merge_token.encode()):
@@ -155,13 +166,9 @@ async def contribute_page(request: Request) -> Response:
         raise HTTPException(413)
     fields = {k: v.strip() if isinstance(v, str) and v.strip() else None
               for k, v in fields.items()}
-    filename = Path(name.replace("\\", "/")).name or "upload"
-    suffix = Path(filename).suffix.lower()
+    filename, _suffix, model["error"] = _upload_name(name)
     model["filename"] = filename
-    if suffix not in RDF_SUFFIXES:
-        model["error"] = (f"{filename}: hrgraph reads RDF files ending in "
-                          f"{', '.join(sorted(RDF_SUFFIXES))}; this one ends in "
-                          f"{suffix or 'nothing'}.")
+    if model["error"]:
         return state.render(request, "contribute.html", model, status_code=400)
 
     def merge() -> dict[str, Any]:
