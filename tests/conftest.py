@@ -10,7 +10,9 @@ import http.server
 import json
 import os
 import shutil
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -120,3 +122,47 @@ def listener() -> Iterator[tuple[str, list[str]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class ConnectionCounter:
+    """A TCP listener on 127.0.0.1 that counts the connections it gets (any protocol, any
+    method), to prove that nothing was fetched."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen()
+        self.socket.settimeout(0.1)
+        self.port = self.socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/sparql"
+        self.count = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:  # includes the accept time-out, which lets close() stop the loop
+                continue
+            self.count += 1
+            conn.close()
+
+    def settled(self) -> int:
+        """The count, after giving a late connection a moment to arrive."""
+        time.sleep(0.2)
+        return self.count
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.socket.close()
+
+
+@pytest.fixture
+def tcp() -> ConnectionCounter:
+    """A :class:`ConnectionCounter`, closed after the test."""
+    server = ConnectionCounter()
+    yield server
+    server.close()

@@ -18,42 +18,6 @@ from hrgraph.query import run_query, run_saved
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it gets."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen()
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.socket.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
-
-
-@pytest.fixture
-def listener():
-    server = Listener()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     shutil.copytree(FIXTURES / "query_basic", tmp_path / "p")
@@ -94,34 +58,34 @@ SERVICE_QUERIES = [
 
 
 @pytest.mark.parametrize("template", SERVICE_QUERIES)
-def test_service_is_refused_and_nothing_is_sent(project, listener, template):
-    sparql = template.replace("{port}", str(listener.port))
+def test_service_is_refused_and_nothing_is_sent(project, tcp, template):
+    sparql = template.replace("{port}", str(tcp.port))
     with pytest.raises(InputError, match="SERVICE"):
         check_query(sparql)
     with pytest.raises(InputError, match="SERVICE"):
         run_query(project, sparql, timeout=10)
-    assert listener.connections == 0
+    assert tcp.count == 0
 
 
-def test_service_in_a_saved_query_is_refused(project, listener):
+def test_service_in_a_saved_query_is_refused(project, tcp):
     path = project.queries_dir / "remote.rq"
     path.write_text("#+ summary: remote\n"
-                    f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/> "
+                    f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{tcp.port}/> "
                     "{ ?s ?p ?o } }\n")
     with pytest.raises(InputError, match="SERVICE"):
         run_saved(project, "remote", {})
-    assert listener.connections == 0
+    assert tcp.count == 0
 
 
-def test_listener_does_see_a_real_connection(listener):
+def test_listener_does_see_a_real_connection(tcp):
     # The listener works: otherwise "received nothing" above would prove nothing.
-    with socket.create_connection(("127.0.0.1", listener.port)):
+    with socket.create_connection(("127.0.0.1", tcp.port)):
         pass
     for _ in range(50):
-        if listener.connections:
+        if tcp.count:
             break
         threading.Event().wait(0.05)
-    assert listener.connections == 1
+    assert tcp.count == 1
 
 
 @pytest.mark.parametrize(("sparql", "operation"), [

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -52,47 +50,6 @@ sys.addaudithook(_audit)  # records every file this process opens (before any ho
 def opened(path: Path) -> bool:
     """Whether this process tried to open ``path`` since the last ``OPENED.clear()``."""
     return any(Path(p).name == path.name and Path(p).resolve() == path.resolve() for p in OPENED)
-
-
-class Connections:
-    """A TCP listener on 127.0.0.1 that counts connections (any protocol, any method)."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen()
-        self.socket.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/sparql"
-        self.count = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while self.running:
-            try:
-                conn, _ = self.socket.accept()
-            except OSError:
-                continue
-            self.count += 1
-            conn.close()
-
-    def settled(self) -> int:
-        """The count, after giving a late connection a moment to arrive."""
-        time.sleep(0.2)
-        return self.count
-
-    def close(self) -> None:
-        self.running = False
-        self.thread.join()
-        self.socket.close()
-
-
-@pytest.fixture
-def tcp() -> Connections:
-    server = Connections()
-    yield server
-    server.close()
 
 
 @pytest.fixture
