@@ -93,17 +93,25 @@ def test_add_while_serving_every_answer_is_complete_and_the_new_demand_appears(
         threads = [threading.Thread(target=f, args=(url,)) for f in (sparql_loop, page_loop)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60  # both loops have answered from the old store
+        while time.monotonic() < deadline and {kind for kind, _ in answers} != {"sparql", "page"}:
+            time.sleep(0.1)
+        pages_before = next(n for kind, n in answers if kind == "page")
         added = subprocess.run(
             [sys.executable, "-m", "hrgraph", "--project", str(built.root), "--store",
              str(built.store_path), "add", str(CONTRIBUTION), "--contributor", "test"],
             capture_output=True, text=True, timeout=300)
         assert added.returncode == 0, added.stderr + added.stdout
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not any(
-                kind == "sparql" and n == before + 1 for kind, n in answers):
+        # Both kinds of answer must come to see the new store (the pages once cached an answer
+        # from the old store under the new store's name, and then never did).
+        def both_see_it() -> bool:
+            return {(kind, n) for kind, n in answers} >= {("sparql", before + 1),
+                                                          ("page", pages_before + 1)}
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not both_see_it():
             time.sleep(0.2)
-        time.sleep(1.0)
+        time.sleep(0.5)
         stop.set()
         for t in threads:
             t.join(60)

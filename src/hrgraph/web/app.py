@@ -49,6 +49,7 @@ from hrgraph.project import Project
 from hrgraph.query import SavedQuery, list_queries
 from hrgraph.store import current_generation, open_store_at
 from hrgraph.web import negotiation
+from hrgraph.web.entities import View
 
 #: Answers of saved queries and page models kept per app (see :meth:`WebState.cached`).
 RESULTS_KEPT = 512
@@ -105,11 +106,19 @@ class StoreHolder:
 
     def generation(self) -> tuple[str, int | None] | None:
         """Changes whenever a new store is swapped in (the generation and its inode)."""
-        self.get()
-        return self._inode
+        return self.snapshot()[0]
 
     def get(self) -> ox.Store:
         """The current store.
+
+        Raises:
+            StoreError: there is no store (run ``hrgraph build``) or it cannot be read.
+        """
+        return self.snapshot()[1]
+
+    def snapshot(self) -> tuple[tuple[str, int | None] | None, ox.Store]:
+        """The current generation and its store, taken together (a swap between two separate
+        calls would pair an answer from one store with the name of the other).
 
         Raises:
             StoreError: there is no store (run ``hrgraph build``) or it cannot be read.
@@ -123,7 +132,7 @@ class StoreHolder:
             if self._store is None or generation != self._inode:
                 self._store = open_store_at(Path(real), read_only=True)
                 self._inode = generation
-            return self._store
+            return self._inode, self._store
 
 
 @dataclass
@@ -169,8 +178,12 @@ class WebState:
             raise UsageError(f"no saved query called {name!r} (known: {', '.join(queries)})")
         return queries[name]
 
-    async def cached(self, key: tuple, function: Callable[..., Any], *args: Any) -> Any:
-        """``function(*args)`` in a thread (see :meth:`in_thread`), remembered under ``key``
+    def view(self, store: ox.Store) -> View:
+        """The public view of ``store``, with the saved queries already read."""
+        return View(store, self.project, self.saved_queries())
+
+    async def cached(self, key: tuple, function: Callable[[ox.Store], Any]) -> Any:
+        """``function(store)`` in a thread (see :meth:`in_thread`), remembered under ``key``
         until the store changes.
 
         Saved queries and page models are functions of the store alone, and the store is
@@ -180,12 +193,14 @@ class WebState:
         At most ``RESULTS_KEPT`` answers are kept, least recently used dropped first; errors are
         never kept.
         """
-        key = (self.store.generation(), *key)
+        # The store the answer is computed from is the one its key names.
+        generation, store = self.store.snapshot()
+        key = (generation, *key)
         with self.results_lock:
             if key in self.results:
                 self.results.move_to_end(key)
                 return self.results[key]
-        value = await self.in_thread(function, *args)
+        value = await self.in_thread(function, store)
         with self.results_lock:
             self.results[key] = value
             while len(self.results) > RESULTS_KEPT:

@@ -97,13 +97,12 @@ async def run(request: Request) -> Response:
                                     ["application/sparql-results+json", "application/json",
                                      "text/csv"])
         as_csv = chosen == "text/csv"
-    view_store = state.store.get()
     settings = state.settings
     key = ("api", saved.name, *sorted((k, tuple(v) if isinstance(v, list) else v)
                                       for k, v in values.items()))
-    result = await state.cached(key, lambda: run_saved(state.project, saved, values,
-                                                       store=view_store,
-                                                       limit=settings.result_limit))
+    result = await state.cached(key, lambda store: run_saved(state.project, saved, values,
+                                                            store=store,
+                                                            limit=settings.result_limit))
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Hrgraph-Truncated"] = "true"

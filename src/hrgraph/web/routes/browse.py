@@ -16,22 +16,17 @@ from hrgraph.errors import HrgraphError
 from hrgraph.query import QueryResult, run_query, shorten
 from hrgraph.web import listings
 from hrgraph.web.app import page_routes, state_of, status_for
-from hrgraph.web.entities import View, safe_href
+from hrgraph.web.entities import safe_href
 
 #: The query the /query page shows when nothing else is asked for.
 DEFAULT_QUERY = "signatories"
 
 
-def _view(request: Request) -> View:
-    state = state_of(request)
-    return View(state.store.get(), state.project, state.saved_queries())
-
-
 async def home(request: Request) -> Response:
     """The start page: what is here and where to go."""
     state = state_of(request)
-    model = await state.cached(("home",), lambda: {
-        "demands": len(listings.all_demands(_view(request))),
+    model = await state.cached(("home",), lambda store: {
+        "demands": len(listings.all_demands(state.view(store))),
         "queries": len(state.saved_queries()),
     })
     return state.render(request, "home.html", model)
@@ -41,7 +36,8 @@ async def search(request: Request) -> Response:
     """``/search?q=``: entities by any of their names, in any script."""
     state = state_of(request)
     text = request.query_params.get("q", "")
-    model = await state.cached(("search", text), listings.search, _view(request), text)
+    model = await state.cached(("search", text),
+                               lambda store: listings.search(state.view(store), text))
     return state.render(request, "search.html", model)
 
 
@@ -49,22 +45,24 @@ async def demands(request: Request) -> Response:
     """``/demands``: every demand, filtered by topic, addressee, status, document, year."""
     state = state_of(request)
     filters = {name: request.query_params.get(name, "") for name in listings.FILTERS}
-    model = await state.cached(("demands", *sorted(filters.items())), listings.demands_list,
-                               _view(request), filters)
+    model = await state.cached(("demands", *sorted(filters.items())),
+                               lambda store: listings.demands_list(state.view(store), filters))
     return state.render(request, "demands.html", model)
 
 
 async def network(request: Request) -> Response:
     """``/network``: organisations, people, documents and demands as a graph."""
     state = state_of(request)
-    model = await state.cached(("network",), listings.network, _view(request))
+    model = await state.cached(("network",),
+                               lambda store: listings.network(state.view(store)))
     return state.render(request, "network.html", model)
 
 
 async def dashboard(request: Request) -> Response:
     """``/dashboard``: demands by topic, status, addressee and year."""
     state = state_of(request)
-    model = await state.cached(("dashboard",), listings.dashboard, _view(request))
+    model = await state.cached(("dashboard",),
+                               lambda store: listings.dashboard(state.view(store)))
     return state.render(request, "dashboard.html", model)
 
 
