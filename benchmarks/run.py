@@ -9,10 +9,12 @@ belongs to that task alone:
 * hrgraph: ``build`` (parse, load, reason, validate; with the time of each step); every saved
   query through ``hrgraph.query.run_saved`` (a worker process per query, as the CLI runs it) and
   directly on an open store (``run_saved(..., store=...)``: the query without the worker's start);
-  validating the contribution (``hrgraph.validate.validate_files``); export to N-Triples when
-  ``hrgraph.export`` exists.
+  validating the contribution (``hrgraph.validate.validate_files``); ``add`` and ``remove`` of
+  it; export to every format; ``push`` into a real Oxigraph server on a free loopback port; the
+  HTTP saved-query API under concurrent local clients (benchmarks/web_latency.py); ``build``
+  again after one changed file.
 * plain: rdflib ``Graph.parse`` of the same files; owlrl's RDFS closure; pyshacl over everything;
-  rdflib's SPARQL on the same saved queries (each with the same example parameters). Each task is
+  rdflib's N-Triples and Turtle serialisers; rdflib's SPARQL on the same saved queries (each with the same example parameters). Each task is
   killed at ``--limit`` seconds and reported as "> limit".
 
 The table compares them (ratio = plain / hrgraph); the full results go to
@@ -41,6 +43,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate, parse_size  # noqa: E402
 
+EXPORT_FORMATS = ("nt", "nq", "ttl", "trig", "jsonld", "xml")
 PACKAGES = ["hrgraph", "pyoxigraph", "rdflib", "owlrl", "pyshacl", "pyshacl-turbo"]
 
 
@@ -161,21 +164,120 @@ def task_contribution(project_dir: Path, options: dict) -> dict:
             "warnings": report.warnings}
 
 
+def task_add(project_dir: Path, options: dict) -> dict:
+    """``hrgraph add`` of the contribution (validate, write the file, publish a new store
+    generation), then ``hrgraph remove`` of it, a few times."""
+    import datetime as dt
+
+    from hrgraph import contribute
+    from hrgraph.project import Project
+
+    project = Project.open(project_dir)
+    file = project_dir / "contribution.ttl"
+    added: list[float] = []
+    removed: list[float] = []
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    for run in range(options["add_runs"]):
+        started = time.perf_counter()
+        result = contribute.add_contribution(project, file, contributor="benchmark",
+                                             now=now + dt.timedelta(seconds=run))
+        added.append(time.perf_counter() - started)
+        if not result.merged:
+            return {"error": "the contribution was not merged:\n"
+                    + result.report.to_text()[:1000]}
+        started = time.perf_counter()
+        contribute.remove_contribution(project, result.id)
+        removed.append(time.perf_counter() - started)
+    return {**percentiles(added), "remove": percentiles(removed)}
+
+
 def task_export(project_dir: Path, options: dict) -> dict:
-    try:
-        from hrgraph import export
-    except ImportError:
-        return {"skipped": "hrgraph.export does not exist yet"}
+    from hrgraph import export
     from hrgraph import store as stores
     from hrgraph.project import Project
 
     project = Project.open(project_dir)
     store = stores.open_store(project, read_only=True)
-    target = project_dir / "export.nt"
+    fmt = options.get("format", "nt")
+    target = project_dir / f"export.{fmt}"
     started = time.perf_counter()
-    result = export.export(project, store, "nt", output=target)
-    return {"seconds": time.perf_counter() - started, "triples": result.quads,
-            "bytes": target.stat().st_size}
+    result = export.export(project, store, fmt, output=target)
+    seconds = time.perf_counter() - started
+    size = target.stat().st_size
+    target.unlink()
+    return {"seconds": seconds, "triples": result.quads, "bytes": size}
+
+
+def task_push(project_dir: Path, options: dict) -> dict:
+    """``hrgraph push`` (replace) into a real Oxigraph server on a free loopback port."""
+    import shutil
+    import signal
+    import socket
+
+    import httpx
+
+    from hrgraph import remote
+    from hrgraph import store as stores
+    from hrgraph.project import Project
+
+    binary = Path(sys.executable).parent / "oxigraph"
+    if not binary.is_file() and not shutil.which("oxigraph"):
+        return {"skipped": "no oxigraph server binary (pip install oxigraph)"}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    location = project_dir / "oxigraph-server"
+    shutil.rmtree(location, ignore_errors=True)
+    server = subprocess.Popen(
+        [str(binary) if binary.is_file() else "oxigraph", "serve", "--location", str(location),
+         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        project = Project.open(project_dir)
+        store = stores.open_store(project, read_only=True)
+        started = time.perf_counter()
+        summary = remote.push(project, store, f"{base}/store", replace=True)
+        return {"seconds": time.perf_counter() - started, "triples": summary.triples}
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+        shutil.rmtree(location, ignore_errors=True)
+
+
+def task_http(project_dir: Path, options: dict) -> dict:
+    """The saved-query API of ``hrgraph serve`` under ``clients`` concurrent local clients."""
+    import web_latency
+
+    targets = {name: path for name, path in web_latency.TARGETS.items()
+               if name.startswith(("saved-query API", "entity page (demand"))}
+    with web_latency.serving(project_dir) as base:
+        return {"clients": options["clients"],
+                "targets": web_latency.run(base, targets, options["clients"],
+                                           options["http_seconds"])}
+
+
+def task_rebuild(project_dir: Path, options: dict) -> dict:
+    """``hrgraph build`` again after one generated file changed (one label appended)."""
+    from hrgraph.build import build
+    from hrgraph.project import Project
+
+    changed = sorted((project_dir / "data" / "generated").glob("*.nt"))[0]
+    original = changed.read_bytes()
+    subject = original.split(b" ", 1)[0]
+    try:
+        changed.write_bytes(original + subject + b" <http://www.w3.org/2004/02/skos/core#"
+                            b"altLabel> \"changed for the rebuild benchmark\"@en .\n")
+        summary = build(Project.open(project_dir))
+    finally:
+        changed.write_bytes(original)
+    return {"seconds": summary.seconds, "file": changed.name, "triples": summary.triples}
 
 
 def _plain_graph(project_dir: Path):
@@ -214,6 +316,8 @@ def task_plain_validate(project_dir: Path, options: dict) -> dict:
     import rdflib
 
     project, graph = _plain_graph(project_dir)
+    # the contribution too: the plain way of validating it in context is validating the union
+    graph.parse(project_dir / "contribution.ttl", format="turtle")
     shapes = rdflib.Graph()
     for source in project.files_of_kind("shapes"):
         shapes.parse(source.path, format="turtle")
@@ -225,11 +329,23 @@ def task_plain_validate(project_dir: Path, options: dict) -> dict:
             "conforms": bool(conforms)}
 
 
+def task_plain_export(project_dir: Path, options: dict) -> dict:
+    """rdflib's N-Triples and Turtle serialisers on the parsed graph (timed apart)."""
+    _, graph = _plain_graph(project_dir)
+    out = {}
+    for fmt, name in (("nt", "nt"), ("ttl", "turtle")):
+        target = project_dir / f"plain-export.{fmt}"
+        started = time.perf_counter()
+        graph.serialize(target, format=name)
+        out[fmt] = time.perf_counter() - started
+        target.unlink()
+    return out
+
+
 def task_plain_queries(project_dir: Path, options: dict) -> dict:
     import signal
 
     from hrgraph import query
-    from hrgraph.validate import _to_rdflib
 
     project, graph = _plain_graph(project_dir)
     cap = options["query_limit"]
@@ -256,7 +372,6 @@ def task_plain_queries(project_dir: Path, options: dict) -> dict:
         finally:
             signal.alarm(0)
         print(json.dumps({"partial": saved.name}), flush=True)
-    del _to_rdflib
     return {"queries": out}
 
 
@@ -265,6 +380,11 @@ TASKS = {
     "queries": task_queries,
     "contribution": task_contribution,
     "export": task_export,
+    "add": task_add,
+    "push": task_push,
+    "http": task_http,
+    "rebuild": task_rebuild,
+    "plain_export": task_plain_export,
     "plain_parse": task_plain_parse,
     "plain_reason": task_plain_reason,
     "plain_validate": task_plain_validate,
@@ -316,14 +436,19 @@ def run_size(label: str, work: Path, *, limit: float, options: dict, say,
     say(f"[{label}] generated {generated['data_triples']:,} triples in "
         f"{time.perf_counter() - started:.1f} s")
     result: dict = {"generated": generated}
-    for name in ("build", "queries", "contribution", "export", "plain_parse", "plain_reason",
-                 "plain_validate", "plain_queries"):
+    tasks = [("build", {}), ("queries", {}), ("contribution", {}), ("add", {}),
+             *((f"export_{fmt}", {"format": fmt}) for fmt in EXPORT_FORMATS),
+             ("push", {}), ("http", {}), ("rebuild", {}),
+             *((name, {}) for name in ("plain_parse", "plain_reason", "plain_validate",
+                                       "plain_export", "plain_queries"))]
+    for name, extra in tasks:
         if name.startswith("plain") and not plain:
             result[name] = {"skipped": "--plain-max"}
             continue
         say(f"[{label}] {name} …")
         cap = limit if name.startswith("plain") else max(limit, 1800)
-        result[name] = run_task(name, project_dir, options, cap)
+        task = name.split("_")[0] if name.startswith("export_") else name
+        result[name] = run_task(task, project_dir, {**options, **extra}, cap)
         if "error" in result[name]:
             say(f"[{label}] {name} failed: {result[name]['error'][-500:]}")
     return result
@@ -397,18 +522,59 @@ def table(results: dict, limit: float) -> str:
                          f"{ratio} | {r['queries'].get('peak_mb', 0):.0f} MB |")
             lines.append(f"| {label} | same through run_saved (worker process) | median "
                          f"{fmt_seconds(saved)} | | | |")
+        plain_validate = seconds(r["plain_validate"]) if "skipped" not in r["plain_validate"] \
+            else None
         contribution = r["contribution"]
         if "p50" in contribution:
+            plain_text, ratio = "—", "—"
+            if "skipped" not in r["plain_validate"]:
+                plain_text = f"pyshacl over the union {fmt_seconds(plain_validate, limit)}"
+                ratio = (f"{plain_validate / contribution['p50']:.0f}×"
+                         if isinstance(plain_validate, float)
+                         else f"> {limit / contribution['p50']:.0f}×")
             lines.append(f"| {label} | validate a {r['generated']['contribution']['triples']}"
-                         f"-triple contribution | p50 {fmt_seconds(contribution['p50'])}, p95 "
-                         f"{fmt_seconds(contribution['p95'])} | | | "
+                         f"-triple contribution in context | p50 "
+                         f"{fmt_seconds(contribution['p50'])}, p95 "
+                         f"{fmt_seconds(contribution['p95'])} | {plain_text} | {ratio} | "
                          f"{contribution.get('peak_mb', 0):.0f} MB |")
-        export = r["export"]
-        if "skipped" in export:
-            lines.append(f"| {label} | export N-Triples | skipped: {export['skipped']} | | | |")
-        else:
-            lines.append(f"| {label} | export N-Triples | {fmt_seconds(seconds(export))} | | | "
-                         f"{export.get('peak_mb', 0):.0f} MB |")
+        add = r.get("add", {})
+        if "p50" in add:
+            lines.append(f"| {label} | `add` the contribution (validate, write, publish) / "
+                         f"`remove` it | p50 {fmt_seconds(add['p50'])} / "
+                         f"{fmt_seconds(add['remove']['p50'])} | | | "
+                         f"{add.get('peak_mb', 0):.0f} MB |")
+        elif "error" in add:
+            lines.append(f"| {label} | `add` the contribution | error | | | |")
+        plain_export = r.get("plain_export", {})
+        for fmt in EXPORT_FORMATS:
+            task = r.get(f"export_{fmt}")
+            if task is None:
+                continue
+            plain_seconds = plain_export.get(fmt) if "skipped" not in plain_export else None
+            plain_text = ratio = ""
+            if fmt in ("nt", "ttl") and "skipped" not in plain_export:
+                plain_text = fmt_seconds(plain_seconds, limit)
+                if isinstance(seconds(task), float):
+                    ratio = (f"{plain_seconds / task['seconds']:.0f}×" if plain_seconds
+                             else f"> {limit / task['seconds']:.0f}×")
+            lines.append(f"| {label} | export {fmt} | {fmt_seconds(seconds(task), 1800)} | "
+                         f"{plain_text} | {ratio} | {task.get('peak_mb', 0):.0f} MB |")
+        push = r.get("push", {})
+        if "seconds" in push:
+            lines.append(f"| {label} | push {push['triples']:,} triples to a local Oxigraph "
+                         f"server | {fmt_seconds(push['seconds'])} | | | "
+                         f"{push.get('peak_mb', 0):.0f} MB |")
+        http = r.get("http", {})
+        for name, t in http.get("targets", {}).items():
+            errors = f", {t['errors']} errors" if t["errors"] else ""
+            lines.append(f"| {label} | HTTP {name}, {http['clients']} clients | p50 "
+                         f"{t['p50']:.0f} ms, p95 {t['p95']:.0f} ms, "
+                         f"{t['per_second']:.0f} req/s{errors} | | | |")
+        rebuild = r.get("rebuild", {})
+        if "seconds" in rebuild or "timeout" in rebuild:
+            lines.append(f"| {label} | rebuild after one changed file | "
+                         f"{fmt_seconds(seconds(rebuild), 1800)} | | | "
+                         f"{rebuild.get('peak_mb', 0):.0f} MB |")
     return "\n".join(lines)
 
 
@@ -435,10 +601,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = ["10k"] if args.quick else args.sizes.split(",")
-    options = ({"runs": 3, "budget": 2.0, "plain_runs": 1, "query_limit": args.query_limit}
+    options = ({"runs": 3, "budget": 2.0, "plain_runs": 1, "query_limit": args.query_limit,
+                "add_runs": 1, "clients": 2, "http_seconds": 0.5}
                if args.quick else
                {"runs": 20, "budget": 5.0, "plain_runs": 3, "query_limit": args.query_limit,
-                "query_timeout": 300})
+                "query_timeout": 300, "add_runs": 5, "clients": 20, "http_seconds": 5.0})
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
@@ -67,22 +69,18 @@ async def measure(base: str, path: str, clients: int, seconds: float) -> dict[st
             "p99": pct(0.99), "mean": 1000 * statistics.fmean(latencies)}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--project", type=Path, default=Path("."))
-    parser.add_argument("--store", type=Path)
-    args = parser.parse_args()
+@contextlib.contextmanager
+def serving(project: Path, store: Path | None = None) -> Iterator[str]:
+    """``hrgraph serve`` on a free port of 127.0.0.1 while the block runs; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "hrgraph", "--project", str(args.project), "--quiet"]
-    if args.store:
-        command += ["--store", str(args.store)]
+    command = [sys.executable, "-m", "hrgraph", "--project", str(project), "--quiet"]
+    if store:
+        command += ["--store", str(store)]
     command += ["serve", "--port", str(port)]
     server = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
+        for _ in range(600):
             try:
                 if httpx.get(base + "/sparql", timeout=1).status_code == 200:
                     break
@@ -90,18 +88,37 @@ def main() -> None:
                 time.sleep(0.1)
         else:
             raise SystemExit("the server did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def run(base: str, targets: dict[str, str], clients: int, seconds: float) -> dict[str, dict]:
+    """Each target measured in turn (after one warm-up request) under ``clients`` clients."""
+    results = {}
+    for name, path in targets.items():
+        httpx.get(base + path, timeout=60)  # warm up
+        results[name] = asyncio.run(measure(base, path, clients, seconds))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--project", type=Path, default=Path("."))
+    parser.add_argument("--store", type=Path)
+    args = parser.parse_args()
+    with serving(args.project, args.store) as base:
         print(f"{args.clients} clients x {args.seconds:g} s per target, {base}, "
               f"{os.cpu_count()} CPUs")
         print(f"{'target':<46} {'requests':>8} {'err':>4} {'req/s':>7} {'p50 ms':>7} "
               f"{'p95 ms':>7} {'p99 ms':>7}")
         for name, path in TARGETS.items():
-            httpx.get(base + path, timeout=30)  # warm up
-            r = asyncio.run(measure(base, path, args.clients, args.seconds))
+            r = run(base, {name: path}, args.clients, args.seconds)[name]
             print(f"{name:<46} {r['requests']:>8} {r['errors']:>4} {r['per_second']:>7.1f} "
                   f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['p99']:>7.1f}")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

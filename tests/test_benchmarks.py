@@ -40,3 +40,10 @@ def test_quick_run_end_to_end(tmp_path, capsys):
         ten_k["generated"]["planted"]["expected sh:Violation results"]
     assert ten_k["queries"]["queries"]
     assert ten_k["contribution"]["violations"] == 0
+    # every task ran (the plain way within its cap) and none failed
+    failed = {name: task["error"][-300:] for name, task in ten_k.items()
+              if isinstance(task, dict) and "error" in task}
+    assert failed == {}
+    assert {f"export_{fmt}" for fmt in run.EXPORT_FORMATS} <= set(ten_k)
+    assert ten_k["push"]["triples"] > 0
+    assert ten_k["add"]["runs"] == 1 and ten_k["rebuild"]["seconds"] > 0
