@@ -238,3 +238,26 @@ def test_agrees_with_parser_on_a_larger_document(tmp_path, name):
     assert set(found) == parsed_subjects(path)
     assert found[EX + "s0"] == 2
     assert found[EX + "s10"] == 22
+
+
+def test_ntriples_line_scan_agrees_with_the_tokenizer(tmp_path):
+    """N-Triples and N-Quads are read by a line scan; it finds what the Turtle tokenizer finds."""
+    from hrgraph.locate import _locate_turtle
+
+    text = textwrap.dedent("""
+        # a comment <http://example.org/not-a-subject> .
+        <http://example.org/a> <http://example.org/p> "x <http://example.org/no> . y" .
+          <http://example.org/b\\u00E9> <http://example.org/p> _:n .
+        _:n <http://example.org/p> <http://example.org/c> .
+
+        <http://example.org/a> <http://example.org/q> "again"@en .
+        <http://example.org/d> <http://example.org/p> "1"^^<urn:t> <http://example.org/g> .
+        """).lstrip("\n")
+    for name in ("a.nt", "a.nq"):
+        path = tmp_path / name
+        path.write_text(text if name.endswith(".nq") else text.replace(
+            " <http://example.org/g> .", " ."), encoding="utf-8")
+        found = locate_subjects(path)
+        assert found == _locate_turtle(path.read_text(encoding="utf-8"), None)
+        assert found == {EX + "a": 2, EX + "b\u00e9": 3, EX + "d": 7}
+        assert set(found) == parsed_subjects(path)

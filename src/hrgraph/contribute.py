@@ -644,20 +644,25 @@ def _undo_store(store: ox.Store, quads: list[ox.Quad], inferred: list[ox.Quad]) 
     store.flush()
 
 
-def _reasoning_quads(project: Project, store: ox.Store, *, private: bool,
-                     leave_out: str | None = None) -> list[tuple]:
-    """Asserted triples reasoning starts from: ontology, vocabulary and data graphs (and the
-    private contribution graphs when ``private``), except ``leave_out``."""
+def _reasoning_graph_names(project: Project, store: ox.Store, *, private: bool,
+                           leave_out: str | None = None) -> list[str]:
+    """The graphs reasoning starts from: ontology, vocabulary and data graphs (and the private
+    contribution graphs when ``private``), except ``leave_out``."""
     prefixes = tuple(project.graph_base + p for p in ("ontology/", "data/"))
     if private:
         prefixes += (private_graph_base(project) + "contributions/",)
+    return [g.value for g in store.named_graphs()
+            if isinstance(g, ox.NamedNode) and g.value.startswith(prefixes)
+            and g.value != leave_out]
+
+
+def _reasoning_quads(project: Project, store: ox.Store, *, private: bool,
+                     leave_out: str | None = None) -> list[tuple]:
+    """Asserted triples reasoning starts from (see :func:`_reasoning_graph_names`)."""
     triples = []
-    for graph in store.named_graphs():
-        if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(prefixes) \
-                or graph.value == leave_out:
-            continue
+    for graph in _reasoning_graph_names(project, store, private=private, leave_out=leave_out):
         triples.extend((q.subject, q.predicate, q.object)
-                       for q in store.quads_for_pattern(None, None, None, graph))
+                       for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
     return triples
 
 
@@ -666,21 +671,77 @@ def _inferred_set(store: ox.Store, graph: str) -> set[tuple]:
             for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
 
 
-def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad]) -> list[ox.Quad]:
-    """Triples the contribution newly entails, in the public or the private inferred graph."""
+def _asserted_in(store: ox.Store, triple: tuple, graphs: set[ox.NamedNode]) -> bool:
+    return any(q.graph_name in graphs for q in store.quads_for_pattern(*triple))
+
+
+def _states_axioms(triples: Iterable[tuple]) -> bool:
+    return any(p.value in reason.AXIOM_PREDICATES for _, p, _ in triples)
+
+
+def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad], *,
+                    exhaustive: bool = False) -> list[ox.Quad]:
+    """Triples the contribution newly entails, in the public or the private inferred graph.
+
+    Each rule has one premise besides the axioms, so unless the contribution states axioms of
+    its own, what it entails follows from its triples and the stored axioms alone: no need to
+    read the whole graph (``exhaustive`` does, as the reference the tests compare with).
+    """
     graph = quads[0].graph_name.value
     private = graph.startswith(private_graph_base(project))
-    asserted = _reasoning_quads(project, store, private=private)
-    asserted += [(q.subject, q.predicate, q.object) for q in quads]
-    entailed = reason.infer(asserted)
-    public_inferred = _inferred_set(store, project.inferred_graph)
-    if private:
-        target = private_inferred_graph(project)
-        known = public_inferred | _inferred_set(store, target)
+    mine = [(q.subject, q.predicate, q.object) for q in quads]
+    if exhaustive or _states_axioms(mine):
+        entailed = reason.infer(_reasoning_quads(project, store, private=private) + mine)
     else:
-        target, known = project.inferred_graph, public_inferred
+        names = _reasoning_graph_names(project, store, private=private)
+        axioms = reason.Axioms.in_store(store, names)
+        graphs = {ox.NamedNode(g) for g in names}
+        entailed = {t for t in axioms.closure(mine) - set(mine) if reason.is_entailment(t)
+                    and not _asserted_in(store, t, graphs)}
+    target = private_inferred_graph(project) if private else project.inferred_graph
+    known = {ox.NamedNode(project.inferred_graph), ox.NamedNode(target)}
     name = ox.NamedNode(target)
-    return [ox.Quad(s, p, o, name) for s, p, o in sorted(entailed - known, key=str)]
+    return [ox.Quad(s, p, o, name) for s, p, o in sorted(entailed, key=str)
+            if not _asserted_in(store, (s, p, o), known)]
+
+
+def _inference_change(project: Project, store: ox.Store, info: ContributionInfo, *,
+                      exhaustive: bool = False) -> tuple[set[tuple], set[tuple]]:
+    """What leaves and what enters the inferred graph the contribution fed once its graph is
+    gone, as ``(gone, new)``.
+
+    Unless the contribution stated axioms, only what it entailed can go: each such triple
+    stays when one of its premises is still asserted elsewhere; and what it asserted comes back
+    as inferred when it still follows from elsewhere. ``exhaustive`` recomputes the closure of
+    everything instead, the reference the tests compare with.
+    """
+    target = private_inferred_graph(project) if info.confidential else project.inferred_graph
+    removed = [(q.subject, q.predicate, q.object)
+               for q in store.quads_for_pattern(None, None, None, ox.NamedNode(info.graph))]
+    if exhaustive or _states_axioms(removed):
+        entailed = reason.infer(_reasoning_quads(project, store, private=info.confidential,
+                                                 leave_out=info.graph))
+        if info.confidential:
+            entailed -= _inferred_set(store, project.inferred_graph)
+        current = _inferred_set(store, target)
+        return current - entailed, entailed - current
+    names = _reasoning_graph_names(project, store, private=info.confidential,
+                                   leave_out=info.graph)
+    axioms = reason.Axioms.in_store(store, names)
+    graphs = {ox.NamedNode(g) for g in names}
+    inferred = {ox.NamedNode(target)}
+    known = {ox.NamedNode(project.inferred_graph), *inferred}
+
+    def still_follows(triple: tuple, *, other_than_itself: bool = False) -> bool:
+        premises = axioms.premises(triple) - ({triple} if other_than_itself else set())
+        return any(_asserted_in(store, premise, graphs) for premise in premises)
+
+    gone = {t for t in axioms.closure(removed) if _asserted_in(store, t, inferred)
+            and not still_follows(t)}
+    new = {t for t in removed if reason.is_entailment(t)
+           and not _asserted_in(store, t, graphs | known)
+           and still_follows(t, other_than_itself=True)}
+    return gone, new
 
 
 # --------------------------------------------------------------------------- recovery
@@ -872,12 +933,7 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
     _write_synced(journal, json.dumps({"remove": info.id, "graph": info.graph,
                                        "path": str(info.path)}).encode())
     target = private_inferred_graph(project) if info.confidential else project.inferred_graph
-    asserted = _reasoning_quads(project, store, private=info.confidential, leave_out=info.graph)
-    entailed = reason.infer(asserted)
-    if info.confidential:
-        entailed -= _inferred_set(store, project.inferred_graph)
-    current = _inferred_set(store, target)
-    gone, new = current - entailed, entailed - current
+    gone, new = _inference_change(project, store, info)
     if any(isinstance(x, ox.BlankNode) for t in gone | new for x in t):
         # SPARQL DATA blocks cannot name stored blank nodes: two steps (see docs/contributing.md).
         store.remove_graph(ox.NamedNode(info.graph))

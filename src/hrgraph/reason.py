@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import pyoxigraph as ox
 import rdflib
@@ -61,6 +63,99 @@ def is_reported(subject: str, predicate: str, obj: str, *,
     return not (predicate == TYPE and obj.startswith(BUILT_IN))
 
 
+AXIOM_PREDICATES = frozenset({SUBCLASS, SUBPROPERTY, INVERSE})
+
+
+@dataclass
+class Axioms:
+    """The schema the three rules apply: each class's direct superclasses, each property's
+    direct superproperties and inverses (either way round)."""
+
+    superclasses: dict = field(default_factory=lambda: defaultdict(set))
+    superproperties: dict = field(default_factory=lambda: defaultdict(set))
+    inverses: dict = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, s: ox.Term, p: ox.NamedNode, o: ox.Term) -> None:
+        """Take in one triple; anything but an axiom is ignored."""
+        if isinstance(o, ox.Literal) or isinstance(s, ox.Literal):
+            return
+        if p.value == SUBCLASS:
+            self.superclasses[s].add(o)
+        elif p.value == SUBPROPERTY:
+            self.superproperties[s].add(o)
+        elif p.value == INVERSE:
+            self.inverses[s].add(o)
+            self.inverses[o].add(s)
+
+    @classmethod
+    def in_store(cls, store: ox.Store, graphs: Iterable[str]) -> Axioms:
+        """The axioms stated in some named graphs of a store (read by predicate: a few
+        thousand triples, whatever the size of the store)."""
+        axioms = cls()
+        names = {ox.NamedNode(g) for g in graphs}
+        for predicate in sorted(AXIOM_PREDICATES):
+            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if q.graph_name in names:
+                    axioms.add(q.subject, q.predicate, q.object)
+        return axioms
+
+    def consequences(self, triple: tuple) -> list[tuple]:
+        """What one triple entails in one step."""
+        s, p, o = triple
+        derived = [(s, q, o) for q in self.superproperties.get(p, ())]
+        if not isinstance(o, ox.Literal):
+            derived += [(o, q, s) for q in self.inverses.get(p, ()) if isinstance(q, ox.NamedNode)]
+        if p.value == TYPE:
+            derived += [(s, p, d) for d in self.superclasses.get(o, ())]
+        return derived
+
+    def closure(self, triples: Iterable[tuple]) -> set[tuple]:
+        """``triples`` and everything they entail. Each rule has one premise besides the
+        axioms, so the closure of a union is the union of the closures: what a new file entails
+        follows from its own triples and the axioms alone."""
+        seen = set(triples)
+        work = list(seen)
+        while work:
+            for derived in self.consequences(work.pop()):
+                if derived not in seen:
+                    seen.add(derived)
+                    work.append(derived)
+        return seen
+
+    @cached_property
+    def _downwards(self) -> tuple[dict, dict]:
+        """Direct subproperties and subclasses (read once the axioms are complete)."""
+        subproperties: dict = defaultdict(set)
+        for p, supers in self.superproperties.items():
+            for q in supers:
+                subproperties[q].add(p)
+        subclasses: dict = defaultdict(set)
+        for c, supers in self.superclasses.items():
+            for d in supers:
+                subclasses[d].add(c)
+        return subproperties, subclasses
+
+    def premises(self, triple: tuple) -> set[tuple]:
+        """Every triple that entails ``triple`` (itself included): the closure run backwards,
+        to tell whether an inferred triple still follows once a graph is gone."""
+        subproperties, subclasses = self._downwards
+        seen = {triple}
+        work = [triple]
+        while work:
+            s, p, o = work.pop()
+            before = [(s, q, o) for q in subproperties.get(p, ())]
+            if not isinstance(s, ox.Literal):
+                before += [(o, q, s) for q in self.inverses.get(p, ())
+                           if isinstance(q, ox.NamedNode)]
+            if p.value == TYPE:
+                before += [(s, p, c) for c in subclasses.get(o, ())]
+            for t in before:
+                if t not in seen and not isinstance(t[0], ox.Literal):
+                    seen.add(t)
+                    work.append(t)
+        return seen
+
+
 def infer(triples: Iterable[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]]
           ) -> set[tuple]:
     """The triples that follow from ``triples`` by the three rules and are not among them.
@@ -69,38 +164,15 @@ def infer(triples: Iterable[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.
     together); the result uses the same terms.
     """
     asserted: set[tuple] = set(triples)
-    superclasses: dict = defaultdict(set)
-    superproperties: dict = defaultdict(set)
-    inverses: dict = defaultdict(set)
+    axioms = Axioms()
     for s, p, o in asserted:
-        if isinstance(o, ox.Literal) or isinstance(s, ox.Literal):
-            continue
-        if p.value == SUBCLASS:
-            superclasses[s].add(o)
-        elif p.value == SUBPROPERTY:
-            superproperties[s].add(o)
-        elif p.value == INVERSE:
-            inverses[s].add(o)
-            inverses[o].add(s)
-
-    type_ = ox.NamedNode(TYPE)
-    seen = set(asserted)
-    work = list(asserted)
-    while work:
-        s, p, o = work.pop()
-        derived = [(s, q, o) for q in superproperties.get(p, ())]
-        if not isinstance(o, ox.Literal):
-            derived += [(o, q, s) for q in inverses.get(p, ()) if isinstance(q, ox.NamedNode)]
-        if p == type_:
-            derived += [(s, p, d) for d in superclasses.get(o, ())]
-        for triple in derived:
-            if triple not in seen:
-                seen.add(triple)
-                work.append(triple)
-    return {t for t in seen - asserted if _reported(t)}
+        axioms.add(s, p, o)
+    return {t for t in axioms.closure(asserted) - asserted if is_entailment(t)}
 
 
-def _reported(triple: tuple) -> bool:
+def is_entailment(triple: tuple) -> bool:
+    """Whether an entailed triple (of pyoxigraph or rdflib terms) belongs in the inferred
+    graph (see :func:`is_reported`)."""
     s, p, o = triple
     return is_reported(getattr(s, "value", ""), p.value, getattr(o, "value", ""),
                        subject_is_literal=isinstance(s, (ox.Literal, rdflib.Literal)))

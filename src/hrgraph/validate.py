@@ -475,6 +475,37 @@ def _locate(project: Project, results: list[ValidationResult], index: dict[str, 
     return located
 
 
+def _files_holding(project: Project, store: ox.Store, results: list[ValidationResult],
+                   data: rdflib.Graph | _StoreGraph) -> list[Path]:
+    """The source files in which the results' focus nodes (or, for a blank node, the named
+    resources :func:`_locate_blank` would place it at) are subjects, in the project's order.
+
+    Scanning only these files gives the same index entries for those nodes as scanning every
+    file (a node is a subject in a file exactly when it is a subject in the file's graph), and a
+    report with no results scans nothing.
+    """
+    wanted: set[str] = set()
+    for result in results:
+        if result.focus_node.startswith("_:"):
+            frontier = [_from_text(result.focus_node)]
+            for _ in range(3):  # as far up as _locate_blank looks
+                parents = [s for n in frontier for s in data.subjects(None, n)]
+                wanted.update(str(p) for p in parents if isinstance(p, rdflib.URIRef))
+                frontier = [p for p in parents if isinstance(p, rdflib.BNode)]
+        elif result.focus_node:
+            wanted.add(result.focus_node)
+    graphs = set()
+    for iri in wanted:
+        try:
+            subject = ox.NamedNode(iri)
+        except ValueError:
+            continue
+        graphs.update(q.graph_name for q in store.quads_for_pattern(subject, None, None))
+    names = {g.value for g in graphs if isinstance(g, ox.NamedNode)}
+    return [f.path for f in project.files_of_kind("data", "ontology", "vocabulary")
+            if f.graph in names]
+
+
 class _StoreGraph:
     """The one query :func:`_locate_blank` asks of the data graph, answered from the store."""
 
@@ -625,8 +656,9 @@ def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
               if len(shapes) else None)
     results, kept = _results_from_report(report, None) if report is not None else ([], [])
     extra = run_checks(project, store) if checks else []
-    index = subject_index(f.path for f in project.files_of_kind("data", "ontology", "vocabulary"))
-    results = _locate(project, results + extra, index, data)
+    results = results + extra
+    index = subject_index(_files_holding(project, store, results, data))
+    results = _locate(project, results, index, data)
     conforms = not any(r.severity == "Violation" for r in results)
     return ValidationReport(results=sorted(results, key=_sort_key),
                             graph=_report_graph(report, kept, extra, conforms),
