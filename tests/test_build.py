@@ -76,6 +76,15 @@ def test_a_failure_after_loading_leaves_the_store_unchanged(mini_project: Projec
 
     monkeypatch.setattr(reason, "materialise", crash)
     with pytest.raises(RuntimeError, match="interrupted"):
+        build(mini_project, full=True)
+    assert dump(mini_project) == before
+    assert leftovers(mini_project) == []
+
+    def crash_update(*args):  # the same in an incremental build
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(reason, "update", crash_update)
+    with pytest.raises(RuntimeError, match="interrupted"):
         build(mini_project)
     assert dump(mini_project) == before
     assert leftovers(mini_project) == []

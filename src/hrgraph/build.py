@@ -10,13 +10,14 @@ them and the CLI exits with 1.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hrgraph import contribute, load, reason
+from hrgraph import contribute, load, reason, rebuild
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project
@@ -65,31 +66,94 @@ class BuildSummary:
 
 
 def build(project: Project, *, progress: Progress | None = None,
-          allow_remote: bool = False) -> BuildSummary:
+          allow_remote: bool = False, full: bool = False) -> BuildSummary:
     """Build the project's store from its files.
+
+    When only data files changed since the last build, only they are loaded again, and only
+    what they can affect is reasoned over and validated (:mod:`hrgraph.rebuild`); the store and
+    the report are the same as a full build's.
 
     Args:
         project: what to build.
         progress: called with a short message before each step (for a progress display).
         allow_remote: let JSON-LD files name remote contexts (see :mod:`hrgraph.guard`).
+        full: load everything again, whatever changed.
 
     Raises:
         InputError: a file is unusable (the store is left unchanged).
         StoreError: the store is locked by another process or cannot be written.
     """
     with stores.writer_lock(project):  # one writer at a time (see hrgraph.store)
-        return _build(project, progress=progress, allow_remote=allow_remote)
+        started = time.perf_counter()
+        say = progress or (lambda message: None)
+        sources = [f for f in project.source_files() if not load.is_context_document(f.path)]
+        if not sources:
+            raise InputError(f"no RDF files found under {project.ontology_dir}, "
+                             f"{project.shapes_dir} or {project.data_dir}")
+        stores.ensure_unlocked(project.store_path)
+        if not full:
+            change, why = rebuild.plan(project, sources)
+            if change is not None:
+                summary = _rebuild(project, sources, change, say=say, allow_remote=allow_remote)
+                if summary is not None:
+                    summary.seconds = time.perf_counter() - started
+                    return summary
+            elif why:
+                say(f"building everything: {why}")
+        summary = _build(project, sources, say=say, allow_remote=allow_remote)
+        summary.seconds = time.perf_counter() - started
+        return summary
 
 
-def _build(project: Project, *, progress: Progress | None, allow_remote: bool) -> BuildSummary:
-    started = time.perf_counter()
-    say = progress or (lambda message: None)
-    sources = [f for f in project.source_files() if not load.is_context_document(f.path)]
-    if not sources:
-        raise InputError(f"no RDF files found under {project.ontology_dir}, "
-                         f"{project.shapes_dir} or {project.data_dir}")
-    stores.ensure_unlocked(project.store_path)
+def _rebuild(project: Project, sources: list, change: rebuild.Plan, *, say: Progress,
+             allow_remote: bool) -> BuildSummary | None:
+    """An incremental build (see :mod:`hrgraph.rebuild`); None when a full build is needed."""
+    files = [rebuild._relative(project, s.path) for s in change.changed] + list(change.deleted)
+    say(f"rebuilding {len(files)} changed files" + (f": {', '.join(files[:5])}" if files else "")
+        + ("…" if len(files) > 5 else ""))
+    parsed = rebuild.parse_changed(project, change, allow_remote=allow_remote)
+    if rebuild.states_axioms(parsed):
+        say("building everything: a changed file states axioms")
+        return None
+    previous = stores.read_manifest(project.store_path) or {}
+    new_path = stores.new_store_path(project)
+    try:
+        stores.discard(new_path)
+        current = stores.open_store_at(project.store_path, read_only=True)
+        try:
+            current.backup(str(new_path))
+        finally:
+            del current
+        store = stores.open_store_at(new_path)
+        try:
+            done = rebuild.apply(project, store, change, parsed, previous)
+        except rebuild.NeedsFullBuild as reason_:
+            say(f"building everything: {reason_}")
+            return None
+        say("counting")
+        summary = BuildSummary(
+            graphs=done.graphs, files=len(sources), inferred=done.inferred,
+            demands=_count_instances(store, project.ontology_ns + "Demand"),
+            actors=_count_instances(store, FOAF_AGENT),
+            documents=_count_instances(store, project.ontology_ns + "Document"),
+            violations=done.report.violations, warnings=done.report.warnings, seconds=0.0,
+            report=done.report)
+        stores.write_manifest(new_path, rebuild.manifest(project, change.fingerprints,
+                                                         done.graphs, done.report))
+        say("swapping the new store in")
+        stores.close(store)
+        del store
+        gc.collect()
+        stores.replace_store(project, new_path)
+    finally:
+        stores.discard(new_path)
+    return summary
 
+
+def _build(project: Project, sources: list, *, say: Progress,
+           allow_remote: bool) -> BuildSummary:
+    fingerprints = rebuild.fingerprints_of(project, sources)  # before parsing: a file changed
+    # while the build runs is then seen as changed by the next one
     say(f"parsing {len(sources)} files")
     quads: list[ox.Quad] = []
     for source in sources:
@@ -123,13 +187,14 @@ def _build(project: Project, *, progress: Progress | None, allow_remote: bool) -
             seconds=0.0,
             report=report,
         )
+        stores.write_manifest(new_path, rebuild.manifest(project, fingerprints, summary.graphs,
+                                                         report))
         say("swapping the new store in")
         stores.close(store)
         del store
         stores.replace_store(project, new_path)
     finally:
         stores.discard(new_path)
-    summary.seconds = time.perf_counter() - started
     return summary
 
 

@@ -156,6 +156,37 @@ class Axioms:
         return seen
 
 
+def update(store: ox.Store, axioms: Axioms, graphs: set[ox.NamedNode], inferred: ox.NamedNode,
+           removed: Iterable[tuple], added: Iterable[tuple]) -> tuple[set[tuple], set[tuple]]:
+    """What must leave and what must enter the ``inferred`` graph after ``removed`` triples
+    left the reasoning ``graphs`` and ``added`` ones entered (the store holds the new state;
+    the axioms are unchanged), as ``(gone, new)``.
+
+    The inferred graph is every reported triple that follows from an asserted one and is not
+    asserted itself. A triple can only change on either count when it was removed or added, or
+    follows from one that was (the closures of ``removed`` and ``added``); only those are looked
+    at, each with a few index lookups, so the cost follows the size of the change.
+    """
+    def asserted(t: tuple) -> bool:
+        return any(q.graph_name in graphs for q in store.quads_for_pattern(*t))
+
+    def is_inferred(t: tuple) -> bool:
+        return any(True for _ in store.quads_for_pattern(*t, inferred))
+
+    def follows(t: tuple) -> bool:
+        return any(asserted(premise) for premise in axioms.premises(t))
+
+    removed, added = set(removed), set(added)
+    gone, new = set(), set()
+    for t in axioms.closure(removed) | added:
+        if is_inferred(t) and (asserted(t) or not follows(t)):
+            gone.add(t)
+    for t in axioms.closure(added) | removed:
+        if is_entailment(t) and not is_inferred(t) and not asserted(t) and follows(t):
+            new.add(t)
+    return gone, new
+
+
 def infer(triples: Iterable[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]]
           ) -> set[tuple]:
     """The triples that follow from ``triples`` by the three rules and are not among them.

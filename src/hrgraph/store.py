@@ -25,6 +25,7 @@ import errno
 import fcntl
 import gc
 import itertools
+import json
 import os
 import shutil
 import time
@@ -105,6 +106,34 @@ GRACE_SECONDS = 300.0
 WRITER_WAIT_SECONDS = 300.0
 
 
+#: A file inside each generation's directory saying what the store was built from (see
+#: :mod:`hrgraph.rebuild`). RocksDB leaves files it does not know alone; ``backup()`` does not
+#: copy them, so :func:`rewrite` copies it.
+MANIFEST = "hrgraph-build.json"
+
+
+def read_manifest(live: Path) -> dict | None:
+    """The build manifest of the current store, or None (no store, an older store, unreadable)."""
+    try:
+        data = json.loads((Path(current_generation(live)) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_manifest(store_dir: Path, manifest: dict) -> None:
+    """Write the build manifest into an unpublished store's directory.
+
+    Raises:
+        StoreError: it cannot be written.
+    """
+    try:
+        (store_dir / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False),
+                                          encoding="utf-8")
+    except OSError as exc:
+        raise _store_error(exc, store_dir) from None
+
+
 def generations_dir(live: Path) -> Path:
     """Where the published stores are (``.<store>.generations/``, next to the link)."""
     return live.with_name(f".{live.name}.generations")
@@ -168,6 +197,9 @@ def rewrite(project: Project, change: Callable[[ox.Store], object]) -> None:
         current = open_store_at(live, read_only=True)
         try:
             current.backup(str(new_path))
+            manifest = Path(current_generation(live)) / MANIFEST
+            if manifest.is_file():  # the next build compares the files with it
+                shutil.copyfile(manifest, new_path / MANIFEST)
         except OSError as exc:
             raise _store_error(exc, new_path) from None
         finally:

@@ -774,6 +774,77 @@ def context_quads(project: Project, store: ox.Store, new_quads: Sequence[ox.Quad
     return context, shape_quads
 
 
+def revalidate(project: Project, store: ox.Store, previous: Sequence[ValidationResult],
+               changed: Iterable[ox.Quad]) -> ValidationReport:
+    """Validate ``store`` after some data graphs changed, keeping the earlier results the change
+    cannot affect.
+
+    ``previous`` are the results of validating the store before the change, ``changed`` the quads
+    that left or entered it. A shape looks at most :data:`CONTEXT_STEPS` steps forward from its
+    focus node (and along ``hrg:partOf`` to the end), so a changed triple can only change the
+    results of its subject, of what refers to the subject within that reach, and of its object
+    (a ``sh:targetObjectsOf`` target). Those nodes are validated again, with the part of the graph
+    they reach (:func:`context_quads`); the other results are kept; the SPARQL checks, which look
+    at the whole graph, run again over all of it. ``tests/test_rebuild.py`` checks the report
+    equals validating everything again.
+
+    Raises:
+        InputError: the shapes or a check are unusable.
+        StoreError: the store cannot be read.
+    """
+    changed = list(changed)
+    part_of = ox.NamedNode(project.ontology_ns + "partOf")
+    data_graphs = {g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+                   and _graph_kind(project, g.value) == "data"}
+    touched = {q.subject for q in changed}
+    affected = _upstream(store, data_graphs, touched, part_of) | {
+        q.object for q in changed if isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
+    seeds = [q for node in affected for q in store.quads_for_pattern(node, None, None)
+             if q.graph_name in data_graphs]
+    names = {f"_:{n.value}" if isinstance(n, ox.BlankNode) else n.value for n in affected}
+    fresh: list[ValidationResult] = []
+    if seeds:
+        context, shape_quads = context_quads(project, store, seeds)
+        part = ox.Store()
+        part.extend(context)
+        part.extend(shape_quads)
+        fresh = [r for r in validate_store(project, part, checks=False).results
+                 if r.focus_node in names]
+    kept = [r for r in previous if r.focus_node not in names and not _is_check(r)]
+    extra = run_checks(project, store)
+    data = _StoreGraph(store, list(data_graphs))
+    extra = _locate(project, extra, subject_index(_files_holding(project, store, extra, data)),
+                    data)
+    # The results only: pyshacl's report graph of the kept results is not kept between builds
+    # (`hrgraph validate` makes the whole one).
+    return ValidationReport(results=sorted(kept + fresh + extra, key=_sort_key),
+                            prefixes=query.prefixes(project))
+
+
+def _is_check(result: ValidationResult) -> bool:
+    return (result.constraint_component or "").startswith("SPARQL check ")
+
+
+def _upstream(store: ox.Store, graphs: set[ox.NamedNode], nodes: set[ox.Term],
+              part_of: ox.NamedNode) -> set[ox.Term]:
+    """``nodes`` and the resources of ``graphs`` from which a shape can reach one of them: the
+    mirror of :func:`_neighbourhood`, following links backwards."""
+    found = set(nodes)
+    frontier = set(nodes)
+    step = 0
+    while frontier:
+        reached = set()
+        for node in frontier:
+            for quad in store.quads_for_pattern(None, None, node):
+                if quad.graph_name in graphs and (step + 1 < CONTEXT_STEPS
+                                                  or quad.predicate == part_of):
+                    reached.add(quad.subject)
+        frontier = reached - found
+        found |= reached
+        step += 1
+    return found
+
+
 #: How far from the validated files the context reaches: the stored triples about their
 #: resources (step 0), about the resources those refer to (1), and about the ones those refer to
 #: (2). The furthest any shape or check looks is two steps: a reiteration's later demand's
