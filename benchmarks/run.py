@@ -109,7 +109,7 @@ def task_build(project_dir: Path, options: dict) -> dict:
 
     project = Project.open(project_dir)
     steps: list[tuple[str, float]] = []
-    summary = build(project, progress=lambda message: steps.append(
+    summary = build(project, full=True, progress=lambda message: steps.append(
         (message.split()[0], time.perf_counter())))
     ends = [t for _, t in steps[1:]] + [time.perf_counter()]
     phases = {name: round(end - t, 3) for (name, t), end in zip(steps, ends, strict=True)}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pyoxigraph as ox
 import rdflib
 
@@ -127,3 +130,21 @@ def test_rdflib_literals_come_out_lower_case() -> None:
     graph = rdflib.Graph().parse(data='<http://x/s> <http://x/p> "x"@EN-GB .', format="turtle")
     terms.lowercase_language_tags(graph)
     assert {o.language for o in graph.objects()} == {"en-gb"}
+
+
+def test_generated_10k_graph_matches_owlrl(tmp_path) -> None:
+    """The fast path against owlrl on ten thousand generated triples in the project's model."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import generate
+
+    generate.generate(10_000, tmp_path / "p", seed_data=False)
+    project = Project.open(tmp_path / "p")
+    summary = build(project)
+    assert summary.inferred > 1000
+    store = open_store(project, read_only=True)
+    quads = [q for g in reason.reasoning_graphs(project)
+             for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+    inferred = {(q.subject, q.predicate, q.object) for q in
+                store.quads_for_pattern(None, None, None, ox.NamedNode(project.inferred_graph))}
+    assert as_rdflib(inferred) == reason.owlrl_reference(terms.to_rdflib_graph(quads))
+    assert inferred == reason.infer((q.subject, q.predicate, q.object) for q in quads)

@@ -212,20 +212,91 @@ def is_entailment(triple: tuple) -> bool:
 def materialise(project: Project, store: ox.Store) -> int:
     """Compute the entailments of the store's reasoning graphs into the inferred graph.
 
-    The inferred graph is cleared first. Returns how many triples it now holds.
+    The same closure as :func:`infer`, computed by predicate instead of by triple: the axioms
+    say, for each property, into which properties (either way round) its triples turn, and for
+    each class, which superclasses its instances get; the triples of every other predicate (most
+    of the data: names, quotes, dates) are never read. The inferred graph is cleared first.
+    Returns how many triples it now holds.
     """
-    triples: list[tuple] = []
-    for graph in reasoning_graphs(project):
-        name = ox.NamedNode(graph)
-        triples.extend((q.subject, q.predicate, q.object)
-                       for q in store.quads_for_pattern(None, None, None, name))
-    inferred = infer(triples)
+    names = reasoning_graphs(project)
+    graphs = {ox.NamedNode(g) for g in names}
+    axioms = Axioms.in_store(store, names)
+    type_ = ox.NamedNode(TYPE)
+    superclasses = _transitive(axioms.superclasses)
+    derived: set[tuple] = set()
+
+    def add_types(subject: ox.Term, cls: ox.Term) -> None:
+        derived.update((subject, type_, d) for d in superclasses.get(cls, ()))
+
+    for prop, (turns, straight) in _property_turns(axioms).items():
+        for quad in store.quads_for_pattern(None, prop, None):
+            if quad.graph_name not in graphs:
+                continue
+            s, o = quad.subject, quad.object
+            for target, inverted in (straight if isinstance(o, ox.Literal) else turns):
+                triple = (o, target, s) if inverted else (s, target, o)
+                derived.add(triple)
+                if target == type_:
+                    add_types(triple[0], triple[2])
+    for cls in superclasses:
+        for quad in store.quads_for_pattern(None, type_, cls):
+            if quad.graph_name in graphs:
+                add_types(quad.subject, cls)
+
+    # Leave out what is asserted: read by predicate, the few the derived triples have
+    for prop in {p for _, p, _ in derived}:
+        derived.difference_update((q.subject, q.predicate, q.object)
+                                  for q in store.quads_for_pattern(None, prop, None)
+                                  if q.graph_name in graphs)
+    inferred = [t for t in derived if is_entailment(t)]
     target = ox.NamedNode(project.inferred_graph)
     if store.contains_named_graph(target):
         store.remove_graph(target)
     store.bulk_extend(ox.Quad(s, p, o, target) for s, p, o in inferred)
-    log.debug("inferred %d triples from %d", len(inferred), len(triples))
+    log.debug("inferred %d triples", len(inferred))
     return len(inferred)
+
+
+def _transitive(direct: dict) -> dict:
+    """Each key's values and their values, and so on (without the key itself)."""
+    closed = {}
+    for start in direct:
+        seen: set = set()
+        work = list(direct[start])
+        while work:
+            item = work.pop()
+            if item not in seen and item != start:
+                seen.add(item)
+                work.extend(direct.get(item, ()))
+        closed[start] = seen
+    return closed
+
+
+def _property_turns(axioms: Axioms) -> dict:
+    """For each property with a superproperty or an inverse: the ``(property, inverted)`` pairs
+    its triples entail (``inverted``: subject and object swap places), all of them and those
+    reached without an inversion (all a triple with a literal object entails)."""
+    turns = {}
+    for prop in {*axioms.superproperties, *axioms.inverses}:
+        if not isinstance(prop, ox.NamedNode):
+            continue
+        found: dict[bool, set] = {}
+        for may_invert in (True, False):
+            seen = {(prop, False)}
+            work = [(prop, False)]
+            while work:
+                current, inverted = work.pop()
+                steps = [(q, inverted) for q in axioms.superproperties.get(current, ())]
+                if may_invert:
+                    steps += [(q, not inverted) for q in axioms.inverses.get(current, ())]
+                for step in steps:
+                    if step not in seen and isinstance(step[0], ox.NamedNode):
+                        seen.add(step)
+                        work.append(step)
+            found[may_invert] = seen - {(prop, False)}
+        if found[True]:
+            turns[prop] = (found[True], found[False])
+    return turns
 
 
 def owlrl_reference(graph: rdflib.Graph) -> set[tuple]:
