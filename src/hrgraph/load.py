@@ -137,6 +137,44 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
     return quads
 
 
+def bulk_format(path: str | os.PathLike, data: bytes) -> ox.RdfFormat | None:
+    """The format, when pyoxigraph may load ``data`` into a store by itself (``bulk_load``,
+    without a Python object per triple): N-Triples and Turtle, whose triples all go into the
+    file's graph, with no blank node (a blank node gets a per-file label from
+    :func:`parse_file`). The test is coarse: text that merely looks like a blank node takes the
+    ordinary path, which gives the same triples."""
+    fmt = rdf_format(path)
+    if fmt == ox.RdfFormat.N_TRIPLES and b"_:" not in data:
+        return fmt
+    if fmt == ox.RdfFormat.TURTLE and not any(mark in data for mark in (b"_:", b"[", b"(")):
+        return fmt
+    return None
+
+
+def bulk_load(project: Project, store: ox.Store, path: str | os.PathLike, data: bytes,
+              fmt: ox.RdfFormat, *, graph: str | ox.DefaultGraph) -> None:
+    """Load a file that :func:`bulk_format` accepts into ``store`` (into ``graph``).
+
+    Raises:
+        InputError: the file is malformed (with line and column), as :func:`parse_file` says.
+    """
+    target = graph if isinstance(graph, ox.DefaultGraph) else ox.NamedNode(graph)
+    try:
+        store.bulk_load(input=data, format=fmt, to_graph=target)
+    except SyntaxError as exc:
+        raise _syntax_error(exc, data, shown=_display(project, Path(path)), fmt=fmt,
+                            exact_lines=True) from None
+    except ValueError as exc:
+        raise InputError(guard.shorten(str(exc), 200), path=_display(project, Path(path))
+                         ) from None
+
+
+def read_limited(project: Project, path: str | os.PathLike) -> bytes:
+    """A file's bytes, refused (InputError) when missing, empty or over the size limit."""
+    path = Path(path)
+    return _read(path, shown=_display(project, path), max_bytes=max_bytes_of(project))
+
+
 def max_bytes_of(project: Project) -> int:
     """The size limit for one RDF file: ``hrgraph.toml`` ``[load] max_bytes``, else
     :data:`DEFAULT_MAX_BYTES`."""

@@ -193,6 +193,16 @@ def _shorten_iris_in(text: str, prefix_map: dict[str, str]) -> str:
 # --------------------------------------------------------------------------- graph kinds
 
 
+#: The kinds of graph validation reads (the shapes are what it reads them with).
+VALIDATED_KINDS = frozenset({"data", "ontology", "vocabulary"})
+
+
+def graph_kind(project: Project, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+               ) -> str | None:
+    """The kind of a graph of the store (:func:`_graph_kind`); None for the default graph."""
+    return _graph_kind(project, graph.value) if isinstance(graph, ox.NamedNode) else None
+
+
 def _graph_kind(project: Project, graph: str) -> str | None:
     """The kind of a named graph of the store, from its name (see docs/design.md)."""
     if graph == project.inferred_graph:
@@ -642,7 +652,7 @@ def _with_store(project: Project, store_path: Path) -> Project:
 
 
 def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
-                   checks: bool = True) -> ValidationReport:
+                   checks: bool = True, snapshot: ox.Store | None = None) -> ValidationReport:
     """Validate the whole graph in ``store`` (see the module docstring for what against what).
 
     Args:
@@ -650,6 +660,9 @@ def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
         store: the built store.
         advanced: run SHACL-SPARQL constraints and other SHACL-AF features.
         checks: also run ``queries/checks/*.rq``.
+        snapshot: the triples of the store's data, ontology and vocabulary graphs in the default
+            graph of an in-memory store, if the caller has them (``build`` does), else they are
+            copied out of ``store``.
 
     Raises:
         InputError: the shapes or a check are unusable.
@@ -661,29 +674,30 @@ def validate_store(project: Project, store: ox.Store, *, advanced: bool = True,
     as_text = shacl_engine() == "pyshacl-turbo"
     data: rdflib.Graph | _StoreGraph = rdflib.Graph()
     text: list[bytes] = []
-    shapes = rdflib.Graph()
+    shape_quads: list[ox.Quad] = []
     try:
         graphs = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
         data_graphs = []
         for graph in graphs:
             kind = _graph_kind(project, graph.value)
-            if kind in {"data", "ontology", "vocabulary"}:
+            if kind in VALIDATED_KINDS:
                 data_graphs.append(graph)
-                if as_text:
-                    text.append(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
-                else:
+                if not as_text:
                     _add_quads(data, store.quads_for_pattern(None, None, None, graph))
+                elif snapshot is None:
+                    text.append(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph))
             elif kind == "shapes":
-                _add_quads(shapes, store.quads_for_pattern(None, None, None, graph))
+                shape_quads += store.quads_for_pattern(None, None, None, graph)
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc}") from None
     if as_text:
         data = _StoreGraph(store, data_graphs)
+    shapes = _shapes_graph(shape_quads)
     if len(shapes) == 0:
         shapes = _graph_from_files(project, project.files_of_kind("shapes"))
 
-    if as_text:  # an in-memory store of just these graphs: pyshacl-turbo reads it natively
-        snapshot = ox.Store()
+    if as_text and snapshot is None:  # an in-memory store of just these graphs: pyshacl-turbo
+        snapshot = ox.Store()         # reads it natively
         snapshot.bulk_load(input=b"".join(text), format=ox.RdfFormat.N_TRIPLES)
         text.clear()
     report = (_pyshacl(snapshot if as_text else data, shapes, advanced=advanced)
