@@ -675,10 +675,6 @@ def _asserted_in(store: ox.Store, triple: tuple, graphs: set[ox.NamedNode]) -> b
     return any(q.graph_name in graphs for q in store.quads_for_pattern(*triple))
 
 
-def _states_axioms(triples: Iterable[tuple]) -> bool:
-    return any(p.value in reason.AXIOM_PREDICATES for _, p, _ in triples)
-
-
 def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad], *,
                     exhaustive: bool = False) -> list[ox.Quad]:
     """Triples the contribution newly entails, in the public or the private inferred graph.
@@ -690,7 +686,7 @@ def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad], *,
     graph = quads[0].graph_name.value
     private = graph.startswith(private_graph_base(project))
     mine = [(q.subject, q.predicate, q.object) for q in quads]
-    if exhaustive or _states_axioms(mine):
+    if exhaustive or reason.states_axioms(p for _, p, _ in mine):
         entailed = reason.infer(_reasoning_quads(project, store, private=private) + mine)
     else:
         names = _reasoning_graph_names(project, store, private=private)
@@ -718,7 +714,7 @@ def _inference_change(project: Project, store: ox.Store, info: ContributionInfo,
     target = private_inferred_graph(project) if info.confidential else project.inferred_graph
     removed = [(q.subject, q.predicate, q.object)
                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(info.graph))]
-    if exhaustive or _states_axioms(removed):
+    if exhaustive or reason.states_axioms(p for _, p, _ in removed):
         entailed = reason.infer(_reasoning_quads(project, store, private=info.confidential,
                                                  leave_out=info.graph))
         if info.confidential:

@@ -66,6 +66,12 @@ def is_reported(subject: str, predicate: str, obj: str, *,
 AXIOM_PREDICATES = frozenset({SUBCLASS, SUBPROPERTY, INVERSE})
 
 
+def states_axioms(predicates: Iterable[ox.NamedNode]) -> bool:
+    """Whether any of these predicates states an axiom (then what follows from a change can no
+    longer be worked out from the change alone)."""
+    return any(p.value in AXIOM_PREDICATES for p in predicates)
+
+
 @dataclass
 class Axioms:
     """The schema the three rules apply: each class's direct superclasses, each property's

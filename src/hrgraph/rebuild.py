@@ -159,7 +159,7 @@ def parse_changed(project: Project, change: Plan, *, allow_remote: bool) -> list
 
 def states_axioms(parsed: list[list[ox.Quad]]) -> bool:
     """Whether any of the quads is an axiom (then the closure must be computed again whole)."""
-    return any(q.predicate.value in reason.AXIOM_PREDICATES for quads in parsed for q in quads)
+    return reason.states_axioms(q.predicate for quads in parsed for q in quads)
 
 
 def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.Quad]],
@@ -175,7 +175,7 @@ def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.
         name = ox.NamedNode(graph)
         old = set(store.quads_for_pattern(None, None, None, name))
         new = set(quads)
-        old_axioms |= any(q.predicate.value in reason.AXIOM_PREDICATES for q in old)
+        old_axioms |= reason.states_axioms(q.predicate for q in old)
         removed += old - new
         added += new - old
         store.remove_graph(name)
