@@ -857,7 +857,8 @@ def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] 
 
 def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = None, *,
               timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = DEFAULT_LIMIT,
-              allow_service: bool = False, store: ox.Store | None = None) -> QueryResult:
+              allow_service: bool = False, store: ox.Store | None = None,
+              include_confidential: bool = False) -> QueryResult:
     """Run a read-only SPARQL query over the union of the store's graphs.
 
     Args:
@@ -871,6 +872,8 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
         allow_service: let ``SERVICE`` through the guard (off by default).
         store: run in this process on an open store instead (no timeout; used by validation
             and tests).
+        include_confidential: also read the private graphs (confidential entries); for the
+            organisation's own checks and backups, never for a public endpoint.
 
     Raises:
         InputError: the query is refused or malformed.
@@ -890,14 +893,15 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
     if by_values:
         sparql = _insert_values(sparql, by_values)
         _check_query(sparql, allow_service)
-    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
+    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
+                        include_confidential=include_confidential)
 
 
 def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *,
                  timeout: float | None, limit: int | None,
-                 store: ox.Store | None) -> QueryResult:
-    # Confidential contributions live in graphs under <graph base>private/: never queried.
-    hidden = project.graph_base + "private/"
+                 store: ox.Store | None, include_confidential: bool = False) -> QueryResult:
+    # Confidential entries live in graphs under <graph base>private/: never queried unless asked.
+    hidden = None if include_confidential else project.graph_base + "private/"
     dataset = _query_dataset(sparql)
     if store is not None:
         try:
@@ -915,7 +919,8 @@ def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *
 def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
               params: Mapping[str, Any] | None = None, *,
               timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = DEFAULT_LIMIT,
-              allow_service: bool = False, store: ox.Store | None = None) -> QueryResult:
+              allow_service: bool = False, store: ox.Store | None = None,
+              include_confidential: bool = False) -> QueryResult:
     """Run a saved query with parameters checked against its header.
 
     ``params`` are raw strings (from the command line) or Python values; a ``multiple``
@@ -934,7 +939,8 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
     if by_values:
         sparql = _insert_values(sparql, by_values)
         _check_query(sparql, allow_service)
-    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store)
+    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
+                        include_confidential=include_confidential)
 
 
 @functools.lru_cache(maxsize=256)
