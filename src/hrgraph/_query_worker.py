@@ -15,12 +15,24 @@ The worker is started as a plain script (``python -c "runpy.run_path(...)"``), n
 ``__main__``, which multiprocessing's spawn and forkserver do, and which breaks a script that calls
 :func:`hrgraph.query.run_query` without an ``if __name__ == "__main__":`` guard. So this module
 must import nothing from ``hrgraph``.
+
+**No network.** Unless the request allows ``SERVICE``, the worker shuts itself off from the network
+before it opens the store or reads the query: a seccomp filter (libseccomp through ``pyseccomp``,
+after ``no_new_privs``, so it works unprivileged and in containers) makes ``socket()`` fail for
+every address family but ``AF_UNIX`` and refuses ``io_uring_setup`` (io_uring can open sockets
+without the ``socket`` system call). Where seccomp cannot be had, a new network namespace
+(``unshare(CLONE_NEWNET)``, as root or inside a new user namespace) leaves only a loopback
+interface that is down. Where neither works the worker refuses to run the query, unless
+``HRGRAPH_QUERY_SANDBOX=off`` says to run without. This holds even for a query that got past
+:mod:`hrgraph.guard`: it is the second line, not the first.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
+import socket
 import struct
 import sys
 from dataclasses import dataclass, field
@@ -93,6 +105,60 @@ def _dataset(store: ox.Store, hidden: str | None,
     return {"default_graph": public, "named_graphs": public}
 
 
+#: Set to ``off`` to run queries where the worker cannot cut itself off from the network.
+SANDBOX_SETTING = "HRGRAPH_QUERY_SANDBOX"
+
+
+class SandboxUnavailable(OSError):
+    """Neither seccomp nor a network namespace could cut the worker off from the network."""
+
+
+def forbid_network() -> str:
+    """Make this process (and every thread it starts later) unable to open network sockets.
+
+    Returns:
+        Which mechanism holds: ``"seccomp"`` or ``"netns"``.
+
+    Raises:
+        SandboxUnavailable: saying what was tried.
+    """
+    reasons = []
+    try:
+        _seccomp_no_sockets()
+        return "seccomp"
+    except Exception as exc:  # no libseccomp, no pyseccomp, a kernel without seccomp
+        reasons.append(f"seccomp: {type(exc).__name__}: {exc}")
+    try:
+        _unshare_network()
+        return "netns"
+    except OSError as exc:
+        reasons.append(f"network namespace: {exc}")
+    raise SandboxUnavailable("; ".join(reasons))
+
+
+def _seccomp_no_sockets() -> None:
+    import pyseccomp as seccomp
+
+    rules = seccomp.SyscallFilter(seccomp.ALLOW)  # sets no_new_privs itself (SCMP_FLTATR_CTL_NNP)
+    rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket",
+                   seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+    rules.add_rule(seccomp.ERRNO(errno.ENOSYS), "io_uring_setup")
+    rules.load()
+
+
+def _unshare_network() -> None:
+    import ctypes
+    import ctypes.util
+
+    clone_newuser, clone_newnet = 0x10000000, 0x40000000
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    # As root a network namespace alone; otherwise inside a new user namespace.
+    flags = clone_newnet if os.geteuid() == 0 else clone_newuser | clone_newnet
+    if libc.unshare(flags) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
 def _send(stream: Any, *message: Any) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(struct.pack(">Q", len(data)) + data)
@@ -102,14 +168,19 @@ def _send(stream: Any, *message: Any) -> None:
 def main() -> None:
     """Worker entry point: read one request from stdin, answer on stdout.
 
-    Request: a pickled ``(store_path, sparql, substitutions, limit[, hidden[, dataset]])``.
-    Answers are length-prefixed pickles: ``("ready",)`` once the store is open, then
-    ``("result", fields)`` or ``(error_kind, message)``.
+    Request: a pickled ``(store_path, sparql, substitutions, limit, hidden, dataset,
+    allow_network)``. Answers are length-prefixed pickles: ``("ready",)`` once the store is open,
+    then ``("result", fields)`` or ``(error_kind, message)``.
     """
     out = sys.stdout.buffer
-    store_path, sparql, substitutions, limit, *rest = pickle.load(sys.stdin.buffer)
-    hidden = rest[0] if rest else None
-    dataset = rest[1] if len(rest) > 1 else None
+    store_path, sparql, substitutions, limit, hidden, dataset, allow_network = pickle.load(
+        sys.stdin.buffer)
+    if not allow_network and os.environ.get(SANDBOX_SETTING, "").lower() != "off":
+        try:
+            forbid_network()
+        except SandboxUnavailable as exc:
+            _send(out, "sandbox-error", str(exc))
+            return
     try:
         # The generation the store link points to now (hrgraph.store): never the link itself.
         store = ox.Store.read_only(os.path.realpath(store_path))

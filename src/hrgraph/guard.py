@@ -33,10 +33,11 @@ import os
 import re
 import sys
 import threading
+import unicodedata
 import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import rdflib.plugins.sparql
 
@@ -333,29 +334,122 @@ def no_network(allowed: Iterable[str | os.PathLike] = ()) -> Iterator[None]:
 #
 # Every query hrgraph runs for a user is read-only and stays inside the store. A SPARQL ``SERVICE``
 # clause makes the engine send an HTTP request, so queries are parsed first with rdflib's parser
-# (an independent implementation of the grammar) and refused when any part of them (sub-query,
-# OPTIONAL, UNION, MINUS, FILTER EXISTS, ...) is a SERVICE pattern, and updates are refused
-# outright. ``FROM`` / ``FROM NAMED`` are allowed: pyoxigraph reads them as names of graphs in the
-# store and fetches nothing (and rdflib's loading is switched off above).
+# and refused when any part of them (sub-query, OPTIONAL, UNION, MINUS, FILTER EXISTS, ...) is a
+# SERVICE pattern, and updates are refused outright. ``FROM`` / ``FROM NAMED`` are allowed:
+# pyoxigraph reads them as names of graphs in the store and fetches nothing (and rdflib's loading
+# is switched off above).
+#
+# The guard must judge the text the engine runs, read the way the engine reads it. rdflib and
+# pyoxigraph read some texts differently, and each difference is a way to hide a SERVICE from the
+# guard, so :func:`query_text` first makes the text one that both necessarily read alike, and
+# that text, not the one given, is what runs:
+#
+# * Line ends: a bare CR ends a comment for pyoxigraph (SPARQL 1.1 and 1.2) but not for rdflib,
+#   whose comments run to LF. CR LF and bare CR become LF.
+# * ``\uXXXX`` / ``\UXXXXXXXX``: rdflib expands them across the whole text before parsing
+#   (SPARQL 1.1, section 19.2, greedily taking 8 hex digits after ``\u`` where there are 8);
+#   pyoxigraph, like SPARQL 1.2, only inside strings and IRIs. An escape is therefore refused
+#   unless it stands for a character that no part of the grammar gives a meaning to: not ASCII
+#   (every delimiter, quote, bracket, ``#`` and ``\\`` is ASCII), not a control, format, space or
+#   line-separator character, not a surrogate. Expanding such a character inside a string or IRI
+#   changes nothing for either parser; outside them pyoxigraph rejects the backslash. Escapes are
+#   found where rdflib finds them (after any backslash, even an escaped one), read both ways.
+# * Characters with no business in a query text (C0 and C1 controls other than tab and LF, U+2028,
+#   U+2029, a byte-order mark after the first character) are refused: parsers differ on whether
+#   they end a line or separate tokens. A leading byte-order mark is dropped.
+#
+# This is the first line. The second holds without it: the worker process that runs queries
+# cannot open a network socket at all unless SERVICE is allowed (:mod:`hrgraph._query_worker`).
 
 _SERVICE_NODES = frozenset({"ServiceGraphPattern"})
 
+#: Every place rdflib expands an escape (``expandUnicodeEscapes_re``: ``\u`` or ``\U``, either
+#: case, 4 or 8 hex digits), and pyoxigraph's reading (``\U`` takes 8 digits, ``\u`` 4).
+_ESCAPE = re.compile(r"\\[uU](?P<hex>[0-9A-Fa-f]{4}(?:[0-9A-Fa-f]{4})?)")
+#: Raw characters refused anywhere in a query (tab and LF are the only controls allowed).
+_FORBIDDEN_RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufff9-\ufffb]")
+#: Unicode categories an escape may not stand for: controls, format characters, surrogates,
+#: private use, unassigned; space, line and paragraph separators.
+_NOT_ESCAPABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
 
-def check_query(sparql: str, allow_service: bool = False) -> str:
-    """Refuse a SPARQL text that is not a plain read-only query.
 
-    Refused: text that does not parse as a SPARQL 1.1 query; any update (``LOAD``, ``INSERT``,
-    ``DELETE``, ``DROP``, ``CLEAR``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``); and, unless
-    ``allow_service``, any ``SERVICE`` clause, wherever it is nested.
+class CheckedQuery(NamedTuple):
+    """A query the guard accepted: ``text`` is what must be run (see :func:`query_text`)."""
+
+    text: str
+    form: str  # "SELECT", "ASK", "CONSTRUCT" or "DESCRIBE"
+
+
+def query_text(sparql: str) -> str:
+    """The text of ``sparql`` that rdflib and pyoxigraph read alike, or an :class:`InputError`.
+
+    CR LF and bare CR become LF and a leading byte-order mark is dropped; escapes and characters
+    on which the two parsers could disagree are refused with their line and column (see the
+    comment above this function for why each rule is needed).
+    """
+    text = sparql.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    raw = _FORBIDDEN_RAW.search(text)
+    if raw is not None:
+        raise InputError(f"refused: the query holds the character U+{ord(raw.group()):04X}, which "
+                         "SPARQL parsers read differently; remove it or write it as an escape "
+                         "inside a string", **_position(text, raw.start()))
+    for escape in _ESCAPE.finditer(text):
+        digits = escape.group("hex")
+        readings = {digits[:4]} if escape.group()[1] == "u" else set()
+        readings.add(digits)  # rdflib's greedy reading; pyoxigraph's for \U
+        for reading in readings:
+            if len(reading) == 8 and escape.group()[1] == "u":
+                # rdflib only: an 8-digit \u reading starts 00..0010, so its 4-digit reading
+                # (pyoxigraph's) is a control character and refused below.
+                continue
+            code = int(reading, 16)
+            if not _escapable(code):
+                shown = escape.group()[: 2 + len(reading)]
+                raise InputError(
+                    f"refused: the escape {shown} in the query stands for a character that SPARQL "
+                    "parsers read differently (ASCII, a control, a space or an invalid code "
+                    "point); write the character itself",
+                    **_position(text, escape.start()))
+        if escape.group()[1] == "U" and len(digits) != 8:
+            raise InputError(f"refused: the escape {escape.group()} needs 8 hex digits",
+                             **_position(text, escape.start()))
+    return text
+
+
+def _escapable(code: int) -> bool:
+    if code < 0x80 or code > 0x10FFFF:
+        return False
+    return unicodedata.category(chr(code)) not in _NOT_ESCAPABLE
+
+
+def _position(text: str, offset: int) -> dict[str, int]:
+    line = text.count("\n", 0, offset) + 1
+    return {"line": line, "column": offset - (text.rfind("\n", 0, offset) + 1) + 1}
+
+
+def checked(sparql: str, allow_service: bool = False) -> CheckedQuery:
+    """Refuse a SPARQL text that is not a plain read-only query; else the text to run.
+
+    Refused: text on which rdflib and pyoxigraph could disagree (:func:`query_text`); text that
+    does not parse as a SPARQL 1.1 query; any update (``LOAD``, ``INSERT``, ``DELETE``, ``DROP``,
+    ``CLEAR``, ``CREATE``, ``ADD``, ``MOVE``, ``COPY``); and, unless ``allow_service``, any
+    ``SERVICE`` clause, wherever it is nested.
 
     Returns:
-        The query form: ``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or ``"DESCRIBE"``.
+        The accepted query: run ``.text``, never the text given.
 
     Raises:
-        InputError: saying why, with line and column for a syntax error.
+        InputError: saying why, with line and column where there is one.
     """
+    text = query_text(sparql)
     with PARSER_LOCK:
-        return _check_query(sparql, allow_service)
+        return CheckedQuery(text, _check_query(text, allow_service))
+
+
+def check_query(sparql: str, allow_service: bool = False) -> str:
+    """The query form of an accepted query (``"SELECT"``, ``"ASK"``, ``"CONSTRUCT"`` or
+    ``"DESCRIBE"``); see :func:`checked`, whose ``.text`` is what must run."""
+    return checked(sparql, allow_service).form
 
 
 #: rdflib's SPARQL parser (pyparsing) is not thread-safe: pyparsing learns the arity of each parse

@@ -6,7 +6,8 @@ Saved queries (``queries/*.rq``, ``queries/checks/*.rq``) describe themselves in
 
 Safety, in order:
 
-1. :func:`hrgraph.guard.check_query` refuses updates, ``SERVICE`` and text that does not parse.
+1. :func:`hrgraph.guard.checked` refuses updates, ``SERVICE``, text that does not parse and text
+   that two SPARQL parsers could read differently; the text it returns is the one that runs.
 2. Parameters are RDF terms, never text pasted into the query: each value is parsed by its declared
    type into a pyoxigraph term and bound with pyoxigraph's ``substitutions`` (SEP-0007), which
    replaces the variable in the parsed query. A ``multiple: true`` parameter is bound by a
@@ -805,10 +806,12 @@ def _read_messages(stream: Any, inbox: queue.Queue) -> None:
 def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] | None,
                    limit: int | None, timeout: float | None,
                    hidden: str | None = None,
-                   dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> RawResult:
+                   dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+                   allow_network: bool = False) -> RawResult:
     if not (store_path / "CURRENT").is_file():
         raise StoreError(f"there is no store at {store_path} yet: run 'hrgraph build' first")
-    request = pickle.dumps((str(store_path), sparql, substitutions, limit, hidden, dataset))
+    request = pickle.dumps((str(store_path), sparql, substitutions, limit, hidden, dataset,
+                            allow_network))
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE,
@@ -852,6 +855,12 @@ def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] 
         raise InputError(f"the SPARQL query does not parse: {payload}")
     if status == "store-error":
         raise StoreError(f"cannot read the store at {store_path}: {payload}")
+    if status == "sandbox-error":
+        raise StoreError(
+            "refused to run the query: the query worker could not cut itself off from the "
+            f"network ({payload}). Install libseccomp (Debian: libseccomp2) or allow network "
+            f"namespaces; or set {_query_worker.SANDBOX_SETTING}=off to run queries without "
+            "this protection (the guard still refuses SERVICE)")
     raise InputError(f"the query failed: {payload}")
 
 
@@ -880,7 +889,7 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
         QueryTimeout: it ran past ``timeout``.
         StoreError: the store is missing or unreadable.
     """
-    form = _check_query(sparql, allow_service)
+    sparql, form = _check_query(sparql, allow_service)
     single: dict[str, Any] = {}
     for name, value in (params or {}).items():
         if not _VAR_NAME.fullmatch(name):
@@ -891,15 +900,15 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
             single[name] = ox.Literal(str(value))
     substitutions, by_values = _split_bindings(sparql, form, single)
     if by_values:
-        sparql = _insert_values(sparql, by_values)
-        _check_query(sparql, allow_service)
+        sparql = _check_query(_insert_values(sparql, by_values), allow_service).text
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
-                        include_confidential=include_confidential)
+                        include_confidential=include_confidential, allow_service=allow_service)
 
 
 def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *,
                  timeout: float | None, limit: int | None,
-                 store: ox.Store | None, include_confidential: bool = False) -> QueryResult:
+                 store: ox.Store | None, include_confidential: bool = False,
+                 allow_service: bool = False) -> QueryResult:
     # Confidential entries live in graphs under <graph base>private/: never queried unless asked.
     hidden = None if include_confidential else project.graph_base + "private/"
     dataset = _query_dataset(sparql)
@@ -912,7 +921,7 @@ def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *
             raise StoreError(f"cannot read the store: {exc}") from None
     else:
         raw = _run_in_worker(project.store_path, sparql, substitutions, limit, timeout, hidden,
-                             dataset)
+                             dataset, allow_network=allow_service)
     return QueryResult.from_raw(raw, limit=limit, prefix_map=prefixes(project))
 
 
@@ -932,23 +941,22 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
     saved = name_or_path if isinstance(name_or_path, SavedQuery) else find_query(
         project, name_or_path)
     single, multi = bind_params(saved, params)
-    sparql = saved.text
-    form = _check_query(sparql, allow_service)
+    sparql, form = _check_query(saved.text, allow_service)
     substitutions, by_values = _split_bindings(sparql, form, single)
     by_values.update(multi)
     if by_values:
-        sparql = _insert_values(sparql, by_values)
-        _check_query(sparql, allow_service)
+        sparql = _check_query(_insert_values(sparql, by_values), allow_service).text
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
-                        include_confidential=include_confidential)
+                        include_confidential=include_confidential, allow_service=allow_service)
 
 
 @functools.lru_cache(maxsize=256)
-def _check_query(sparql: str, allow_service: bool) -> str:
-    """:func:`hrgraph.guard.check_query`, remembered per text: parsing with rdflib takes about
+def _check_query(sparql: str, allow_service: bool) -> guard.CheckedQuery:
+    """:func:`hrgraph.guard.checked`, remembered per text: parsing with rdflib takes about
     0.15 s, and a saved query's text is checked on every run. Only a query that passed is
-    remembered (a refusal raises, and ``lru_cache`` keeps no exceptions)."""
-    return guard.check_query(sparql, allow_service=allow_service)
+    remembered (a refusal raises, and ``lru_cache`` keeps no exceptions). Its ``.text`` is what
+    runs, never the text given."""
+    return guard.checked(sparql, allow_service=allow_service)
 
 
 @functools.lru_cache(maxsize=256)

@@ -377,13 +377,11 @@ def run_remote(project: Project, name_or_path: Any, params: Mapping[str, Any] | 
     saved = name_or_path if isinstance(name_or_path, queries.SavedQuery) else \
         queries.find_query(project, name_or_path)
     single, multi = queries.bind_params(saved, params)
-    sparql = saved.text
-    form = guard.check_query(sparql, allow_service=allow_service)
+    sparql, form = guard.checked(saved.text, allow_service=allow_service)
     values = {name: [term] for name, term in single.items()}
     values.update(multi)
     if values:
-        sparql = queries._insert_values(sparql, values)
-        guard.check_query(sparql, allow_service=allow_service)
+        sparql = guard.checked(queries._insert_values(sparql, values), allow_service).text
     raw = _remote_query(sparql, form, endpoint, timeout=timeout, limit=limit,
                         credentials=credentials or Credentials.from_environment())
     return queries.QueryResult.from_raw(raw, limit=limit, prefix_map=queries.prefixes(project))
@@ -413,8 +411,8 @@ def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limi
     except Unauthorized:
         raise StoreError(f"the endpoint {endpoint} refused access (401): {AUTH_HINT}") from None
     except SPARQLWrapperException as exc:
-        raise StoreError(f"the endpoint {endpoint} failed: "
-                         f"{guard.shorten(str(exc), 200)}") from None
+        # Only the kind of failure: the server's own text could be anything it was sent.
+        raise StoreError(f"the endpoint {endpoint} failed ({type(exc).__name__})") from None
     except TimeoutError:
         raise StoreError(f"no answer from {endpoint} within {timeout:g} s") from None
     except urllib.error.HTTPError as exc:

@@ -74,7 +74,7 @@ async def sparql(request: Request) -> Response:
                                             "named-graph-uri: use FROM / FROM NAMED or GRAPH in "
                                             "the query")
     requested = request.query_params.get("format")
-    form = guard.check_query(query)
+    query, form = guard.checked(query)  # the text that runs is the one the guard read
     accept = request.headers.get("accept")
     if form in {"CONSTRUCT", "DESCRIBE"}:
         short = negotiation.graph_format(requested, accept)
