@@ -39,6 +39,22 @@ class Settings:
             click.echo(f"… {message}", err=True)
 
 
+#: A time limit: seconds, more than zero.
+SECONDS = click.FloatRange(min=0, min_open=True)
+#: A row limit: zero or more.
+ROWS = click.IntRange(min=0)
+
+
+def _utf8_text(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse option text that is not valid UTF-8 (it arrives with surrogate escapes)."""
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise click.BadParameter("not valid UTF-8 text") from None
+    return value
+
+
 class _ClickHandler(logging.Handler):
     """Writes hrgraph's log records to the current stderr (click's, so tests capture them)."""
 
@@ -168,14 +184,15 @@ def docs_command(settings: Settings, output: Path) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--source-url", metavar="URL", help="Where the contributed facts come from.")
-@click.option("--contributor", metavar="NAME",
+@click.option("--source-url", metavar="URL", callback=_utf8_text,
+              help="Where the contributed facts come from.")
+@click.option("--contributor", metavar="NAME", callback=_utf8_text,
               help="Who contributes: a person, an organisation or a pseudonym (recorded as given).")
-@click.option("--message", metavar="TEXT", help="Why, in a sentence.")
+@click.option("--message", metavar="TEXT", callback=_utf8_text, help="Why, in a sentence.")
 @click.option("--dry-run", is_flag=True, help="Only check; write nothing.")
 @click.option("--confidential", is_flag=True,
               help="Keep it private (also implied by hrg:confidential true in the file).")
-@click.option("--max-bytes", type=int, metavar="N",
+@click.option("--max-bytes", type=click.IntRange(min=1), metavar="N",
               help="Refuse larger files [default: hrgraph.toml [contributions] max_bytes, 5 MB].")
 @click.pass_obj
 def add(settings: Settings, file: Path, source_url: str | None, contributor: str | None,
@@ -314,9 +331,9 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
               "ending (.csv, .json, .md; .txt and others: table), else table].")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the result to this file instead of standard output.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=SECONDS, default=30.0, show_default=True, metavar="SECONDS",
               help="Stop the query after this many seconds.")
-@click.option("--limit", type=int, default=10_000, show_default=True,
+@click.option("--limit", type=ROWS, default=10_000, show_default=True,
               help="Return at most this many rows.")
 @click.option("--allow-service", is_flag=True,
               help="Let the query call other SPARQL endpoints with SERVICE (off by default).")
@@ -399,9 +416,9 @@ def _format_for(output: Path | None) -> str:
               help="Accept no uploads (the /validate page only explains how to validate).")
 @click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
               help="Allow cross-origin requests from ORIGIN (repeat; off by default).")
-@click.option("--timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=SECONDS, default=10.0, show_default=True, metavar="SECONDS",
               help="Stop a query after this many seconds.")
-@click.option("--limit", type=int, default=10_000, show_default=True,
+@click.option("--limit", type=ROWS, default=10_000, show_default=True,
               help="Return at most this many rows per query.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, read_only: bool,
@@ -561,7 +578,7 @@ def diff_command(ctx: click.Context, old: Path, new: Path, fmt: str, exit_code: 
 @click.option("--no-inferred", is_flag=True, help="Send only the asserted graphs.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Triples per request.")
-@click.option("--timeout", type=float, default=30.0, show_default=True, metavar="SECONDS",
+@click.option("--timeout", type=SECONDS, default=30.0, show_default=True, metavar="SECONDS",
               help="Seconds a request may take.")
 @click.option("--retries", type=click.IntRange(min=0), default=2, show_default=True,
               help="Retries of a request after a transient error (no connection, a time-out, "

@@ -582,6 +582,8 @@ class QueryResult:
         of its row, so that quotes are shown whole."""
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
+        if not self.variables:  # SELECT * WHERE { }: rows without columns
+            return self._no_columns()
         header = list(self.variables)
         body = [[textwrap.wrap(" ".join(self.cell(row.get(v)).split()), max_width) or [""]
                  for v in header] for row in self.rows]
@@ -604,6 +606,8 @@ class QueryResult:
         """A Markdown table (prefixed names, ``|`` escaped)."""
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
+        if not self.variables:
+            return self._no_columns()
 
         def md(text: str) -> str:
             return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
@@ -615,6 +619,10 @@ class QueryResult:
         if self.note:
             lines += ["", f"*{self.note}*"]
         return "\n".join(lines)
+
+    def _no_columns(self) -> str:
+        count = len(self.rows)
+        return f"({count} row{'s' if count != 1 else ''}, no variables)"
 
     def to_csv(self) -> str:
         """CSV with full IRIs and literal values (lexical forms).
@@ -909,6 +917,10 @@ def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *
                  timeout: float | None, limit: int | None,
                  store: ox.Store | None, include_confidential: bool = False,
                  allow_service: bool = False) -> QueryResult:
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"the time limit must be a positive number of seconds, not {timeout}")
+    if limit is not None and limit < 0:
+        raise UsageError(f"the row limit must be 0 or more, not {limit}")
     # Confidential entries live in graphs under <graph base>private/: never queried unless asked.
     hidden = None if include_confidential else project.graph_base + "private/"
     dataset = _query_dataset(sparql)

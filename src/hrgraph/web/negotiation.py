@@ -7,10 +7,12 @@ Serialisation itself is pyoxigraph's: SPARQL results are written by
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
+from hrgraph.errors import InputError
 from hrgraph.query import QueryResult
 
 #: Media types of SPARQL SELECT / ASK results, by short name (``format=`` parameter).
@@ -125,12 +127,30 @@ def graph_format(requested: str | None, accept: str | None) -> str | None:
     return next(s for s, (m, _) in GRAPH_FORMATS.items() if media in {s, m})
 
 
+#: Characters XML 1.0 cannot hold, not even as a character reference (as UTF-8 bytes). Data
+#: holding them is refused at load, but a query can still make one: ``BIND("\b" AS ?x)``.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def xml_safe(body: bytes) -> bytes:
+    """``body`` if it is XML that parsers accept; else an :class:`InputError` naming the
+    character and the way out (pyoxigraph writes such characters into XML as they are)."""
+    bad = _NOT_XML.search(body)
+    if bad is not None:
+        char = bad.group().decode("utf-8")
+        raise InputError(f"the answer holds the character U+{ord(char):04X}, which XML cannot "
+                         "hold: ask for JSON (format=json) or N-Triples instead")
+    return body
+
+
 def serialize_results(result: QueryResult, short: str) -> tuple[bytes, str]:
     """A SELECT or ASK result in a SPARQL results format; returns the bytes and media type."""
     media, fmt = RESULT_FORMATS[short]
     parsed = ox.parse_query_results(result.to_json().encode("utf-8"),
                                     format=ox.QueryResultsFormat.JSON)
     body = parsed.serialize(format=fmt)
+    if fmt == ox.QueryResultsFormat.XML:
+        body = xml_safe(body)
     if short in {"csv", "tsv"}:
         media += "; charset=utf-8"
     return body, media
@@ -144,6 +164,8 @@ def serialize_graph(triples: Sequence[ox.Triple], short: str,
         body = ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
     else:
         body = ox.serialize(triples, format=fmt)
+    if fmt == ox.RdfFormat.RDF_XML:
+        body = xml_safe(body or b"")
     if short == "jsonld":
         body = json.dumps(json.loads(body or b"[]"), ensure_ascii=False, indent=1).encode()
     if short in {"ttl", "nt"}:

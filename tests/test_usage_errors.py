@@ -1,0 +1,112 @@
+"""Bad options and odd queries get a clear error and the documented exit code, never a traceback.
+
+Regression tests for issue 14 ("Why", sections 5 and 6): each of these once crashed or was
+silently accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import xml.dom.minidom
+
+import httpx2 as httpx
+import pytest
+
+from hrgraph.errors import InputError, UsageError
+from hrgraph.query import run_query
+from hrgraph.web import negotiation
+
+
+def hrgraph(project, *args: str | bytes) -> subprocess.CompletedProcess:
+    """The real command line in a child process (arguments may be raw bytes)."""
+    command = [os.fsencode(sys.executable), b"-m", b"hrgraph", b"--project",
+               os.fsencode(project.root), b"--store", os.fsencode(project.store_path),
+               *(a if isinstance(a, bytes) else a.encode() for a in args)]
+    return subprocess.run(command, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize(("option", "value"), [("--timeout", "-1"), ("--timeout", "0"),
+                                               ("--limit", "-5")])
+def test_negative_query_limits_are_usage_errors(built_project, option, value):
+    done = hrgraph(built_project, "query", "count-demands-by-status", option, value)
+    assert done.returncode == 2
+    assert b"Traceback" not in done.stderr
+    assert option.encode() in done.stderr
+
+
+@pytest.mark.parametrize(("timeout", "limit"), [(-1, 10), (0, 10), (5, -5)])
+def test_negative_limits_in_the_library(built_project, timeout, limit):
+    with pytest.raises(UsageError):
+        run_query(built_project, "ASK {}", timeout=timeout, limit=limit)
+
+
+def test_serve_refuses_a_negative_timeout(built_project):
+    done = hrgraph(built_project, "serve", "--timeout", "-1")
+    assert done.returncode == 2 and b"Traceback" not in done.stderr
+
+
+def test_a_message_that_is_not_utf8_is_a_usage_error(built_copy, tmp_path):
+    contribution = tmp_path / "c.ttl"
+    contribution.write_text("@prefix ex: <https://example.org/> .\n", encoding="utf-8")
+    done = hrgraph(built_copy, "add", "--dry-run", str(contribution), "--message", b"\xff\xfe")
+    assert done.returncode == 2, done.stderr
+    assert b"Traceback" not in done.stderr
+    assert b"UTF-8" in done.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "csv", "json"])
+def test_a_select_without_variables_prints(built_project, tmp_path, fmt):
+    path = tmp_path / "empty.rq"
+    path.write_text("SELECT * WHERE { }\n", encoding="utf-8")
+    done = hrgraph(built_project, "query", str(path), "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    if fmt in ("table", "md"):
+        assert done.stdout.decode().strip() == "(1 row, no variables)"
+
+
+# --------------------------------------------------------------- characters XML cannot hold
+
+
+QUERY_WITH_BACKSPACE = 'SELECT ?x WHERE { BIND("a\\bb" AS ?x) }'
+
+
+def test_xml_results_never_hold_a_character_xml_cannot(built_project):
+    result = run_query(built_project, QUERY_WITH_BACKSPACE)
+    with pytest.raises(InputError, match="U\\+0008"):
+        negotiation.serialize_results(result, "xml")
+    body, _ = negotiation.serialize_results(result, "json")  # JSON can hold it
+    assert b"\\b" in body or b"\\u0008" in body
+
+
+def test_rdfxml_never_holds_a_character_xml_cannot(built_project):
+    result = run_query(built_project, 'CONSTRUCT { <http://example.org/a> <http://example.org/p> '
+                                      '?x } WHERE { BIND("a\\fb" AS ?x) }')
+    with pytest.raises(InputError, match="U\\+000C"):
+        negotiation.serialize_graph(result.triples, "rdf")
+
+
+def test_clean_xml_results_still_parse(built_project):
+    result = run_query(built_project, 'SELECT ?x WHERE { BIND("a\\tb" AS ?x) }')
+    body, _ = negotiation.serialize_results(result, "xml")
+    xml.dom.minidom.parseString(body)
+
+
+@pytest.fixture(scope="module")
+def server(built_project):
+    from web_support import running_server
+
+    with running_server(built_project) as url:
+        yield url
+
+
+def test_web_xml_results_with_a_backspace_are_a_clear_400(server):
+    answer = httpx.get(server + "/sparql", params={"query": QUERY_WITH_BACKSPACE,
+                                                   "format": "xml"}, timeout=60)
+    assert answer.status_code == 400
+    assert "XML cannot hold" in answer.text
+    as_json = httpx.get(server + "/sparql", params={"query": QUERY_WITH_BACKSPACE,
+                                                    "format": "json"}, timeout=60)
+    assert as_json.status_code == 200
+    assert as_json.json()["results"]["bindings"][0]["x"]["value"] == "a\bb"
