@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -177,3 +178,23 @@ def test_a_failed_rewrite_publishes_nothing(mini_project: Project) -> None:
         EX + "s1"]
     assert [p.name for p in mini_project.store_path.parent.iterdir()
             if p.name.startswith("store.new")] == []
+
+
+def test_a_killed_build_leaves_no_unfinished_store_behind(mini_project: Project) -> None:
+    """Regression: ``store.new-*`` folders of a killed build were never cleaned up."""
+    from hrgraph.build import build
+
+    build(mini_project)
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)
+    dead = int(child.stdout)  # a process id that has ended
+    live = mini_project.store_path
+    abandoned = live.with_name(f"{live.name}.new-{dead}-1")
+    stores.create_store(abandoned).flush()
+    link = live.with_name(f".{live.name}.link-{dead}")
+    link.symlink_to("nowhere")
+    mine = live.with_name(f"{live.name}.new-{os.getpid()}-999")  # a running writer's: kept
+    mine.mkdir()
+    build(mini_project, full=True)
+    assert not abandoned.exists() and not link.is_symlink()
+    assert mine.exists()

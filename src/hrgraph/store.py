@@ -27,6 +27,7 @@ import gc
 import itertools
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -316,7 +317,39 @@ def collect_generations(live: Path, *, now: float | None = None) -> list[str]:
         if now - published > GRACE_SECONDS:
             shutil.rmtree(path, ignore_errors=True)
             deleted.append(path.name)
+    return deleted + collect_abandoned(live)
+
+
+def collect_abandoned(live: Path) -> list[str]:
+    """Delete the unfinished stores (``<store>.new-PID-N``) and links (``.<store>.link-PID``) of
+    writers that died (a killed build): those whose process no longer runs. Returns the names.
+
+    Call it holding the writer lock (:func:`replace_store` does): a live writer's own unfinished
+    store is never touched, since its process still runs.
+    """
+    deleted = []
+    pattern = re.compile(rf"(?:{re.escape(live.name)}\.new|\.{re.escape(live.name)}\.link)-"
+                         r"(?P<pid>\d+)(?:-\d+)?")
+    for path in live.parent.iterdir() if live.parent.is_dir() else []:
+        match = pattern.fullmatch(path.name)
+        if match is None or _running(int(match.group("pid"))):
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+        deleted.append(path.name)
     return deleted
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it runs
+        return True
+    return True
 
 
 def discard(path: Path) -> None:
