@@ -6,14 +6,18 @@ Input guards (this section) look at a document *before* any parser sees it:
   path) anywhere in the document is refused unless ``allow_remote=True``. Contexts shipped with the
   project (``ontology/*.jsonld``, see :func:`local_contexts`) are always allowed; the loader inlines
   them, so nothing is fetched.
-* RDF/XML: a DOCTYPE with an external identifier (``SYSTEM``/``PUBLIC``), external or parameter
-  entities, or entity amplification ("billion laughs") is refused. Ordinary internal entities
-  such as ``<!ENTITY owl "http://www.w3.org/2002/07/owl#">`` are fine. This check must run
-  before pyoxigraph parses the document: a billion-laughs document aborts the whole process there.
+* RDF/XML is not checked here but parsed once, by expat under the limits below, and pyoxigraph
+  reads what that parse wrote out (:func:`hrgraph.xmlinput.reserialise`): a DOCTYPE with an
+  external identifier (``SYSTEM``/``PUBLIC``), external or parameter entities, or entity
+  amplification ("billion laughs", which aborts the whole process in pyoxigraph) is refused there.
+  Ordinary internal entities such as ``<!ENTITY owl "http://www.w3.org/2002/07/owl#">`` are fine.
 * Nesting: JSON more than ``MAX_NESTING`` levels deep (pyoxigraph's JSON-LD parser overflows its
-  stack and kills the process at about 10 000 levels) and RDF/XML elements nested more than
-  ``MAX_NESTING`` deep (pyoxigraph's RDF/XML parser takes time quadratic in the depth: 30 000
-  levels, 1.5 MB, take 50 s) are refused.
+  stack and kills the process at about 10 000 levels) is refused, and so (in
+  :mod:`hrgraph.xmlinput`) are RDF/XML elements nested more than ``MAX_NESTING`` deep
+  (pyoxigraph's RDF/XML parser takes time quadratic in the depth: 30 000 levels, 1.5 MB, take
+  50 s).
+* JSON objects with a duplicated key are refused (:func:`parse_json`), so no two readers of a
+  document can see different ``@context`` values.
 * :func:`no_network` is a second line of defence while untrusted input is parsed: an audit hook
   refuses sockets and opening files outside the allowed places, for Python code only (pyoxigraph's
   own I/O in Rust raises no audit events; the checks above are what keeps it from fetching).
@@ -34,7 +38,6 @@ import re
 import sys
 import threading
 import unicodedata
-import xml.parsers.expat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -56,19 +59,12 @@ rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 #: The IRI under which the project's own JSON-LD contexts are published, by file name.
 CONTEXT_BASE = "https://w3id.org/hrgraph/"
 
-#: Limits for entities in an RDF/XML DOCTYPE.
+#: Limits for entities in an RDF/XML DOCTYPE (enforced by :func:`hrgraph.xmlinput.reserialise`).
 MAX_ENTITY_DECLARATIONS = 100
 MAX_ENTITY_NESTING = 2
 MAX_ENTITY_EXPANSION = 1_000_000  # characters produced by expanding every reference in the file
 #: How deep JSON values and XML elements may nest.
 MAX_NESTING = 100
-
-_DOCTYPE = re.compile(rb"<!DOCTYPE\s+[^\s\[>]+\s*(?P<external>(SYSTEM|PUBLIC)\b)?[^\[>]*"
-                      rb"(\[(?P<subset>.*?)\]\s*)?>", re.DOTALL)
-_ENTITY = re.compile(r"<!ENTITY\s+(?P<percent>%\s+)?(?P<name>[^\s]+)\s+(?P<rest>.*?)>", re.DOTALL)
-_ENTITY_VALUE = re.compile(r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*$""", re.DOTALL)
-_REFERENCE = re.compile(r"&([A-Za-z_:][\w.:-]*);")
-_XML_PREDEFINED = {"lt", "gt", "amp", "apos", "quot"}
 
 
 def local_contexts(project: Project) -> dict[str, Path]:
@@ -121,10 +117,22 @@ def check_jsonld(document: Any, *, path: str, allowed: set[str] | frozenset[str]
 def parse_json(data: bytes, *, path: str) -> Any:
     """Parse JSON text, turning a syntax error into an :class:`InputError` with line and column.
 
-    Refuses JSON nested more than :data:`MAX_NESTING` levels deep (see :func:`check_json_depth`).
+    Refuses JSON nested more than :data:`MAX_NESTING` levels deep (see :func:`check_json_depth`),
+    and any object with a key written twice: JSON-LD forbids it, and readers differ on which value
+    counts (Python's keeps the last), so a guard and a parser could read different ``@context``s.
     """
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        document = dict(pairs)
+        if len(document) < len(pairs):
+            seen: set[str] = set()
+            twice = next(key for key, _ in pairs if key in seen or seen.add(key))
+            raise InputError(f"refused: the key {shorten(twice)!r} appears twice in one JSON "
+                             "object (JSON-LD forbids duplicate keys)", path=path)
+        return document
+
     try:
-        document = json.loads(data)
+        document = json.loads(data, object_pairs_hook=unique)
     except UnicodeDecodeError as exc:
         raise InputError(f"the file is not UTF-8 text ({exc.reason})", path=path) from None
     except json.JSONDecodeError as exc:
@@ -152,115 +160,9 @@ def check_json_depth(document: Any, *, path: str, limit: int = MAX_NESTING) -> N
         stack.extend((child, depth + 1) for child in children)
 
 
-def check_xml_depth(data: bytes, *, path: str, limit: int = MAX_NESTING) -> None:
-    """Refuse XML whose elements nest more than ``limit`` deep (expat streams; no recursion).
-
-    Malformed XML is left to the RDF/XML parser, which reports it with line and column. Call this
-    after :func:`check_rdfxml`: expat expands the internal entities that check allowed, and never
-    loads external ones (no handler for them is set).
-    """
-    parser = xml.parsers.expat.ParserCreate()
-    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    depth = 0
-
-    def start(*_: Any) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > limit:
-            raise _too_deep("XML", path)
-
-    def end(*_: Any) -> None:
-        nonlocal depth
-        depth -= 1
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    with contextlib.suppress(xml.parsers.expat.ExpatError):
-        parser.Parse(data, True)
-
-
 def _too_deep(kind: str, path: str) -> InputError:
     return InputError(f"refused: {kind} nested more than {MAX_NESTING} levels deep; hrgraph does "
                       "not parse deeper structures (they can exhaust the parser)", path=path)
-
-
-def check_rdfxml(data: bytes, *, path: str) -> None:
-    """Refuse an RDF/XML document whose DOCTYPE could fetch files or blow up on expansion, or
-    whose elements nest more than :data:`MAX_NESTING` deep.
-
-    Allowed: internal general entities whose replacement text references at most
-    ``MAX_ENTITY_NESTING`` levels of other entities, and whose total expansion in the document stays
-    below ``MAX_ENTITY_EXPANSION`` characters.
-
-    Raises:
-        InputError: naming what was refused.
-    """
-    _check_doctype(data, path=path)
-    check_xml_depth(data, path=path)
-
-
-def _check_doctype(data: bytes, *, path: str) -> None:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:1024]:
-        raise InputError("refused: RDF/XML must be UTF-8 text", path=path)
-    if b"<!DOCTYPE" not in data:
-        if b"<!ENTITY" in data:
-            raise InputError("refused: an entity declaration outside a DOCTYPE", path=path)
-        return
-    match = _DOCTYPE.search(data)
-    if match is None:
-        raise InputError("refused: a DOCTYPE that hrgraph cannot check", path=path)
-    if match.group("external"):
-        raise InputError("refused: the DOCTYPE names an external DTD (SYSTEM or PUBLIC); "
-                         "remove it, RDF/XML does not need one", path=path)
-    if data.count(b"<!DOCTYPE") > 1:
-        raise InputError("refused: more than one DOCTYPE", path=path)
-    subset = (match.group("subset") or b"").decode("utf-8", errors="replace")
-    entities: dict[str, str] = {}
-    for declaration in _ENTITY.finditer(subset):
-        name, rest = declaration.group("name"), declaration.group("rest")
-        if declaration.group("percent"):
-            raise InputError(f"refused: parameter entity %{name} in the DOCTYPE", path=path)
-        value = _ENTITY_VALUE.match(rest)
-        if value is None:  # SYSTEM / PUBLIC / NDATA, or something this check does not understand
-            raise InputError(f"refused: entity {name!r} is not a plain internal entity "
-                             "(external entities are never loaded)", path=path)
-        entities[name] = value.group("dq") if value.group("dq") is not None else value.group("sq")
-        if len(entities) > MAX_ENTITY_DECLARATIONS:
-            raise InputError(f"refused: more than {MAX_ENTITY_DECLARATIONS} entity declarations",
-                             path=path)
-    if "%" in _ENTITY.sub("", subset) and re.search(r"%[A-Za-z_:][\w.:-]*;", subset):
-        raise InputError("refused: parameter entity reference in the DOCTYPE", path=path)
-
-    sizes = {name: _expanded_size(name, entities, path=path) for name in entities}
-    body = data[match.end():].decode("utf-8", errors="replace")
-    total = 0
-    for reference in _REFERENCE.finditer(body):
-        name = reference.group(1)
-        if name in _XML_PREDEFINED:
-            continue
-        total += sizes.get(name, 0)
-        if total > MAX_ENTITY_EXPANSION:
-            raise InputError(f"refused: entity references expand to more than "
-                             f"{MAX_ENTITY_EXPANSION} characters (entity amplification)", path=path)
-
-
-def _expanded_size(name: str, entities: dict[str, str], *, path: str, depth: int = 0) -> int:
-    """How many characters ``&name;`` expands to, refusing deep nesting and loops."""
-    if depth > MAX_ENTITY_NESTING:
-        raise InputError(f"refused: entities nested more than {MAX_ENTITY_NESTING} levels deep "
-                         f"(at {name!r})", path=path)
-    value = entities[name]
-    size = len(_REFERENCE.sub("", value))
-    for reference in _REFERENCE.finditer(value):
-        inner = reference.group(1)
-        if inner in _XML_PREDEFINED:
-            size += 1
-        elif inner in entities:
-            size += _expanded_size(inner, entities, path=path, depth=depth + 1)
-        else:
-            raise InputError(f"refused: entity {name!r} refers to undeclared entity {inner!r}",
-                             path=path)
-    return size
 
 
 def shorten(text: str, limit: int = 80) -> str:

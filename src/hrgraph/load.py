@@ -13,6 +13,14 @@ Language tags come out lower case (pyoxigraph normalises them).
 
 Before a parser sees a document, :mod:`hrgraph.guard` refuses what could reach the network or the
 file system (remote JSON-LD contexts, external XML entities) or blow up (entity amplification).
+RDF/XML is parsed once by expat under limits and pyoxigraph reads what that parse wrote out
+(:func:`hrgraph.xmlinput.reserialise`), never the original bytes.
+
+Every file is also held to what the outputs need (:func:`parse_file`): a leading UTF-8 byte-order
+mark is dropped; a literal or IRI holding a character XML 1.0 cannot hold (U+0000-U+0008, U+000B,
+U+000C, U+000E-U+001F, U+FFFE, U+FFFF, lone surrogates), written as such or as an escape, is
+refused with its line, since every RDF/XML and SPARQL XML output would be unreadable; a symbolic
+link inside the project to a file outside it is refused.
 """
 
 from __future__ import annotations
@@ -22,16 +30,16 @@ import hashlib
 import json
 import logging
 import os
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
-import xml.parsers.expat
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from hrgraph import guard
+from hrgraph import guard, xmlinput
 from hrgraph.errors import InputError, StoreError
 from hrgraph.project import RDF_SUFFIXES, Project
 
@@ -44,6 +52,20 @@ DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 MAX_CONTEXT_DEPTH = 8
 #: Seconds to wait for a remote JSON-LD context (only with ``allow_remote``).
 REMOTE_TIMEOUT = 10
+
+#: pyoxigraph's parsers (not Store.bulk_load) give up on one token longer than this (bytes).
+PARSER_TOKEN_LIMIT = 16 * 1024 * 1024
+
+_BOM = b"\xef\xbb\xbf"
+#: Characters XML 1.0 cannot hold (lone surrogates included).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+#: Bytes that may stand for such a character: the character itself, or an escape of Turtle,
+#: N-Triples, SPARQL or JSON (``\u0000``, ``\U00000000``, ``\b``, ``\f``). Only a hint: the
+#: parsed terms decide (:func:`_check_characters`).
+_MAYBE_NOT_XML = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|\\[bf]"
+    rb"|\\u(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})"
+    rb"|\\U0000(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 _FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -92,16 +114,26 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
         allow_remote: let JSON-LD name contexts by URL or path (they are then fetched).
         max_bytes: refuse larger files (before reading them); default :func:`max_bytes_of`.
 
+    A leading UTF-8 byte-order mark is dropped. Symbolic links: a file inside the project that is a
+    link (or lies in a linked folder) is read when it resolves to a place inside the project, and
+    refused when it resolves outside it (a link must not make a project read what is not part of
+    it); a file given from outside the project is read wherever it is.
+
     Raises:
         InputError: the file is missing, too big, empty, of an unknown format, malformed (with line
-            and column when the parser gives them), or refused by :mod:`hrgraph.guard`.
+            and column when the parser gives them), refused by :mod:`hrgraph.guard` or
+            :func:`hrgraph.xmlinput.reserialise`, a link out of the project, holding a character
+            XML cannot hold, or holding one token longer than pyoxigraph's parsers take
+            (:data:`PARSER_TOKEN_LIMIT`; Turtle and N-Triples without blank nodes still load).
         StoreError: a remote context could not be fetched (only with ``allow_remote``).
     """
     path = Path(path)
     shown = _display(project, path)
     fmt = rdf_format(path)
+    _check_link(project, path)
     data = _read(path, shown=shown, max_bytes=max_bytes_of(project) if max_bytes is None
                  else max_bytes)
+    original = data
     target = ox.NamedNode(graph or graph_for(project, path))
 
     # Without allow_remote, Python code may not reach the network or read other files meanwhile
@@ -120,19 +152,25 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
             if inlined is not document:
                 data, rewritten = json.dumps(inlined).encode(), True
         elif fmt == ox.RdfFormat.RDF_XML:
-            guard.check_rdfxml(data, path=shown)
+            # pyoxigraph reads what expat's checked parse wrote out (start tags on their lines).
+            data = xmlinput.reserialise(data, path=shown)
 
         try:
             relabel = _BlankNodeLabels(target.value)
             quads = [_into_graph(relabel(q), target, project)
                      for q in ox.parse(input=data, format=fmt)]
         except SyntaxError as exc:
-            raise _syntax_error(exc, data, shown=shown, fmt=fmt,
+            raise _syntax_error(exc, original, shown=shown, fmt=fmt,
                                 exact_lines=not rewritten) from None
         except ValueError as exc:  # e.g. an unsupported feature of a format
             raise InputError(guard.shorten(str(exc), 200), path=shown) from None
+        except MemoryError as exc:  # one token over the parser's buffer
+            quads = [_into_graph(q, target, project)
+                     for q in _parse_large(data, fmt, exc, shown=shown)]
     if not quads:
         raise InputError("file has no triples", path=shown)
+    if _MAYBE_NOT_XML.search(original):
+        _check_characters(quads, original, shown=shown)
     log.debug("parsed %s: %d triples", shown, len(quads))
     return quads
 
@@ -144,11 +182,18 @@ def bulk_format(path: str | os.PathLike, data: bytes) -> ox.RdfFormat | None:
     :func:`parse_file`). The test is coarse: text that merely looks like a blank node takes the
     ordinary path, which gives the same triples."""
     fmt = rdf_format(path)
+    if _MAYBE_NOT_XML.search(data):  # parse_file checks the characters of every term
+        return None
     if fmt == ox.RdfFormat.N_TRIPLES and b"_:" not in data:
         return fmt
-    if fmt == ox.RdfFormat.TURTLE and not any(mark in data for mark in (b"_:", b"[", b"(")):
+    if fmt == ox.RdfFormat.TURTLE and not _has_blank_nodes(data):
         return fmt
     return None
+
+
+def _has_blank_nodes(data: bytes) -> bool:
+    """Whether Turtle text may hold a blank node (coarse: text that merely looks like one too)."""
+    return any(mark in data for mark in (b"_:", b"[", b"("))
 
 
 def bulk_load(project: Project, store: ox.Store, path: str | os.PathLike, data: bytes,
@@ -159,19 +204,24 @@ def bulk_load(project: Project, store: ox.Store, path: str | os.PathLike, data: 
         InputError: the file is malformed (with line and column), as :func:`parse_file` says.
     """
     target = graph if isinstance(graph, ox.DefaultGraph) else ox.NamedNode(graph)
+    shown = _display(project, Path(path))
+    if _MAYBE_NOT_XML.search(data):  # bulk_format sends such files to parse_file
+        _check_characters(list(ox.parse(data, format=fmt)), data, shown=shown)
     try:
         store.bulk_load(input=data, format=fmt, to_graph=target)
     except SyntaxError as exc:
-        raise _syntax_error(exc, data, shown=_display(project, Path(path)), fmt=fmt,
-                            exact_lines=True) from None
+        raise _syntax_error(exc, data, shown=shown, fmt=fmt, exact_lines=True) from None
     except ValueError as exc:
-        raise InputError(guard.shorten(str(exc), 200), path=_display(project, Path(path))
-                         ) from None
+        raise InputError(guard.shorten(str(exc), 200), path=shown) from None
+    except MemoryError as exc:
+        raise _too_long(exc, data, shown=shown) from None
 
 
 def read_limited(project: Project, path: str | os.PathLike) -> bytes:
-    """A file's bytes, refused (InputError) when missing, empty or over the size limit."""
+    """A file's bytes, refused (InputError) when missing, empty, over the size limit or a link out
+    of the project (as :func:`parse_file` says); a leading UTF-8 byte-order mark is dropped."""
     path = Path(path)
+    _check_link(project, path)
     return _read(path, shown=_display(project, path), max_bytes=max_bytes_of(project))
 
 
@@ -213,9 +263,108 @@ def _read(path: Path, *, shown: str, max_bytes: int) -> bytes:
         raise InputError("file not found", path=shown) from None
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", path=shown) from None
+    if data.startswith(_BOM):  # editors on Windows write one; it is not part of the text
+        data = data[len(_BOM):]
     if not data.strip():
         raise InputError("file has no triples", path=shown)
     return data
+
+
+def _check_link(project: Project, path: Path) -> None:
+    """Refuse a file that is inside the project by its path but outside it once links are
+    followed (see :func:`parse_file`)."""
+    absolute = Path(os.path.abspath(path))
+    if not absolute.is_relative_to(project.root):
+        return
+    resolved = absolute.resolve()
+    if not resolved.is_relative_to(project.root):
+        raise InputError("refused: a symbolic link to a file outside the project; copy the file "
+                         "into the project instead", path=absolute.relative_to(project.root)
+                         .as_posix())
+
+
+def _parse_large(data: bytes, fmt: ox.RdfFormat, exc: MemoryError, *,
+                 shown: str) -> list[ox.Quad]:
+    """The quads of a file holding a token longer than pyoxigraph's parsers take.
+
+    Store.bulk_load has no such limit. It gives blank nodes labels of its own and loses the
+    order of the file, so only files without blank nodes (N-Triples, N-Quads, Turtle, TriG) are
+    read this way: their quads are the same; others are refused (:func:`_too_long`).
+    """
+    text_formats = {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE,
+                    ox.RdfFormat.TRIG}
+    if fmt not in text_formats or _has_blank_nodes(data):
+        raise _too_long(exc, data, shown=shown) from None
+    store = ox.Store()
+    try:
+        store.bulk_load(input=data, format=fmt)
+    except SyntaxError as error:
+        raise _syntax_error(error, data, shown=shown, fmt=fmt, exact_lines=True) from None
+    except (ValueError, MemoryError):
+        raise _too_long(exc, data, shown=shown) from None
+    return list(store)
+
+
+def _too_long(exc: MemoryError, data: bytes, *, shown: str) -> InputError:
+    """The error for a MemoryError from pyoxigraph's parser: which line, what to do."""
+    if "buffer maximal size" not in str(exc):
+        return InputError("refused: not enough memory to parse the file", path=shown)
+    line = next((number for number, text in enumerate(data.split(b"\n"), start=1)
+                 if len(text) > PARSER_TOKEN_LIMIT), None)
+    return InputError(
+        f"refused: a single token (a literal, IRI or string) longer than pyoxigraph's parser "
+        f"takes ({PARSER_TOKEN_LIMIT:,} bytes); split the text, or keep it in a file of its "
+        "own and link to it", path=shown, line=line)
+
+
+def _check_characters(quads: list[ox.Quad], data: bytes, *, shown: str) -> None:
+    """Refuse a literal or IRI holding a character XML 1.0 cannot hold, naming the line where it
+    (or its escape) is first written, the subject and the character."""
+    for quad in quads:
+        for term, where in ((quad.subject, "the subject"), (quad.predicate, "a predicate"),
+                            (quad.object, "a value"), (quad.graph_name, "a graph name")):
+            bad = _bad_character(term)
+            if bad is None:
+                continue
+            subject = quad.subject
+            name = (f"<{guard.shorten(subject.value, 80)}>" if isinstance(subject, ox.NamedNode)
+                    else "a blank node")
+            raise InputError(
+                f"refused: U+{ord(bad):04X}, a character XML cannot hold, in {where} of {name}; "
+                "remove it (every RDF/XML output of it would be unreadable)", path=shown,
+                line=_line_of(bad, data))
+
+
+def _bad_character(term: object) -> str | None:
+    if isinstance(term, ox.Literal):
+        for text in (term.value, term.datatype.value, term.language or ""):
+            found = _NOT_XML.search(text)
+            if found:
+                return found.group()
+        return None
+    if isinstance(term, ox.Triple):
+        for inner in (term.subject, term.predicate, term.object):
+            found = _bad_character(inner)
+            if found:
+                return found
+        return None
+    value = getattr(term, "value", None)
+    if isinstance(value, str):
+        found = _NOT_XML.search(value)
+        return found.group() if found else None
+    return None
+
+
+def _line_of(character: str, data: bytes) -> int | None:
+    """The first line of ``data`` where ``character`` is written, as itself or as an escape."""
+    code = ord(character)
+    forms = [re.escape(character.encode("utf-8", "surrogatepass")),
+             rb"(?<!\\)(?:\\\\)*\\u" + f"{code:04x}".encode(),
+             rb"(?<!\\)(?:\\\\)*\\U" + f"{code:08x}".encode()]
+    if character in "\b\f":
+        forms.append(rb"(?<!\\)(?:\\\\)*\\" + {"\b": b"b", "\f": b"f"}[character])
+    found = re.search(b"|".join(forms), data, flags=re.IGNORECASE)
+    return data.count(b"\n", 0, found.start()) + 1 if found else None
 
 
 class _BlankNodeLabels:
@@ -258,8 +407,6 @@ def _syntax_error(exc: SyntaxError, data: bytes, *, shown: str, fmt: ox.RdfForma
     """One-line InputError from a pyoxigraph SyntaxError, with line, column and a short excerpt."""
     message = " ".join(str(exc.msg if exc.msg else exc).split())
     line, column = exc.lineno, exc.offset
-    if fmt == ox.RdfFormat.RDF_XML and line is None:
-        line, column = _xml_error_position(data)
     if message.startswith("Parser error at line") and ": " in message:
         message = message.split(": ", 1)[1]
     if not exact_lines:
@@ -273,17 +420,6 @@ def _syntax_error(exc: SyntaxError, data: bytes, *, shown: str, fmt: ox.RdfForma
                 excerpt = f" (near {guard.shorten(text, 40)!r})"
     return InputError(f"syntax error: {guard.shorten(message, 200)}{excerpt}", path=shown,
                       line=line, column=column)
-
-
-def _xml_error_position(data: bytes) -> tuple[int | None, int | None]:
-    """Where expat finds the XML malformed (the guard has already refused external entities)."""
-    parser = xml.parsers.expat.ParserCreate()
-    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    try:
-        parser.Parse(data, True)
-    except xml.parsers.expat.ExpatError as exc:
-        return exc.lineno, exc.offset + 1
-    return None, None
 
 
 def _display(project: Project, path: Path) -> str:
