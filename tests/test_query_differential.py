@@ -10,6 +10,7 @@ entry point with the real listener: refused, and no connection.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -253,4 +254,36 @@ def test_web_sparql_refuses_with_403_and_sends_nothing(server, tcp, name):
     assert {by_post.status_code, by_form.status_code, by_get.status_code} <= {400, 403}
     page = httpx.get(server + "/query", params={"query": text}, timeout=60)
     assert page.status_code in (400, 403)
+    assert tcp.settled() == 0
+
+
+# --------------------------------------------------------------------------- SHACL-SPARQL
+
+
+SHAPE = """@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix hrg: <https://w3id.org/hrgraph/ontology#> .
+<https://w3id.org/hrgraph/shapes/Hidden> a sh:NodeShape ; sh:targetClass hrg:Demand ;
+    sh:sparql [ sh:message "x" ; sh:select "{select}" ] .
+"""
+SHAPE_QUERIES = {
+    # Turtle escapes: \\\\u0022 is a backslash-u in the SPARQL text, \\r a carriage return
+    "u0022": 'SELECT $this WHERE {{ BIND(\\\\"\\\\u0022\\\\" AS ?a) '
+             'SERVICE <{url}> {{ $this ?p ?o }} }} # \\\\"\\\\"\\\\" AS ?a)\\n',
+    "cr": "SELECT $this WHERE {{ $this ?p ?o # hidden\\rSERVICE <{url}> {{ $this ?p ?o }} }}",
+}
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "pyshacl-turbo"])
+@pytest.mark.parametrize("trick", sorted(SHAPE_QUERIES))
+def test_shapes_cannot_hide_a_service(mini_project, tcp, engine, trick):
+    select = SHAPE_QUERIES[trick].format(url=tcp.url).replace('\\\\"', '\\"')
+    (mini_project.shapes_dir / "contributed.ttl").write_text(SHAPE.format(select=select),
+                                                             encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "hrgraph", "--project", str(mini_project.root),
+                           "--store", str(mini_project.store_path), "build"],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "HRGRAPH_SHACL_ENGINE": engine})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "SERVICE" in done.stderr or "SHACL-SPARQL" in done.stderr
     assert tcp.settled() == 0
