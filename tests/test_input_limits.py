@@ -301,6 +301,12 @@ HOSTILE = {
     "wide-in-attribute": (doctype(f'<!ENTITY b "{"z" * 50_000}">', BODY.replace(
         "<ex:p>&x;</ex:p>", '<ex:p rdf:resource="http://example.org/' + "&b;" * 50_000 + '"/>')),
         "amplification"),
+    "attlist-default": (doctype('<!ENTITY l0 "lol">' + LAUGHS
+                                + '<!ATTLIST rdf:RDF ex:a CDATA "&l9;"><!ENTITY x "y">'),
+                        "nested more than 2 levels"),
+    "attlist-forward-reference": (doctype(f'<!ENTITY a "{"&b;" * 1000}"><!ENTITY b "{"z" * 2000}">'
+                                          '<!ATTLIST rdf:RDF ex:a CDATA "&a;"><!ENTITY x "y">'),
+                                  "amplification"),
     "quadratic": (doctype(f'<!ENTITY x "{"z" * 50_000}">', BODY.replace(
         "&x;", "&x;" * 50_000)), "amplification"),
 }
@@ -313,6 +319,13 @@ def test_hostile_doctypes_are_refused(mini_project: Project, name: str) -> None:
         parse_file(mini_project, write(mini_project.data_dir, "hostile.rdf", text))
     assert message in str(info.value)
     assert str(info.value).startswith("data/hostile.rdf")
+
+
+def test_predefined_entities_declared_again_are_no_amplification(mini_project: Project) -> None:
+    text = doctype('<!ENTITY amp "&#38;#38;"><!ENTITY lt "&#38;#60;"><!ENTITY x "y">',
+                   BODY.replace("&x;", "&amp;" * 300_000 + "&x;"))
+    quads = parse_file(mini_project, write(mini_project.data_dir, "amp.rdf", text))
+    assert [q.object.value for q in quads] == ["&" * 300_000 + "y"]
 
 
 def test_the_doctype_comment_file_is_refused_in_process(mini_project: Project) -> None:

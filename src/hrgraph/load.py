@@ -130,7 +130,7 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
     path = Path(path)
     shown = _display(project, path)
     fmt = rdf_format(path)
-    _check_link(project, path)
+    check_link(project, path)
     data = _read(path, shown=shown, max_bytes=max_bytes_of(project) if max_bytes is None
                  else max_bytes)
     original = data
@@ -221,7 +221,7 @@ def read_limited(project: Project, path: str | os.PathLike) -> bytes:
     """A file's bytes, refused (InputError) when missing, empty, over the size limit or a link out
     of the project (as :func:`parse_file` says); a leading UTF-8 byte-order mark is dropped."""
     path = Path(path)
-    _check_link(project, path)
+    check_link(project, path)
     return _read(path, shown=_display(project, path), max_bytes=max_bytes_of(project))
 
 
@@ -270,9 +270,10 @@ def _read(path: Path, *, shown: str, max_bytes: int) -> bytes:
     return data
 
 
-def _check_link(project: Project, path: Path) -> None:
-    """Refuse a file that is inside the project by its path but outside it once links are
-    followed (see :func:`parse_file`)."""
+def check_link(project: Project, path: str | os.PathLike) -> None:
+    """Refuse (InputError naming the file) a file that is inside the project by its path but
+    outside it once symbolic links are followed; see :func:`parse_file`. Links that stay inside
+    the project are followed."""
     absolute = Path(os.path.abspath(path))
     if not absolute.is_relative_to(project.root):
         return

@@ -99,6 +99,7 @@ class _Reserialiser:
         self.produced = 0  # characters of text and attribute values produced
         self.cap = len(data) + guard.MAX_ENTITY_EXPANSION
         self.in_subset = False
+        self.predefined_value = False  # the default handler is inside `<!ENTITY amp ...>`
         self.doctype_end: int | None = None
         self.entities: dict[str, str] = {}
         self.declared = 0
@@ -173,6 +174,9 @@ class _Reserialiser:
         if self.declared > guard.MAX_ENTITY_DECLARATIONS:
             self.refuse(f"more than {guard.MAX_ENTITY_DECLARATIONS} entity declarations")
         self.entities[name] = value
+        # Measured now, not only at the end of the DOCTYPE: an attribute default of an ATTLIST
+        # later in the DOCTYPE would make expat expand the entities it names right away.
+        self.measure_all(final=False)
 
     def unparsed_entity(self, name: str, *_: Any) -> None:
         self.refuse(f"entity {name!r} is not a plain internal entity (an unparsed NDATA entity)")
@@ -188,6 +192,12 @@ class _Reserialiser:
         the second declaration of an entity."""
         if not self.in_subset or not text.strip() or text == "]":
             return
+        if self.predefined_value and text[0] in "\"'":  # the value of `<!ENTITY amp "...">`
+            self.predefined_value = False
+            return
+        if text in _PREDEFINED:  # XML allows declaring these again; expat keeps its own
+            self.predefined_value = True
+            return
         if text.startswith("%"):
             self.refuse(f"parameter entity reference {text} in the DOCTYPE")
         self.refuse(f"entity {text!r} is declared twice in the DOCTYPE")
@@ -197,9 +207,7 @@ class _Reserialiser:
         self.doctype_end = self.parser.CurrentByteIndex
         if not self.entities:
             return
-        sizes: dict[str, tuple[int, int]] = {}
-        for name in self.entities:
-            self.measure(name, sizes, visiting=set())
+        sizes = self.measure_all(final=True)
         # Every reference in the rest of the document is written there as "&name;" (character
         # references never become entity references in content or attribute values), so counting
         # them in the raw text bounds what expanding them can produce -- from above: references
@@ -208,13 +216,24 @@ class _Reserialiser:
         body = self.data[self.doctype_end:].decode("utf-8")
         total = 0
         for reference in _REFERENCE.finditer(body):
-            total += sizes.get(reference.group(1), (0, 0))[0]
+            name = reference.group(1)
+            if name in _PREDEFINED:  # expat never looks such a name up among the declarations
+                continue
+            total += sizes.get(name, (0, 0))[0]
             if total > guard.MAX_ENTITY_EXPANSION:
                 self.refuse(f"entity references expand to more than {guard.MAX_ENTITY_EXPANSION} "
                             "characters (entity amplification)")
 
-    def measure(self, name: str, sizes: dict[str, tuple[int, int]], *,
-                visiting: set[str]) -> tuple[int, int]:
+    def measure_all(self, *, final: bool) -> dict[str, tuple[int, int]]:
+        """:meth:`measure` every entity declared so far; before the DOCTYPE ends (not ``final``),
+        a reference to an entity not declared yet counts as nothing."""
+        sizes: dict[str, tuple[int, int]] = {}
+        for name in self.entities:
+            self.measure(name, sizes, visiting=set(), final=final)
+        return sizes
+
+    def measure(self, name: str, sizes: dict[str, tuple[int, int]], *, visiting: set[str],
+                final: bool) -> tuple[int, int]:
         """How many characters ``&name;`` expands to, and how many levels of further entities its
         replacement text nests, refusing deep nesting, loops and large expansions."""
         if name in sizes:
@@ -226,12 +245,13 @@ class _Reserialiser:
         size, height = len(_REFERENCE.sub("", value)), 0
         for reference in _REFERENCE.finditer(value):
             inner = reference.group(1)
-            if inner in self.entities:
-                inner_size, inner_height = self.measure(inner, sizes, visiting=visiting)
-                size, height = size + inner_size, max(height, inner_height + 1)
-            elif inner in _PREDEFINED:
+            if inner in _PREDEFINED:
                 size += 1
-            else:
+            elif inner in self.entities:
+                inner_size, inner_height = self.measure(inner, sizes, visiting=visiting,
+                                                        final=final)
+                size, height = size + inner_size, max(height, inner_height + 1)
+            elif final:
                 self.refuse(f"entity {name!r} refers to the undeclared entity {inner!r}")
             if height > guard.MAX_ENTITY_NESTING:
                 self.refuse(f"entities nested more than {guard.MAX_ENTITY_NESTING} levels deep "
