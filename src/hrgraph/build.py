@@ -5,6 +5,11 @@
 So a failed or interrupted build (a bad file among them) leaves the old store exactly as it was.
 A store with SHACL violations is still swapped in (so that it can be queried to find the
 problem); the summary counts them and the CLI exits with 1.
+
+Before reasoning, every triple of or about a confidential resource is moved into a private graph
+(:func:`hrgraph.reason.split`), so what it entails lands in the private inferred graph, and
+validation reads only the public graphs (what is published is what is checked; `hrgraph validate
+FILE` checks a confidential file itself).
 """
 
 from __future__ import annotations
@@ -187,6 +192,11 @@ def _build(project: Project, sources: list, *, say: Progress,
         checked.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads
                             if graph_kind(project, q.graph_name) in VALIDATED_KINDS)
         del quads
+        moved = reason.split(project, store)
+        if moved:
+            say(f"keeping {len(moved.to_private):,} triples of or about confidential resources "
+                "in private graphs")
+            _leave_unchecked(project, store, checked, moved.to_private)
         say("reasoning")
         inferred = reason.materialise(project, store)
         contribute.materialise_private(project, store)
@@ -215,6 +225,16 @@ def _build(project: Project, sources: list, *, say: Progress,
     finally:
         stores.discard(new_path)
     return summary
+
+
+def _leave_unchecked(project: Project, store: ox.Store, checked: ox.Store,
+                     private: list[ox.Quad]) -> None:
+    """Take the triples that went private out of the snapshot validation reads (unless a public
+    graph still holds them)."""
+    for quad in private:
+        if not any(graph_kind(project, q.graph_name) in VALIDATED_KINDS
+                   for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
+            checked.remove(ox.Quad(quad.subject, quad.predicate, quad.object))
 
 
 def _count_instances(store: ox.Store, cls: str) -> int:

@@ -340,11 +340,16 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries and exit.")
 @click.option("--endpoint", metavar="URL",
               help="Run the query against this SPARQL 1.1 endpoint instead of the store.")
+@click.option("--include-confidential", is_flag=True,
+              help="Also read the private graphs (confidential data), for the organisation's "
+                   "own checks; never for answers that leave it.")
 @click.pass_obj
 def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str | None,
           output: Path | None, timeout: float, limit: int, allow_service: bool,
-          list_only: bool, endpoint: str | None) -> None:
+          list_only: bool, endpoint: str | None, include_confidential: bool) -> None:
     """Run a saved query (by NAME from queries/, or a FILE.rq) over the built store.
+
+    Confidential data (in private graphs) is never read, unless --include-confidential.
 
     \b
     Examples:
@@ -376,13 +381,17 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
         else:
             values[key] = value
     if endpoint:
+        if include_confidential:
+            raise UsageError("--include-confidential reads the local store's private graphs; "
+                             "it cannot go with --endpoint")
         from hrgraph.remote import run_remote
 
         result = run_remote(project, saved, values, endpoint, timeout=timeout, limit=limit,
                             allow_service=allow_service)
     else:
         result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
-                                   allow_service=allow_service)
+                                   allow_service=allow_service,
+                                   include_confidential=include_confidential)
     fmt = fmt or _format_for(output)
     text = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
             "md": result.to_markdown}[fmt]().rstrip("\n") + "\n"
@@ -475,10 +484,16 @@ def _query_list(saved: list) -> str:
               help="Export this graph (IRI, or name like shapes/core, or folder like data) "
                    "instead of the public ones; repeat for several.")
 @click.option("--include-inferred", is_flag=True, help="Add the inferred graph.")
+@click.option("--include-confidential", is_flag=True,
+              help="Also export the private graphs (confidential data), for the organisation's "
+                   "own backups; without it, naming a private graph is refused.")
 @click.pass_obj
 def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tuple[str, ...],
-                   include_inferred: bool) -> None:
-    """Export the data, ontology and vocabulary graphs; confidential entries are left out.
+                   include_inferred: bool, include_confidential: bool) -> None:
+    """Export the data, ontology and vocabulary graphs; confidential data is left out.
+
+    Confidential data lives in private graphs (…/graph/private/…): exported only with
+    --include-confidential.
 
     The same graphs always give the same bytes. N-Quads, TriG and JSON-LD keep the named graphs;
     JSON-LD embeds the context of ontology/context.jsonld.
@@ -488,13 +503,15 @@ def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tu
       hrgraph export --format nt -o hrgraph.nt
       hrgraph export --format jsonld --include-inferred -o hrgraph.jsonld
       hrgraph export --graph shapes --format ttl
+      hrgraph export --include-confidential --include-inferred --format nq -o backup.nq
     """
     from hrgraph import export as exports
     from hrgraph.store import open_store
 
     project = settings.project()
     result = exports.export(project, open_store(project, read_only=True), fmt, output=output,
-                            graphs=graphs, include_inferred=include_inferred)
+                            graphs=graphs, include_inferred=include_inferred,
+                            include_confidential=include_confidential)
     if output is None:
         click.echo(result.data.decode(), nl=False)
     else:

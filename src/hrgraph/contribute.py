@@ -16,9 +16,13 @@ transaction and before the rename leaves a journal entry in ``.hrgraph/pending/`
 
 A contribution is confidential when the caller says so or when any of its resources carries
 ``hrg:confidential true``. Its file then goes to the git-ignored ``.hrgraph/private/`` and its
-graph is named under ``<graph base>private/``, which public queries never see
-(:mod:`hrgraph._query_worker`). Inferred triples of confidential graphs go to the separate graph
-``<graph base>private/inferred``.
+graph is named under ``<graph base>private/``, which no reader shows unless asked
+(:mod:`hrgraph._query_worker`, export, the web pages). A public contribution's triples of or about
+a confidential resource go to its private twin ``<graph base>private/data/contributions/<id>``
+(:func:`hrgraph.reason.split`), and what the private graphs entail beyond the public inferred
+graph to ``<graph base>private/inferred`` (:func:`materialise_private`). ``add`` warns when a
+name of a confidential resource appears in public text (:func:`confidential_name_warnings`):
+such text is not made private.
 """
 
 from __future__ import annotations
@@ -117,6 +121,8 @@ class AddResult:
     duplicates: list[NameMatch] = field(default_factory=list)
     dry_run: bool = False
     merged: bool = False
+    #: Public text naming a confidential resource (:func:`confidential_name_warnings`).
+    name_warnings: list[str] = field(default_factory=list)
 
     @property
     def conforms(self) -> bool:
@@ -129,6 +135,7 @@ class AddResult:
         for match in self.duplicates:
             lines.append(f"Warning: {match.new_name!r} may be {match.entity} (known as "
                          f"{match.name!r}); if it is, refer to that IRI instead of a new one.")
+        lines += [f"Warning: {warning}" for warning in self.name_warnings]
         if self.merged:
             shown = _display(project, self.path)
             lines.append(f"Merged {self.triples} triples as contribution {self.id} "
@@ -155,12 +162,12 @@ def private_dir(project: Project) -> Path:
 
 
 def private_graph_base(project: Project) -> str:
-    """Every graph under this IRI is private: public queries and exports never see it."""
-    return project.graph_base + "private/"
+    """Every graph under this IRI is private: no reader shows it unless asked."""
+    return project.private_base
 
 
 def private_inferred_graph(project: Project) -> str:
-    return private_graph_base(project) + "inferred"
+    return project.private_inferred_graph
 
 
 def _work_dir(project: Project, name: str) -> Path:
@@ -268,6 +275,7 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         problems = _safety_problems(project, store, triples, graph, confidential)
         duplicates = _duplicates(project, store, triples, confidential)
+        name_warnings = confidential_name_warnings(project, store, triples, confidential)
 
         record = _record(project, graph, confidential=confidential, created=now,
                          contributor=contributor, source_name=path.name, source_url=source_url,
@@ -283,7 +291,7 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
                                     subjects={t.subject for t in triples}, sheet=sheet)
             final = _final_path(project, contribution_id, confidential)
             result = AddResult(contribution_id, graph, final, confidential, len(merged_quads),
-                               report, duplicates, dry_run=dry_run)
+                               report, duplicates, dry_run=dry_run, name_warnings=name_warnings)
             if dry_run or not report.conforms:
                 return result
             _merge(project, store, temp, final, merged_quads, contribution_id)
@@ -335,10 +343,11 @@ def _existing(store: ox.Store, project: Project, subject: ox.NamedNode,
               confidential: bool) -> list[ox.Quad]:
     """What the graph already says about ``subject`` (asserted, in data graphs)."""
     allowed = (project.graph_base + "data/", project.graph_base + "ontology/")
-    if confidential:
-        allowed += (private_graph_base(project) + "contributions/",)
+    if confidential:  # a confidential contribution may build on confidential data
+        allowed += (project.private_base,)
     return [q for q in store.quads_for_pattern(subject, None, None)
-            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(allowed)]
+            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(allowed)
+            and q.graph_name.value != project.private_inferred_graph]
 
 
 def _types(store: ox.Store, subject: ox.NamedNode) -> set[str]:
@@ -507,6 +516,73 @@ def _duplicates(project: Project, store: ox.Store, triples: list[ox.Triple],
     return found
 
 
+#: Names shorter than this are not looked for in public text (too many false alarms).
+MIN_NAME_LENGTH = 4
+#: At most this many warnings about confidential names in public text are listed.
+MAX_NAME_WARNINGS = 20
+
+
+def confidential_name_warnings(project: Project, store: ox.Store, triples: list[ox.Triple],
+                               confidential: bool) -> list[str]:
+    """Where a name of a confidential resource appears in public text: the text stays public
+    (a quote is the source's words), so ``add`` warns instead.
+
+    Looked for: every name (``skos:prefLabel``, ``skos:altLabel``, ``rdfs:label``, ``foaf:name``;
+    case and spacing ignored) of a resource that is confidential in the store
+    (:func:`hrgraph.reason.confidential`) or that the contribution makes confidential, in the
+    literals of a public contribution; and the names the contribution makes confidential, in
+    the literals of the public graphs.
+    """
+    found = reason.confidential(project, store)
+    name_properties = {ox.NamedNode(p) for p in reason.NAME_PROPERTIES}
+    flag = ox.NamedNode(project.ontology_ns + "confidential")
+    public, _ = reason.asserted_graphs(project, store)
+
+    def named(subjects: set) -> dict[str, ox.Term]:
+        return {reason.normalised_name(q.object.value): q.subject
+                for subject in subjects for q in store.quads_for_pattern(subject, None, None)
+                if q.predicate in name_properties and isinstance(q.object, ox.Literal)}
+
+    secret = {t.subject for t in triples if t.predicate == flag and reason.is_true(t.object)}
+    if confidential:  # what it describes and the public graphs do not
+        secret |= {t.subject for t in triples if not any(
+            q.graph_name in public for q in store.quads_for_pattern(t.subject, None, None))}
+    new = {reason.normalised_name(t.object.value): t.subject for t in triples
+           if (t.subject in secret or t.subject in found.resources)
+           and t.predicate in name_properties and isinstance(t.object, ox.Literal)}
+    stored = named(found.resources)
+    known = {n: who for n, who in {**stored, **new}.items() if len(n) >= MIN_NAME_LENGTH}
+    new = {n: who for n, who in new.items() if n in known and n not in stored}
+    hits: dict[tuple, None] = {}
+    if not confidential:
+        for t in triples:
+            if isinstance(t.object, ox.Literal) and t.subject not in found.resources:
+                text = reason.normalised_name(t.object.value)
+                hits.update(dict.fromkeys((t.subject, t.predicate, who)
+                                          for name, who in known.items() if name in text))
+    for name, who in sorted(new.items(), key=lambda item: str(item[1])):
+        if not public:
+            break
+        rows = store.query(f"""
+            SELECT DISTINCT ?s ?p WHERE {{
+              ?s ?p ?o FILTER(isLiteral(?o) && CONTAINS(LCASE(STR(?o)), {ox.Literal(name)}))
+            }}""", default_graph=list(public))
+        hits.update(dict.fromkeys((row["s"], row["p"], who) for row in rows))
+    warnings = [f"{_term(project, s)} ({_term(project, p)}) is public text holding a name of "
+                f"the confidential {_term(project, who)}: text is not made private; reword it, "
+                f"or mark {_term(project, s)} hrg:confidential."
+                for s, p, who in sorted(hits, key=str)]
+    if len(warnings) > MAX_NAME_WARNINGS:
+        more = len(warnings) - MAX_NAME_WARNINGS
+        warnings = [*warnings[:MAX_NAME_WARNINGS],
+                    f"… and {more} more places naming confidential resources in public text."]
+    return warnings
+
+
+def _term(project: Project, term: ox.Term) -> str:
+    return _short(project, term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
 def _subclasses(store: ox.Store, cls: str) -> set[str]:
     rows = stores.query(store, "SELECT DISTINCT ?c WHERE { ?c "
                         "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
@@ -618,20 +694,32 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     ``.hrgraph/tmp/``, on the same file system as ``data/``, so the rename is atomic; nothing is
     written below ``data/`` before the new store is published.
     """
-    inferred = _new_inferences(project, store, quads)
+    graph = quads[0].graph_name.value
+    # With confidential data anywhere, the contribution's triples are split off and both inferred
+    # graphs brought up to date (hrgraph.reason.replace_graphs); else, as before, only what the
+    # contribution newly entails is added.
+    split = project.is_private(graph) or reason.has_private(project, store)
+    inferred = [] if split else _new_inferences(project, store, quads)
     journal = _journal(project, contribution_id)
-    _write_synced(journal, json.dumps({"add": contribution_id, "graph": quads[0].graph_name.value,
+    _write_synced(journal, json.dumps({"add": contribution_id, "graph": graph,
                                        "staged": str(temp), "final": str(final)}).encode())
     loaded = False
     try:
         _fail_point("after-write")
-        stores.rewrite(project, lambda copy: copy.extend([*quads, *inferred]))
+        if split:
+            stores.rewrite(project, lambda copy: reason.replace_graphs(
+                project, copy, {graph: quads}, recompute_on_axioms=True))
+        else:
+            stores.rewrite(project, lambda copy: copy.extend([*quads, *inferred]))
         loaded = True
         _fail_point("after-load")
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, final)
     except BaseException:
-        if loaded:
+        if loaded and split:
+            stores.rewrite(project, lambda copy: reason.replace_graphs(
+                project, copy, {graph: []}, recompute_on_axioms=True))
+        elif loaded:
             stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred))
         journal.unlink(missing_ok=True)
         raise
@@ -650,10 +738,10 @@ def _reasoning_graph_names(project: Project, store: ox.Store, *, private: bool,
     contribution graphs when ``private``), except ``leave_out``."""
     prefixes = tuple(project.graph_base + p for p in ("ontology/", "data/"))
     if private:
-        prefixes += (private_graph_base(project) + "contributions/",)
+        prefixes += (project.private_base,)
     return [g.value for g in store.named_graphs()
             if isinstance(g, ox.NamedNode) and g.value.startswith(prefixes)
-            and g.value != leave_out]
+            and g.value not in (leave_out, project.private_inferred_graph)]
 
 
 def _reasoning_quads(project: Project, store: ox.Store, *, private: bool,
@@ -767,7 +855,8 @@ def recover(project: Project, store: ox.Store | None = None) -> list[str]:
     try:
         for entry in entries:
             info = json.loads(entry.read_text(encoding="utf-8"))
-            in_store = store.contains_named_graph(ox.NamedNode(info["graph"]))
+            in_store = any(store.contains_named_graph(ox.NamedNode(g)) for g in (
+                info["graph"], project.private_graph(info["graph"])))
             if "add" in info:
                 staged, final = Path(info["staged"]), Path(info["final"])
                 if in_store and staged.exists():
@@ -836,16 +925,32 @@ def private_quads(project: Project) -> list[ox.Quad]:
 
 
 def materialise_private(project: Project, store: ox.Store) -> int:
-    """Recompute the private inferred graph: what the private graphs entail beyond the public
-    inferred graph. Returns its size."""
-    target = ox.NamedNode(private_inferred_graph(project))
+    """Recompute the private inferred graph: what the private graphs (confidential
+    contributions, the private twins of public graphs) entail beyond the public inferred graph
+    and what is asserted. Returns its size.
+
+    Each rule has one premise besides the axioms, so that is the closure of the private triples
+    alone under the public axioms (the cost follows the private data), unless the private graphs
+    state axioms themselves: then the closure of everything.
+    """
+    target = ox.NamedNode(project.private_inferred_graph)
     if store.contains_named_graph(target):
         store.remove_graph(target)
-    if not any(isinstance(g, ox.NamedNode) and g.value.startswith(
-            private_graph_base(project) + "contributions/") for g in store.named_graphs()):
+    public = _reasoning_graph_names(project, store, private=False)
+    private = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+               and project.is_private(g.value) and g != target]
+    if not private:
         return 0
-    entailed = reason.infer(_reasoning_quads(project, store, private=True))
-    extra = entailed - _inferred_set(store, project.inferred_graph)
+    mine = [(q.subject, q.predicate, q.object) for g in private
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+    if reason.states_axioms(p for _, p, _ in mine):
+        entailed = reason.infer(_reasoning_quads(project, store, private=True))
+    else:
+        axioms = reason.Axioms.in_store(store, public)
+        entailed = {t for t in axioms.closure(mine) if reason.is_entailment(t)}
+    asserted = {ox.NamedNode(g) for g in [*public, *private]} | {
+        ox.NamedNode(project.inferred_graph)}
+    extra = sorted((t for t in entailed if not _asserted_in(store, t, asserted)), key=str)
     store.extend(ox.Quad(s, p, o, target) for s, p, o in extra)
     return len(extra)
 
@@ -887,19 +992,21 @@ def _introduced(project: Project, store: ox.Store, info: ContributionInfo,
                 earlier: set[str]) -> set[ox.NamedNode]:
     """IRIs this contribution describes that neither the project's files nor an ``earlier``
     contribution describe."""
-    g = ox.NamedNode(info.graph)
+    own = {ox.NamedNode(info.graph), ox.NamedNode(project.private_graph(info.graph))}
     contributions = (project.graph_base + "data/contributions/",
-                     private_graph_base(project) + "contributions/")
-    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, g)
+                     project.private_base + "data/contributions/",
+                     project.private_base + "contributions/")
+    subjects = {q.subject for g in own for q in store.quads_for_pattern(None, None, None, g)
                 if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(
                     info.graph)}
 
     def described_elsewhere(quad: ox.Quad) -> bool:
         name = quad.graph_name.value
-        if quad.graph_name == g or name in (project.inferred_graph,
-                                            private_inferred_graph(project)):
+        if quad.graph_name in own or name in (project.inferred_graph,
+                                              project.private_inferred_graph):
             return False
-        return not name.startswith(contributions) or name in earlier
+        origin = project.public_graph(name) or name
+        return not name.startswith(contributions) or origin in earlier
 
     return {s for s in subjects
             if not any(described_elsewhere(q) for q in store.quads_for_pattern(s, None, None))}
@@ -912,8 +1019,8 @@ def _refuse_if_used(project: Project, store: ox.Store, info: ContributionInfo,
     introduced = _introduced(project, store, info, earlier)
     uses = []
     for other in later:
-        graph = ox.NamedNode(other.graph)
-        used = sorted({t.value for t in introduced
+        graphs = {ox.NamedNode(other.graph), ox.NamedNode(project.private_graph(other.graph))}
+        used = sorted({t.value for t in introduced for graph in graphs
                        if any(True for _ in store.quads_for_pattern(None, None, t, graph))
                        or any(True for _ in store.quads_for_pattern(t, None, None, graph))})
         if used:
@@ -928,7 +1035,12 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
     journal = _journal(project, info.id)
     _write_synced(journal, json.dumps({"remove": info.id, "graph": info.graph,
                                        "path": str(info.path)}).encode())
-    target = private_inferred_graph(project) if info.confidential else project.inferred_graph
+    if info.confidential or reason.has_private(project, store):
+        # the graph and its private twin go; confidential data is split off again, and both
+        # inferred graphs are brought up to date (hrgraph.reason.replace_graphs)
+        reason.replace_graphs(project, store, {info.graph: []}, recompute_on_axioms=True)
+        return
+    target = project.inferred_graph
     gone, new = _inference_change(project, store, info)
     if any(isinstance(x, ox.BlankNode) for t in gone | new for x in t):
         # SPARQL DATA blocks cannot name stored blank nodes: two steps (see docs/contributing.md).

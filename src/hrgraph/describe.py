@@ -110,7 +110,7 @@ def count(project: Project, quads: list[ox.Quad]) -> Counts:
     """Count what ``quads`` hold, with :func:`hrgraph.stats.stats` on a store of just them."""
     store = ox.Store()
     store.bulk_extend(quads)
-    found = statistics.stats(store)
+    found = statistics.stats(store, project)
 
     def one(sparql: str) -> int:
         return int(next(iter(store.query(sparql, use_default_graph_as_union=True)))["n"].value)

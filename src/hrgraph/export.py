@@ -1,18 +1,16 @@
 """Export the store's public graphs as Turtle, N-Triples, N-Quads, TriG, JSON-LD or RDF/XML.
 
-    store → select graphs → leave out confidential entries → sort → serialise
+    store → select graphs → sort → serialise
 
 What is exported (see :func:`select_graphs`): by default the data, ontology and vocabulary graphs;
 ``graphs`` names others (the shapes) or a subset; the ``inferred`` graph only with
 ``include_inferred``.
 
-Confidential entries never leave the project (:func:`confidential_resources`): a resource marked
-``hrg:confidential true`` is left out together with every triple that mentions it, its parts (its
-quote and the quote's selectors, found along :data:`PART_PROPERTIES`) and every resource named below
-its IRI (``<demand>/quote``, ``<demand>/quote/selector``); a named graph marked
-confidential (its file describes itself so) is left out whole. When anything is confidential, the
-exported ``inferred`` graph is derived again from what remains, so nothing inferred from a
-confidential entry (a secret name is also an ``rdfs:label``) leaves either.
+Confidential entries never leave the project: ``build`` and ``add`` keep every triple of or about
+a confidential resource, and what it entails, in private graphs (under ``<graph base>private/``,
+see :func:`hrgraph.reason.split`), and no private graph is exported unless
+``include_confidential`` says so (the organisation's own backups); naming one without it is a
+usage error. So export, release and push need no filter of their own.
 
 Exports are deterministic: the same graphs give byte-identical files. Quads are sorted before they
 are serialised, and the serialisers used write in input order (pyoxigraph's Turtle, TriG and
@@ -90,91 +88,78 @@ def public_graphs(project: Project, store: ox.Store) -> list[str]:
 
 
 def select_graphs(project: Project, store: ox.Store, names: Sequence[str] = (), *,
-                  include_inferred: bool = False) -> list[str]:
+                  include_inferred: bool = False,
+                  include_confidential: bool = False) -> list[str]:
     """The named graphs to export, sorted.
 
     ``names`` (default: :func:`public_graphs`) are graph IRIs, or names below the graph base
-    (``shapes/core``), or folders of them (``shapes`` for every shapes graph).
+    (``shapes/core``), or folders of them (``shapes`` for every shapes graph). Private graphs
+    (confidential data, under ``<graph base>private/``) only with ``include_confidential``: then
+    by default too, and the private inferred graph with the inferred one.
 
     Raises:
-        UsageError: a name matches no graph of the store.
+        UsageError: a name matches no graph of the store, or names a private graph without
+            ``include_confidential``.
+        StoreError: the store was built before confidential data was kept apart.
     """
+    check_separated(project, store)
     existing = list(stores.graph_counts(store))
+    inferred = {project.inferred_graph, project.private_inferred_graph}
+    if not include_confidential:
+        existing = [g for g in existing if not project.is_private(g)]
     if not names:
         chosen = set(public_graphs(project, store))
+        if include_confidential:
+            chosen.update(g for g in existing if project.is_private(g) and g not in inferred)
     else:
         chosen = set()
         for name in names:
             iri = name if name.startswith(project.graph_base) else project.graph_base + name
             iri = iri.rstrip("/")
+            if project.is_private(iri) and not include_confidential:
+                raise UsageError(f"graph {name!r} is private (confidential data): export it only "
+                                 "with --include-confidential, for the organisation's own use")
             found = [g for g in existing if g == iri or g.startswith(iri + "/")]
             if not found:
                 shown = ", ".join(g.removeprefix(project.graph_base) for g in existing)
                 raise UsageError(f"no graph called {name!r} in the store (graphs: {shown})")
             chosen.update(found)
-    if include_inferred and project.inferred_graph in existing:
-        chosen.add(project.inferred_graph)
-    elif not include_inferred:
-        chosen.discard(project.inferred_graph)
+    if include_inferred:
+        chosen.update(g for g in existing if g in inferred)
+    else:
+        chosen -= inferred
     return sorted(chosen)
 
 
-#: Properties that lead from a resource to parts that exist only for it (its quote, the quote's
-#: selectors): the parts of a confidential resource are confidential too.
-PART_PROPERTIES = ("hrg:quotedFrom", "http://www.w3.org/ns/oa#hasSelector",
-                   "http://www.w3.org/ns/oa#refinedBy")
+def check_separated(project: Project, store: ox.Store) -> None:
+    """Refuse a store whose public graphs still hold a ``hrg:confidential true`` mark: it was
+    built before confidential data was kept in private graphs (a build keeps every such mark,
+    like every triple about a confidential resource, in a private graph).
 
-
-def confidential_resources(project: Project, store: ox.Store) -> set[str]:
-    """IRIs of every resource (or graph) marked ``hrg:confidential true`` in any graph, and of
-    their parts (see :data:`PART_PROPERTIES`)."""
+    Raises:
+        StoreError: such a mark is in a public graph.
+    """
     flag = ox.NamedNode(project.ontology_ns + "confidential")
-    parts = "|".join(str(ox.NamedNode(p.replace("hrg:", project.ontology_ns)))
-                     for p in PART_PROPERTIES)
-    rows = stores.query(store, f"""
-        SELECT DISTINCT ?x WHERE {{
-          ?s {flag} ?v FILTER(?v = true)
-          ?s ({parts})* ?x
-        }}""")
-    return {row["x"].value for row in rows if isinstance(row["x"], ox.NamedNode)}
-
-
-def _is_withheld(term: Any, hidden: set[str], prefixes: tuple[str, ...]) -> bool:
-    return isinstance(term, ox.NamedNode) and (term.value in hidden
-                                               or term.value.startswith(prefixes))
+    for quad in store.quads_for_pattern(None, flag, None):
+        if (isinstance(quad.graph_name, ox.NamedNode) and not project.is_private(
+                quad.graph_name.value) and reason.is_true(quad.object)):
+            raise StoreError("the store keeps confidential data in public graphs (it was built "
+                             "by an older hrgraph): run `hrgraph build --full` first")
 
 
 def export_quads(project: Project, store: ox.Store, graphs: Sequence[str] = (), *,
-                 include_inferred: bool = False) -> list[ox.Quad]:
-    """The quads of the selected graphs (see :func:`select_graphs`) without confidential entries,
-    sorted by graph, subject, predicate, object.
+                 include_inferred: bool = False,
+                 include_confidential: bool = False) -> list[ox.Quad]:
+    """The quads of the selected graphs (see :func:`select_graphs`), sorted by graph, subject,
+    predicate, object.
 
     Raises:
-        UsageError: a graph name matches no graph.
+        UsageError: a graph name matches no graph, or names a private one.
     """
-    selected = select_graphs(project, store, graphs, include_inferred=include_inferred)
-    hidden = confidential_resources(project, store)
-    below = tuple(iri + "/" for iri in hidden)
-
-    def public(graph: str) -> list[ox.Quad]:
-        if graph in hidden:
-            return []
-        return [q for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-                if not _is_withheld(q.subject, hidden, below)
-                and not _is_withheld(q.object, hidden, below)]
-
-    quads = []
-    for graph in selected:
-        if graph == project.inferred_graph and hidden:
-            # The stored inferred graph was derived from confidential entries too (a secret
-            # label is also an rdfs:label): derive it again from what may be exported.
-            asserted = [q for g in reason.reasoning_graphs(project) for q in public(g)]
-            target = ox.NamedNode(graph)
-            quads += [ox.Quad(s, p, o, target) for s, p, o in
-                      reason.infer((q.subject, q.predicate, q.object) for q in asserted)
-                      if not _is_withheld(s, hidden, below) and not _is_withheld(o, hidden, below)]
-        else:
-            quads += public(graph)
+    selected = select_graphs(project, store, graphs, include_inferred=include_inferred,
+                             include_confidential=include_confidential)
+    quads = [q for graph in selected
+             for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph))]
     quads.sort(key=_quad_key)
     return quads
 
@@ -249,22 +234,26 @@ class ExportResult:
 
 
 def export(project: Project, store: ox.Store, fmt: str | Format, *, output: Path | None = None,
-           graphs: Sequence[str] = (), include_inferred: bool = False) -> ExportResult:
+           graphs: Sequence[str] = (), include_inferred: bool = False,
+           include_confidential: bool = False) -> ExportResult:
     """Export the selected graphs in ``fmt``; write them to ``output`` if given.
 
     The file is written next to its target and renamed into place, so a failed export never leaves
     half a file.
 
     Raises:
-        UsageError: an unknown format or graph.
+        UsageError: an unknown format or graph, or a private graph without
+            ``include_confidential``.
         StoreError: the output cannot be written (exit code 3).
     """
     fmt = _format(fmt)
-    selected = select_graphs(project, store, graphs, include_inferred=include_inferred)
-    if fmt.name in ("nt", "nq") and not confidential_resources(project, store):
+    selected = select_graphs(project, store, graphs, include_inferred=include_inferred,
+                             include_confidential=include_confidential)
+    if fmt.name in ("nt", "nq"):
         data, count = _dump_sorted(store, selected, quads=fmt.name == "nq")
     else:
-        quads = export_quads(project, store, selected, include_inferred=include_inferred)
+        quads = export_quads(project, store, selected, include_inferred=include_inferred,
+                             include_confidential=include_confidential)
         data, count = serialize(project, quads, fmt), len(quads)
     if output is not None:
         write_atomically(Path(output), data)
@@ -275,8 +264,8 @@ def _dump_sorted(store: ox.Store, graphs: Sequence[str], *, quads: bool) -> tupl
     """N-Triples or N-Quads of ``graphs`` in the order :func:`serialize` writes them, without
     building Python terms: Oxigraph writes each graph as N-Triples lines and the lines are sorted
     as bytes (UTF-8 keeps code-point order, and a term's text ends where the line's next space
-    begins, so this is the order of the (graph,) subject, predicate, object tuples). Only for
-    exports with no confidential entry to leave out. Returns the bytes and the quad count."""
+    begins, so this is the order of the (graph,) subject, predicate, object tuples). Returns the
+    bytes and the quad count."""
     lines: list[bytes] = []
     for graph in graphs:
         dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))

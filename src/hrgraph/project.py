@@ -116,6 +116,36 @@ class Project:
     def inferred_graph(self) -> str:
         return self.graph_base + "inferred"
 
+    @property
+    def private_base(self) -> str:
+        """Every graph under this IRI is private: it holds confidential data (see
+        docs/security.md), and no reader shows it unless explicitly asked to."""
+        return self.graph_base + "private/"
+
+    @property
+    def private_inferred_graph(self) -> str:
+        """What confidential triples entail beyond the public inferred graph."""
+        return self.private_base + "inferred"
+
+    def is_private(self, graph: str) -> bool:
+        """Whether a graph IRI (or the private base itself) names private data."""
+        return graph.startswith(self.private_base) or graph == self.private_base.rstrip("/")
+
+    def private_graph(self, graph: str) -> str:
+        """The private twin of a public graph (``…/graph/data/x`` → ``…/graph/private/data/x``):
+        where ``build`` and ``add`` put its triples of or about confidential resources."""
+        if self.is_private(graph):
+            return graph
+        return self.private_base + graph.removeprefix(self.graph_base)
+
+    def public_graph(self, private: str) -> str | None:
+        """The public graph a private twin belongs to; None for the other private graphs (those
+        of confidential contributions, the private inferred graph)."""
+        rel = private.removeprefix(self.private_base)
+        if rel != private and rel.startswith(("data/", "ontology/")):
+            return self.graph_base + rel
+        return None
+
     def graph_iri(self, path: str | os.PathLike) -> str:
         """The named graph of a project file: its path below the root, without the extension."""
         rel = Path(path).resolve().relative_to(self.root)

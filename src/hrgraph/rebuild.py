@@ -31,7 +31,8 @@ from hrgraph.project import Project, SourceFile
 from hrgraph.validate import ValidationReport, ValidationResult, revalidate
 
 #: Bumped when the manifest or the store layout changes: an older manifest means a full build.
-FORMAT = 1
+#: 2: triples of or about confidential resources are kept in private graphs.
+FORMAT = 2
 #: Above this share of the data's bytes in changed files, a full build is faster.
 MAX_CHANGED_SHARE = 0.25
 
@@ -164,49 +165,26 @@ def states_axioms(parsed: list[list[ox.Quad]]) -> bool:
 
 def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.Quad]],
           previous: dict) -> Rebuilt:
-    """Bring a copy of the last build's store up to date with the changed files."""
+    """Bring a copy of the last build's store up to date with the changed files.
+
+    The changed graphs (and their private twins) are replaced, confidential triples split off
+    again everywhere (a change may make a resource confidential, or no longer), and both
+    inferred graphs brought up to date (:func:`hrgraph.reason.replace_graphs`).
+    """
     graphs = dict(previous.get("graphs", {}))
-    old_axioms = False
-    removed: list[ox.Quad] = []
-    added: list[ox.Quad] = []
-    targets = [(s.graph, quads) for s, quads in zip(change.changed, parsed, strict=True)]
-    targets += [(graph, []) for graph in change.deleted.values()]
-    for graph, quads in targets:
-        name = ox.NamedNode(graph)
-        old = set(store.quads_for_pattern(None, None, None, name))
-        new = set(quads)
-        old_axioms |= reason.states_axioms(q.predicate for q in old)
-        removed += old - new
-        added += new - old
-        store.remove_graph(name)
-        if new:
-            store.extend(new)
-            graphs[graph] = len(new)
+    changes = {s.graph: quads for s, quads in zip(change.changed, parsed, strict=True)}
+    changes.update({graph: [] for graph in change.deleted.values()})
+    try:
+        done = reason.replace_graphs(project, store, changes)
+    except reason.AxiomsChanged:
+        raise NeedsFullBuild("a changed file stated axioms") from None
+    for graph in done.touched:
+        count = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        if count:
+            graphs[graph] = count
         else:
             graphs.pop(graph, None)
-    if old_axioms:
-        raise NeedsFullBuild("a changed file stated axioms")
-
-    reasoning = {ox.NamedNode(g) for g in reason.reasoning_graphs(project)}
-    axioms = reason.Axioms.in_store(store, [g.value for g in reasoning])
-    inferred = ox.NamedNode(project.inferred_graph)
-    gone, new = reason.update(store, axioms, reasoning, inferred,
-                              [(q.subject, q.predicate, q.object) for q in removed],
-                              [(q.subject, q.predicate, q.object) for q in added])
-    for s, p, o in gone:
-        store.remove(ox.Quad(s, p, o, inferred))
-    store.extend(ox.Quad(s, p, o, inferred) for s, p, o in new)
-    count = graphs.get(project.inferred_graph, 0) - len(gone) + len(new)
-    if count:
-        graphs[project.inferred_graph] = count
-    else:
-        graphs.pop(project.inferred_graph, None)
-    if any(g.startswith(contribute.private_graph_base(project)) for g in graphs):
-        contribute.materialise_private(project, store)
-        private = contribute.private_inferred_graph(project)
-        graphs[private] = sum(1 for _ in store.quads_for_pattern(None, None, None,
-                                                                 ox.NamedNode(private)))
-        graphs = {g: n for g, n in graphs.items() if n}
+    removed, added = done.removed, done.added
 
     previous_results = [ValidationResult(**r) for r in previous.get("results", [])]
     report = revalidate(project, store, previous_results, [*removed, *added])

@@ -1,7 +1,10 @@
 """Remote stores: push the graph to a SPARQL server, and run saved queries against an endpoint.
 
-    store → export quads (asserted + inferred, confidential left out) → batches → remote store
-                                                                        → verify triple counts
+    store → export quads (asserted + inferred, public graphs only) → batches → remote store
+                                                                      → verify triple counts
+
+Confidential data is kept in private graphs (:func:`hrgraph.reason.split`), which
+:func:`hrgraph.export.select_graphs` never selects for a push: nothing private is ever sent.
 
 Pushing (:func:`push`) uses the SPARQL 1.1 Graph Store Protocol (``POST URL?graph=G`` with
 N-Triples) by default, or SPARQL 1.1 Update (``INSERT DATA``) with ``update_endpoint=True``.

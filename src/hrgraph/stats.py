@@ -1,5 +1,6 @@
 """Counts of what a store holds: instances per class (asserted and inferred types) and triples
-per named graph."""
+per named graph, of its public graphs only: private graphs (confidential data, under
+``<graph base>private/``) are neither counted nor named, so the counts say nothing about them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from hrgraph import store as stores
-from hrgraph.project import Project
+from hrgraph.project import DEFAULT_GRAPH_BASE, Project
+
+#: Without a project, a graph IRI with this after a graph base's path is taken for private.
+PRIVATE_SEGMENT = "/private/"
 
 
 @dataclass
@@ -41,15 +45,33 @@ class Stats:
         return {"classes": dict(self.classes), "graphs": dict(self.graphs)}
 
 
-def class_counts(store: ox.Store) -> list[tuple[str, int]]:
-    """Distinct instances of each class (by asserted or inferred ``rdf:type``), largest first."""
-    rows = stores.query(store, "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) "
-                               "WHERE { ?x a ?class FILTER isIRI(?class) } GROUP BY ?class")
+def is_private(graph: str, project: Project | None = None) -> bool:
+    """Whether a graph is private: under the project's private base; without a project, any
+    graph IRI with ``/private/`` in it (so a project with another graph base still gets no
+    count of its private graphs, at the price of leaving out a public graph so named)."""
+    if project is not None:
+        return project.is_private(graph)
+    return graph.startswith(DEFAULT_GRAPH_BASE + "private/") or PRIVATE_SEGMENT in graph
+
+
+def public_graph_counts(store: ox.Store, project: Project | None = None) -> dict[str, int]:
+    """Triples per public named graph (see :func:`is_private`)."""
+    return {g: n for g, n in stores.graph_counts(store).items() if not is_private(g, project)}
+
+
+def class_counts(store: ox.Store, project: Project | None = None) -> list[tuple[str, int]]:
+    """Distinct instances of each class (by asserted or inferred ``rdf:type``) in the public
+    graphs, largest first."""
+    graphs = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in public_graph_counts(store, project))]
+    rows = store.query("SELECT ?class (COUNT(DISTINCT ?x) AS ?n) "
+                       "WHERE { ?x a ?class FILTER isIRI(?class) } GROUP BY ?class",
+                       default_graph=graphs)
     counts = [(row["class"].value, int(row["n"].value)) for row in rows]
     return sorted(counts, key=lambda item: (-item[1], item[0]))
 
 
-def stats(store: ox.Store) -> Stats:
-    """Instances per class and triples per named graph of ``store``."""
-    graphs = sorted(stores.graph_counts(store).items(), key=lambda item: (-item[1], item[0]))
-    return Stats(classes=class_counts(store), graphs=graphs)
+def stats(store: ox.Store, project: Project | None = None) -> Stats:
+    """Instances per class and triples per named graph of the public graphs of ``store``."""
+    graphs = sorted(public_graph_counts(store, project).items(),
+                    key=lambda item: (-item[1], item[0]))
+    return Stats(classes=class_counts(store, project), graphs=graphs)

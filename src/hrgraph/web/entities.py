@@ -6,8 +6,11 @@ and, for a demand, its quote highlighted in the source text, who made it, to who
 about whom, its status history and related demands; for a person or organisation, its roles and
 the demands and documents that concern it.
 
-Graphs that are not public (under ``<graph base>private/``, or marked ``hrg:confidential true``)
-and resources marked ``hrg:confidential true`` are never shown.
+Private graphs (under ``<graph base>private/``) are never read: ``build`` and ``add`` keep every
+triple of or about a confidential resource there (:func:`hrgraph.reason.split`), so that one
+exclusion by graph name hides them. It is needed here because the pages read the store directly
+(``quads_for_pattern``), not through :func:`hrgraph.query.run_query`, which leaves them out by
+itself.
 """
 
 from __future__ import annotations
@@ -54,8 +57,7 @@ def safe_href(iri: str) -> str | None:
 
 @dataclass
 class View:
-    """The store as the public sees it: quads of hidden graphs and confidential resources left
-    out."""
+    """The store as the public sees it: quads of private graphs left out."""
 
     store: ox.Store
     project: Project
@@ -69,30 +71,14 @@ class View:
         return find_query(self.project, name)
 
     def __post_init__(self) -> None:
-        hrg = self.project.ontology_ns
-        true = ox.Literal("true", datatype=N(XSD + "boolean"))
-        marked = {q.subject.value for q in self.store.quads_for_pattern(
-            None, N(hrg + "confidential"), true) if isinstance(q.subject, ox.NamedNode)}
-        self.private_base = self.project.graph_base + "private/"
-        self.hidden_graphs = {g for g in marked if g.startswith(self.project.graph_base)}
-        self.confidential = marked - self.hidden_graphs
+        self.private_base = self.project.private_base
         self.prefixes = prefixes(self.project)
-        self.hrg = hrg
+        self.hrg = self.project.ontology_ns
 
     def visible(self, quad: ox.Quad) -> bool:
-        """Whether a quad is public."""
+        """Whether a quad is public: not in a private graph."""
         graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and (graph.value.startswith(self.private_base)
-                                                or graph.value in self.hidden_graphs):
-            return False
-        for term in (quad.subject, quad.object):
-            if isinstance(term, ox.NamedNode) and self.is_confidential(term.value):
-                return False
-        return True
-
-    def is_confidential(self, iri: str) -> bool:
-        """A confidential resource, or one named below its IRI (its quote and selector)."""
-        return any(iri == c or iri.startswith(c + "/") for c in self.confidential)
+        return not (isinstance(graph, ox.NamedNode) and graph.value.startswith(self.private_base))
 
     def triples(self, s: Any = None, p: Any = None, o: Any = None) -> list[ox.Triple]:
         """Public triples matching a pattern, each once (a triple may be in several graphs)."""

@@ -34,10 +34,8 @@ def search(view: View, text: str) -> dict[str, Any]:
     result = run_saved(view.project, view.saved("find-by-name"), {"name": text},
                        store=view.store)
     found: dict[str, dict[str, Any]] = {}
-    for row in result.rows:
+    for row in result.rows:  # the query reads no private graph (run_saved): nothing to filter
         entity = row["entity"].value
-        if not view.exists(entity):
-            continue
         item = found.setdefault(entity, {**view.link(row["entity"]), "types": [], "matched": []})
         kind = view.label(row["type"].value)
         if kind not in item["types"]:
@@ -70,10 +68,8 @@ def all_demands(view: View) -> list[dict[str, Any]]:
     for row in latest.rows:
         status[row["demand"].value] = row["status"].value
     demands: dict[str, dict[str, Any]] = {}
-    for row in result.rows:
+    for row in result.rows:  # public demands only: run_query reads no private graph
         iri = row["demand"].value
-        if not view.exists(iri):
-            continue
         item = demands.get(iri)
         if item is None:
             item = demands[iri] = {**view.link(row["demand"]), "document": view.link(
