@@ -579,6 +579,27 @@ def test_a_linked_folder_outside_the_project_is_refused(mini_project: Project,
         parse_file(mini_project, mini_project.data_dir / "linked" / "secret.ttl")
 
 
+def test_build_with_a_linked_data_file_outside_is_a_clear_error(mini_project: Project,
+                                                                tmp_path: Path) -> None:
+    """Regression: the link crashed ``hrgraph build`` with a ValueError (Project.graph_iri)."""
+    outside = write(tmp_path, "elsewhere/secret.ttl", f"<{EX}a> <{EX}p> 1 .\n")
+    (mini_project.data_dir / "x.ttl").symlink_to(outside)
+    code, _, err = invoke("--project", str(mini_project.root), "--store",
+                          str(mini_project.store_path), "build")
+    assert code == 2, err
+    assert "data/x.ttl" in err and "symbolic link" in err and "Traceback" not in err
+
+
+def test_diff_of_the_doctype_comment_file_is_refused(tmp_path: Path) -> None:
+    """Regression: ``hrgraph diff`` handed the original bytes to pyoxigraph, which aborted."""
+    hostile = FIXTURES / "security" / "rdfxml-doctype-comment.rdf"
+    done = subprocess.run(["bash", "-c", 'ulimit -v 4000000; exec "$@"', "-", sys.executable,
+                           "-m", "hrgraph", "diff", str(hostile), str(hostile)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert "Traceback" not in done.stderr
+
+
 def test_a_file_given_from_outside_the_project_may_be_a_link(mini_project: Project,
                                                             tmp_path: Path) -> None:
     real = write(tmp_path, "real.ttl", f"<{EX}a> <{EX}p> 1 .\n")

@@ -24,6 +24,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from hrgraph import xmlinput
 from hrgraph.errors import InputError, UsageError
 from hrgraph.export import FORMATS, Format, format_of
 
@@ -82,6 +83,8 @@ def read_triples(path: str | os.PathLike, fmt: Format) -> set[Triple]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read the export: {exc.strerror or exc}", path=str(path)) from None
+    if _PARSE[fmt.name] == ox.RdfFormat.RDF_XML:  # never the original bytes (hrgraph.xmlinput)
+        data = xmlinput.reserialise(data, path=str(path))
     try:
         quads = ox.parse(data, format=_PARSE[fmt.name])
         return {(q.subject, q.predicate, q.object) for q in quads}

@@ -157,7 +157,7 @@ class Project:
         JSON-LD files that are only a context (``ontology/context.jsonld``) hold no triples and
         are not listed: they are shipped for others, not loaded.
         """
-        from hrgraph.load import is_context_document  # load imports this module
+        from hrgraph.load import check_link, is_context_document  # load imports this module
 
         found: list[SourceFile] = []
         for directory in (self.ontology_dir, self.shapes_dir, self.data_dir):
@@ -170,6 +170,7 @@ class Project:
                     continue
                 if is_context_document(path):
                     continue
+                check_link(self, path)  # a link out of the project: a clear error, no IRI
                 found.append(SourceFile(path, self.graph_iri(path), _kind(self, path)))
         return found
 
