@@ -21,7 +21,19 @@ is written (data/documents/*.ttl, data/history/assessments.ttl):
   ``xsd:date``) with ``hrg:earliestDate``/``hrg:latestDate`` bounds; a period is ``START/END``.
 
 Everything that makes the input unusable raises :class:`hrgraph.errors.InputError` (exit 2) naming
-file, sheet, row and column; a formula cell is such an error (formulas are never evaluated). What
+file, sheet, row and column; a formula cell is such an error (formulas are never evaluated).
+Messages quote at most a short excerpt of a cell (:func:`hrgraph.guard.shorten`).
+
+Bounded work (:class:`Limits`, set in ``hrgraph.toml`` ``[contributions]``, :func:`limits_of`):
+CSV files are read row by row with the ``csv`` module and workbooks with openpyxl's streaming
+``read_only`` mode, rows and cells counted as they come, so a refusal comes as soon as a limit is
+passed: ``max_rows`` (:data:`MAX_ROWS`), ``max_cells`` (:data:`MAX_CELLS`), ``max_cell_chars``
+(:data:`MAX_CELL_CHARS`; a CSV line may hold :data:`LINE_CELLS` full cells) and, for a ``.zip`` or
+``.xlsx``, ``max_unpacked_bytes`` (:data:`MAX_UNCOMPRESSED`, from the archive's directory, before
+anything is unpacked). Every XML part of a workbook is first read by expat, streaming: a DOCTYPE
+(entity expansion, external entities) is refused, and rows, cells and shared strings are counted,
+because openpyxl keeps a whole row and every shared string in memory. Symbolic links (a CSV in a
+folder, a member of an archive) and other files that are not plain files are refused unread. What
 the shapes find afterwards is located through :attr:`Contribution.locations` (minted subject →
 sheet and row) and :attr:`Contribution.columns` (property → column).
 
@@ -37,14 +49,19 @@ import csv
 import datetime
 import io
 import re
+import stat
 import unicodedata
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
+from hrgraph import guard
 from hrgraph.errors import InputError, UsageError
 from hrgraph.names import normalise, similarity
 from hrgraph.project import Project
@@ -227,11 +244,11 @@ class _Where:
               column: str | None = None) -> InputError:
         where = []
         if sheet is not None:
-            where.append(f"sheet {sheet!r}")
+            where.append(f"sheet {_quote(sheet, 40)}")
         if row is not None:
             where.append(f"row {row}")
         if column is not None:
-            where.append(f"column {column!r}")
+            where.append(f"column {_quote(column, 40)}")
         prefix = ", ".join(where)
         return InputError(f"{prefix}: {message}" if prefix else message, path=self.shown)
 
@@ -244,12 +261,127 @@ def is_spreadsheet(path: Path) -> bool:
     return path.is_dir() or path.suffix.lower() in SPREADSHEET_SUFFIXES
 
 
+# --------------------------------------------------------------------------- limits
+
+#: Rows a contribution may have, all sheets together (header and empty rows count too).
+MAX_ROWS = 10_000
+#: Cells a contribution may have, all sheets together (empty cells within a row count too).
+MAX_CELLS = 200_000
+#: Characters one cell may hold (Excel's own limit for a cell).
+MAX_CELL_CHARS = 32_767
+#: Bytes the members of a .zip or the parts of an .xlsx may unpack to, all together.
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+#: A line of a CSV file may hold as many characters as this many full cells.
+LINE_CELLS = 16
+
+_SETTINGS = {"rows": "max_rows", "cells": "max_cells", "cell_chars": "max_cell_chars",
+             "unpacked_bytes": "max_unpacked_bytes"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much a spreadsheet contribution may hold; see :func:`limits_of`."""
+
+    rows: int = MAX_ROWS
+    cells: int = MAX_CELLS
+    cell_chars: int = MAX_CELL_CHARS
+    unpacked_bytes: int = MAX_UNCOMPRESSED
+
+    def advice(self, name: str) -> str:
+        return (f"split the contribution, or raise [contributions] {_SETTINGS[name]} in "
+                "hrgraph.toml")
+
+
+def limits_of(project: Project) -> Limits:
+    """The limits from ``hrgraph.toml``, section ``[contributions]``: ``max_rows`` (default
+    :data:`MAX_ROWS`), ``max_cells`` (:data:`MAX_CELLS`), ``max_cell_chars``
+    (:data:`MAX_CELL_CHARS`) and ``max_unpacked_bytes`` (:data:`MAX_UNCOMPRESSED`).
+
+    Raises:
+        InputError: a setting is not a positive whole number.
+    """
+    section = project.settings.get("contributions", {})
+    values = {}
+    for field_name, key in _SETTINGS.items():
+        default = {"rows": MAX_ROWS, "cells": MAX_CELLS, "cell_chars": MAX_CELL_CHARS,
+                   "unpacked_bytes": MAX_UNCOMPRESSED}[field_name]  # read now: tests patch them
+        value = section.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise InputError(f"[contributions] {key} must be a positive whole number, not "
+                             f"{guard.shorten(repr(value), 40)}", path="hrgraph.toml")
+        values[field_name] = value
+    return Limits(**values)
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    """A cell's text as an error message shows it: an excerpt, quoted (never the whole cell)."""
+    return repr(guard.shorten(text, limit))
+
+
+class _Budget:
+    """Counts rows and cells while they are read, and refuses as soon as one is too many."""
+
+    def __init__(self, limits: Limits, where: _Where) -> None:
+        self.limits = limits
+        self.where = where
+        self.rows = 0
+        self.cells = 0
+
+    def row(self, sheet: str, number: int, width: int) -> None:
+        """Count one row of ``width`` cells (before its cells are looked at)."""
+        self.rows += 1
+        self.cells += width
+        if self.rows > self.limits.rows:
+            raise self.where.error(f"more than {self.limits.rows:,} rows in all (empty rows "
+                                   f"count too); {self.limits.advice('rows')}", sheet, number)
+        if self.cells > self.limits.cells:
+            raise self.where.error(f"more than {self.limits.cells:,} cells in all (empty cells "
+                                   f"count too); {self.limits.advice('cells')}", sheet, number)
+
+    def cell(self, sheet: str, number: int, column: str, text: str) -> str:
+        if len(text) > self.limits.cell_chars:
+            raise self.where.error(f"the cell holds {len(text):,} characters, more than the "
+                                   f"limit of {self.limits.cell_chars:,}; shorten it, or raise "
+                                   "[contributions] max_cell_chars in hrgraph.toml", sheet,
+                                   number, column)
+        return text
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _is_link_member(info: zipfile.ZipInfo) -> bool:
+    """Whether an archive member is a symbolic link (Unix mode bits in its external attributes)."""
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _folder_csvs(path: Path, shown: str) -> list[Path]:
+    """The CSV files of a folder contribution, in name order: regular files only. A symbolic
+    link (or anything else that is not a plain file) is refused unread, so that a link to
+    another file never has its content read or shown."""
+    found = []
+    for p in sorted(path.glob("*.csv")):
+        mode = p.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            raise InputError(f"{guard.shorten(p.name, 60)} is a symbolic link: a contribution "
+                             "folder may hold only plain files (refused unread)", path=shown)
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{guard.shorten(p.name, 60)} is not a plain file (refused "
+                             "unread)", path=shown)
+        found.append(p)
+    return found
+
+
 def source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
     """The bytes a contribution's checksum is taken over: the file, or for a folder each CSV's
-    name and bytes in name order. Refuses more than ``max_bytes`` in all."""
+    name and bytes in name order. Refuses more than ``max_bytes`` in all, and symbolic links
+    inside a folder."""
     if not path.exists():
         raise InputError("file not found", path=shown)
-    files = sorted(p for p in path.glob("*.csv")) if path.is_dir() else [path]
+    files = _folder_csvs(path, shown) if path.is_dir() else [path]
     if path.is_dir() and not files:
         raise InputError("the folder holds no .csv files (documents.csv, demands.csv, "
                          "actors.csv, assessments.csv)", path=shown)
@@ -263,12 +395,50 @@ def source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
     return b"".join(p.name.encode() + b"\0" + p.read_bytes() + b"\0" for p in files)
 
 
-def _rows_from_csv(text: bytes, sheet: str, where: _Where) -> list[list[str]]:
+def _lines(text: io.TextIOBase, limit: int, sheet: str, where: _Where) -> Iterator[str]:
+    """The lines of ``text``, none longer than ``limit`` characters (a longer one is refused
+    before it is read whole)."""
+    number = 0
+    while True:
+        line = text.readline(limit + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > limit:
+            raise where.error(f"line {number} is longer than {limit:,} characters (room for "
+                              f"{LINE_CELLS} full cells); shorten it, or raise [contributions] "
+                              "max_cell_chars in hrgraph.toml", sheet)
+        yield line
+
+
+def _rows_from_csv(binary: IO[bytes], sheet: str, where: _Where,
+                   budget: _Budget) -> list[list[str]]:
+    """The rows of one CSV file, read row by row and counted as they come."""
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    limit = budget.limits.cell_chars
+    rows: list[list[str]] = []
+    number = 0
     try:
-        decoded = text.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise where.error(f"not UTF-8 (byte {exc.start}): save the CSV as UTF-8", sheet) from None
-    return [list(r) for r in csv.reader(io.StringIO(decoded, newline=""))]
+        for record in csv.reader(_lines(text, limit * LINE_CELLS, sheet, where)):
+            number += 1
+            budget.row(sheet, number, len(record))
+            names = rows[0] if rows else []
+            for index, value in enumerate(record):
+                column = names[index].strip() if index < len(names) and number > 1 else ""
+                budget.cell(sheet, number, column or f"#{index + 1}", value)
+            rows.append(_trimmed(record))
+    except UnicodeDecodeError:
+        raise where.error(f"not UTF-8 (row {number + 1}): save the CSV as UTF-8",
+                          sheet) from None
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise where.error(f"a cell of more than {csv.field_size_limit():,} characters (the "
+                              "most the csv module reads)", sheet, number + 1) from None
+        raise where.error(f"not a readable CSV file ({guard.shorten(str(exc), 80)})", sheet,
+                          number + 1) from None
+    finally:
+        text.detach()  # the caller closes the file
+    return rows
 
 
 def _cell_text(value: object) -> str:
@@ -287,57 +457,147 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_sheets(path: Path, where: _Where) -> dict[str, list[list[str]]]:
-    """Sheet name → rows of cell texts (formulas refused, apostrophes not yet undone)."""
+def _read_sheets(path: Path, where: _Where, limits: Limits) -> list[tuple[str, list[list[str]]]]:
+    """(sheet name, rows of cell texts) in order (formulas refused, apostrophes not yet
+    undone), read streaming within ``limits``."""
+    budget = _Budget(limits, where)
     suffix = path.suffix.lower()
     if path.is_dir():
-        return {p.stem: _rows_from_csv(p.read_bytes(), p.stem, where)
-                for p in sorted(path.glob("*.csv"))}
+        found = []
+        for p in _folder_csvs(path, where.shown):
+            with p.open("rb") as binary:
+                found.append((p.stem, _rows_from_csv(binary, p.stem, where, budget)))
+        return found
     if suffix == ".csv":
-        return {path.stem: _rows_from_csv(path.read_bytes(), path.stem, where)}
-    if suffix in (".zip", ".xlsx"):
-        _check_uncompressed_size(path, where)
+        with path.open("rb") as binary:
+            return [(path.stem, _rows_from_csv(binary, path.stem, where, budget))]
     if suffix == ".zip":
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = [n for n in archive.namelist() if n.lower().endswith(".csv")
-                         and not n.startswith("__MACOSX/")]
-                return {Path(n).stem: _rows_from_csv(archive.read(n), Path(n).stem, where)
-                        for n in sorted(names)}
-        except zipfile.BadZipFile:
-            raise where.error("not a readable .zip file") from None
-    return _read_workbook(path, where)
+        return _read_zip(path, where, budget)
+    return _read_workbook(path, where, budget)
 
 
-#: Most bytes the members of a .zip or .xlsx may unpack to (a zip bomb is refused unread).
-MAX_UNCOMPRESSED = 200 * 1024 * 1024
-
-
-def _check_uncompressed_size(path: Path, where: _Where) -> None:
-    """Refuse an archive whose members would unpack to more than :data:`MAX_UNCOMPRESSED`.
+def _open_archive(path: Path, where: _Where, limits: Limits) -> zipfile.ZipFile:
+    """The archive, once its directory says that it unpacks to at most ``limits.unpacked_bytes``
+    and holds no symbolic links.
 
     The sizes come from the archive's directory; Python's zipfile (which openpyxl uses too)
     never returns more than the declared size of a member, so the check bounds what is read.
     """
+    kind = path.suffix.lower()
     try:
-        with zipfile.ZipFile(path) as archive:
-            total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise where.error(f"not a readable {path.suffix} file") from None
-    if total > MAX_UNCOMPRESSED:
-        raise where.error(f"the archive unpacks to {total:,} bytes, more than the limit of "
-                          f"{MAX_UNCOMPRESSED:,}; refused without unpacking it")
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        raise where.error(f"not a readable {kind} file") from None
+    try:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        if total > limits.unpacked_bytes:
+            raise where.error(f"the archive unpacks to {total:,} bytes, more than the limit of "
+                              f"{limits.unpacked_bytes:,}; refused without unpacking it "
+                              "(raise [contributions] max_unpacked_bytes in hrgraph.toml)")
+        for info in infos:
+            if _is_link_member(info):
+                raise where.error(f"the member {_quote(info.filename)} is a symbolic link: "
+                                  f"a {kind} may hold only plain files (refused unread)")
+    except BaseException:
+        archive.close()
+        raise
+    return archive
 
 
-def _read_workbook(path: Path, where: _Where) -> dict[str, list[list[str]]]:
+def _read_zip(path: Path, where: _Where, budget: _Budget) -> list[tuple[str, list[list[str]]]]:
+    with _open_archive(path, where, budget.limits) as archive:
+        members = [info for info in archive.infolist()
+                   if info.filename.lower().endswith(".csv") and not info.is_dir()
+                   and not info.filename.startswith("__MACOSX/")]
+        found = []
+        for info in sorted(members, key=lambda i: i.filename):
+            stem = Path(info.filename).stem
+            try:
+                with archive.open(info) as binary:
+                    found.append((stem, _rows_from_csv(binary, stem, where, budget)))
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError):  # damaged, an unknown compression, encrypted
+                raise where.error(f"the member {_quote(info.filename)} cannot be unpacked"
+                                  ) from None
+        return found
+
+
+class _XmlRefused(Exception):
+    """Raised from inside the expat handlers of :func:`_scan_part`."""
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
+               budget: _Budget, counts: dict[str, int]) -> None:
+    """Read one XML part of a workbook with expat, streaming, before openpyxl parses it:
+    refuse a DOCTYPE (no workbook needs one: it is how entity expansion — billion laughs —
+    and external entities — XXE — get in) and count rows, cells and shared strings, and the
+    characters of each cell, so that openpyxl (which keeps a whole row, and every shared string,
+    in memory) never receives more than the limits allow."""
+    limits = budget.limits
+    parser = expat.ParserCreate(namespace_separator=" ")
+    text = [0]
+
+    def refuse(message: str) -> None:
+        raise _XmlRefused(message)
+
+    def doctype(*_args: object) -> None:
+        refuse(f"the part {_quote(info.filename)} declares a DOCTYPE; a workbook never needs "
+               "one (it is how entity-expansion and external-entity attacks work): refused")
+
+    def start(name: str, _attributes: object) -> None:
+        local = name.rpartition(" ")[2]
+        if local in ("c", "si"):
+            text[0] = 0
+            counts[local] += 1
+            if counts[local] > limits.cells:
+                refuse(f"more than {limits.cells:,} cells in all; {limits.advice('cells')}")
+        elif local == "row":
+            counts["row"] += 1
+            if counts["row"] > limits.rows:
+                refuse(f"more than {limits.rows:,} rows in all; {limits.advice('rows')}")
+
+    def characters(data: str) -> None:
+        text[0] += len(data)
+        if text[0] > limits.cell_chars:
+            refuse(f"a cell holds more than {limits.cell_chars:,} characters; shorten it, or "
+                   "raise [contributions] max_cell_chars in hrgraph.toml")
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.CharacterDataHandler = characters
+    parser.buffer_text = True
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(1 << 16):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _XmlRefused as exc:
+        raise where.error(str(exc)) from None
+    except expat.ExpatError as exc:
+        raise where.error(f"not a readable .xlsx workbook: the part {_quote(info.filename)} is "
+                          f"not well-formed XML ({guard.shorten(str(exc), 80)})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        raise where.error(f"not a readable .xlsx workbook: the part {_quote(info.filename)} "
+                          "cannot be unpacked") from None
+
+
+def _read_workbook(path: Path, where: _Where,
+                   budget: _Budget) -> list[tuple[str, list[list[str]]]]:
     import openpyxl
     from openpyxl.utils import get_column_letter
 
+    with _open_archive(path, where, budget.limits) as archive:
+        counts = {"c": 0, "si": 0, "row": 0}
+        for info in archive.infolist():
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                _scan_part(archive, info, where, budget, counts)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise where.error(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
-    sheets: dict[str, list[list[str]]] = {}
+    sheets: list[tuple[str, list[list[str]]]] = []
     try:
         for ws in book.worksheets:
             if ws.title.strip().lower() in IGNORED_SHEETS:
@@ -345,20 +605,25 @@ def _read_workbook(path: Path, where: _Where) -> dict[str, list[list[str]]]:
             rows = []
             header: list[str] = []
             for r, row in enumerate(ws.iter_rows(), start=1):
+                budget.row(ws.title, r, len(row))
                 texts = []
                 for c, cell in enumerate(row, start=1):
+                    column = header[c - 1] if c - 1 < len(header) and header[c - 1] \
+                        else get_column_letter(c)
                     if getattr(cell, "data_type", None) == "f":
-                        column = header[c - 1] if c - 1 < len(header) and header[c - 1] \
-                            else get_column_letter(c)
                         raise where.error(f"the cell {get_column_letter(c)}{r} holds a formula "
-                                          f"({str(cell.value)[:40]}); formulas are not "
-                                          "evaluated: type the value itself", ws.title, r,
-                                          column)
-                    texts.append(_cell_text(cell.value))
+                                          f"({guard.shorten(str(cell.value), 40)}); formulas "
+                                          "are not evaluated: type the value itself", ws.title,
+                                          r, column)
+                    texts.append(budget.cell(ws.title, r, column, _cell_text(cell.value)))
                 if r == 1:
                     header = [t.strip() for t in texts]
-                rows.append(texts)
-            sheets[ws.title] = rows
+                rows.append(_trimmed(texts))
+            sheets.append((ws.title, rows))
+    except InputError:
+        raise
+    except Exception as exc:  # a part openpyxl cannot parse after all
+        raise where.error(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
     finally:
         book.close()
     return sheets
@@ -496,7 +761,7 @@ def _table(sheet: str, rows: list[list[str]], where: _Where) -> list[_Row]:
             continue
         name = by_fold.get(" ".join(text.casefold().split()))
         if name is None:
-            raise where.error(f"unknown column {text!r}; the columns of {sheet!r} are "
+            raise where.error(f"unknown column {_quote(text, 40)}; the columns of {sheet!r} are "
                               f"{', '.join(c.name for c in columns)}", sheet, 1, text)
         if name in names:
             raise where.error(f"the column {name!r} appears twice", sheet, 1, name)
@@ -556,7 +821,7 @@ class _Reader:
     def language(self, row: _Row, column: str, default: str | None = None) -> str:
         text = row.get(column).lower() or (default or "")
         if not _LANGUAGE.fullmatch(text):
-            raise self.fail(row, column, f"{row.get(column)!r} is not a language code "
+            raise self.fail(row, column, f"{_quote(row.get(column))} is not a language code "
                             "(en, be, ru …)" if text else "give the language code (en, be …)")
         return text
 
@@ -566,10 +831,10 @@ class _Reader:
     def mint(self, row: _Row, kind: str) -> str:
         slug = row.get("id")
         if not _SLUG.fullmatch(slug):
-            raise self.fail(row, "id", f"{slug!r} is not a usable id: lower-case letters, "
+            raise self.fail(row, "id", f"{_quote(slug)} is not a usable id: lower-case letters, "
                             "digits and -, starting with a letter or digit")
         if slug in self.minted[row.sheet]:
-            raise self.fail(row, "id", f"the id {slug!r} is used twice in this sheet")
+            raise self.fail(row, "id", f"the id {_quote(slug)} is used twice in this sheet")
         iri = self.iri(kind, slug)
         if self.known.exists(iri):
             raise self.fail(row, "id", f"{self._short(iri)} exists already: choose another "
@@ -581,7 +846,7 @@ class _Reader:
     def _short(self, iri: str) -> str:
         from hrgraph.query import shorten
 
-        return shorten(iri, self._kind_prefixes())
+        return guard.shorten(shorten(iri, self._kind_prefixes()), 80)
 
     def _kind_prefixes(self) -> dict[str, str]:
         found = dict(self.prefixes)
@@ -606,7 +871,7 @@ class _Reader:
     def date(self, row: _Row, column: str, text: str) -> tuple[ox.Literal, str, str]:
         """The literal of its precision and its xsd:date bounds."""
         match = _DATE.fullmatch(text)
-        message = (f"{text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD "
+        message = (f"{_quote(text)} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD "
                    "(2016, 2016-02, 2016-02-15)")
         if not match:
             raise self.fail(row, column, message)
@@ -633,7 +898,7 @@ class _Reader:
 
     def url(self, row: _Row, column: str, text: str) -> str:
         if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
-            raise self.fail(row, column, f"{text!r} is not an http(s) URL")
+            raise self.fail(row, column, f"{_quote(text)} is not an http(s) URL")
         return text
 
     def concept(self, row: _Row, column: str, text: str, scheme: str) -> str:
@@ -653,7 +918,7 @@ class _Reader:
                          | {k for k in labels if k.isascii()})
         close = [c for c, _score, _i in process.extract(
             _fold(text), choices, scorer=fuzz.WRatio, limit=3)]
-        raise self.fail(row, column, f"{text!r} is not a label of the {scheme} vocabulary; "
+        raise self.fail(row, column, f"{_quote(text)} is not a label of the {scheme} vocabulary; "
                         f"did you mean {', '.join(repr(c) for c in close)}?")
 
     def reference(self, row: _Row, column: str, text: str, *, sheets: tuple[str, ...],
@@ -667,7 +932,7 @@ class _Reader:
             minted = {i for ids in self.minted.values() for i in ids.values()}
             if iri in minted or self.known.exists(iri):
                 return iri
-            raise self.fail(row, column, f"{text!r}: no such {what} in the graph or in this "
+            raise self.fail(row, column, f"{_quote(text)}: no such {what} in the graph or in this "
                             "contribution")
         candidates = {e: n for e, n in self.known.names.items()
                       if self.known.types.get(e, set()) & set(classes)}
@@ -685,13 +950,14 @@ class _Reader:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                shown = ", ".join(f"{self._short(e)} ({candidates[e][0]})" for e in found[:5])
-                raise self.fail(row, column, f"{text!r} may be any of {shown}: write the IRI "
+                shown = ", ".join(f"{self._short(e)} ({guard.shorten(candidates[e][0], 40)})"
+                                  for e in found[:5])
+                raise self.fail(row, column, f"{_quote(text)} may be any of {shown}: write the IRI "
                                 "(e.g. person:…) or a fuller name")
-        raise self.fail(row, column, f"no {what} named {text!r} in the graph or in this "
+        raise self.fail(row, column, f"no {what} named {_quote(text)} in the graph or in this "
                         "contribution; add it to the actors sheet, or check the spelling"
                         if "actors" in sheets else
-                        f"no {what} named {text!r} in the graph or in this contribution")
+                        f"no {what} named {_quote(text)} in the graph or in this contribution")
 
     # ---- sheets
 
@@ -699,7 +965,7 @@ class _Reader:
         for row in rows:
             kind = row.get("kind").lower()
             if kind not in ACTOR_KINDS:
-                raise self.fail(row, "kind", f"{row.get('kind')!r}: write person, "
+                raise self.fail(row, "kind", f"{_quote(row.get('kind'))}: write person, "
                                 "organisation or group")
             namespace, classes = ACTOR_KINDS[kind]
             s = self.mint(row, namespace)
@@ -715,7 +981,7 @@ class _Reader:
                 for item in row.many(column):
                     match = _TAGGED.fullmatch(item)
                     if not match:
-                        raise self.fail(row, column, f"{item!r}: write each name with its "
+                        raise self.fail(row, column, f"{_quote(item)}: write each name with its "
                                         "language, like Марфа Рабкова@be")
                     names.append(match.group(1))
                     self.add(s, SKOS + prop, ox.Literal(match.group(1),
@@ -761,7 +1027,7 @@ class _Reader:
             if row.get("text file"):
                 path = row.get("text file")
                 if not re.fullmatch(r"data/sources/[^/\\]+", path):
-                    raise self.fail(row, "text file", f"{path!r}: give a path like "
+                    raise self.fail(row, "text file", f"{_quote(path)}: give a path like "
                                     "data/sources/NAME.txt")
                 self.add(publication, self.hrg + "textCopy", ox.Literal(path))
 
@@ -789,7 +1055,7 @@ class _Reader:
                     classes=(self.hrg + "Demand", self.hrg + "Point"), what="demand or point"))
             if row.get("order"):
                 if not re.fullmatch(r"[1-9][0-9]*", row.get("order")):
-                    raise self.fail(row, "order", f"{row.get('order')!r} is not a whole "
+                    raise self.fail(row, "order", f"{_quote(row.get('order'))} is not a whole "
                                     "number from 1")
                 self.add(s, self.hrg + "order",
                          ox.Literal(row.get("order"), datatype=ox.NamedNode(XSD + "integer")))
@@ -883,14 +1149,15 @@ class _Reader:
                     ox.NamedNode(url), ox.NamedNode(self.hrg + "evidenceQuality"), None)]
                 if quality is None:
                     if not known and not any(t.subject.value == url for t in self.triples):
-                        raise self.fail(row, "evidence", f"{url} is new to the project: give "
-                                        "its evidence quality in brackets after it, e.g. "
-                                        f"{url} (news media)")
+                        raise self.fail(row, "evidence", f"{guard.shorten(url)} is new to the "
+                                        "project: give its evidence quality in brackets after "
+                                        "it, e.g. "
+                                        f"{guard.shorten(url)} (news media)")
                     continue
                 concept = self.concept(row, "evidence", quality, "evidence-quality")
                 if known and concept not in known:
-                    raise self.fail(row, "evidence", f"{url} is recorded as "
-                                    f"{self._short(known[0])} already, not {quality!r}")
+                    raise self.fail(row, "evidence", f"{guard.shorten(url)} is recorded as "
+                                    f"{self._short(known[0])} already, not {_quote(quality)}")
                 self.add(url, RDF_TYPE, self.hrg + "WebSource")
                 self.add(url, self.hrg + "evidenceQuality", concept)
             self.add(s, PROV + "wasAttributedTo", self.reference(
@@ -899,25 +1166,28 @@ class _Reader:
 
 
 def read_contribution(project: Project, path: str | Path, store: ox.Store, *,
-                      shown: str | None = None) -> Contribution:
+                      shown: str | None = None, limits: Limits | None = None) -> Contribution:
     """The triples of a spreadsheet contribution, checked against what ``store`` knows.
+
+    The file is read streaming and counted as it is read, within ``limits`` (default
+    :func:`limits_of`): a refusal comes as soon as a limit is passed, before the rest is read.
 
     Raises:
         InputError: the input is unusable (see the module docstring); the message names the
-            file, sheet, row and column.
+            file, sheet, row and column, and for a limit the setting that raises it.
     """
     path = Path(path)
     where = _Where(shown or str(path))
     if not path.exists():
         raise InputError("file not found", path=where.shown)
-    raw = _read_sheets(path, where)
+    raw = _read_sheets(path, where, limits_of(project) if limits is None else limits)
     tables: dict[str, list[_Row]] = {}
-    for name, rows in raw.items():
+    for name, rows in raw:
         sheet = name.strip().lower()
         if sheet in IGNORED_SHEETS:
             continue
         if sheet not in SHEETS:
-            raise where.error(f"unknown sheet {name!r}; the sheets are "
+            raise where.error(f"unknown sheet {_quote(name, 40)}; the sheets are "
                               f"{', '.join(SHEETS)}", name)
         if sheet in tables:
             raise where.error(f"the sheet {sheet!r} is given twice", name)
