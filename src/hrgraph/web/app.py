@@ -9,7 +9,12 @@ Queries and the store:
   reopens it when ``hrgraph build`` swaps a new store in (:class:`StoreHolder`).
 * Ad hoc SPARQL (``/sparql``, the ``/query`` page) runs through :func:`hrgraph.query.run_query`,
   whose worker process is killed at the time limit: a visitor's query can take at most
-  ``query_timeout`` seconds, and at most ``query_workers`` run at once.
+  ``query_timeout`` seconds, and at most ``query_workers`` run at once (:class:`QuerySlots`).
+  A query waits for a slot in the event loop, holding no thread, so waiting queries never keep
+  the threads that serve pages; at most ``query_queue`` wait, and one client (peer address,
+  :func:`client_address`) may run at most ``query_workers - 1`` of them (one slot stays for
+  everyone else) and have at most a quarter of the queue. A query that finds the queue full, or
+  waits ``query_timeout`` seconds without a slot, is answered 429 with ``Retry-After``.
 * Saved queries (the API, search, dashboard) and the pages' own lookups run in a thread on the
   read-only store (the queries are reviewed files with typed parameters, so they are bounded by
   the data); the request still gives up after ``query_timeout`` seconds. Their answers are kept
@@ -21,10 +26,16 @@ Every HTML page has a ``.json`` twin computed by the same function (datasette's 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import dataclasses
+import ipaddress
 import json
+import math
 import os
 import threading
-from collections import OrderedDict
+import time
+import urllib.parse
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,11 +92,340 @@ class WebSettings:
     result_limit: int = 10_000
     #: Ad hoc queries (each a worker process) running at once; more wait for a free slot.
     query_workers: int = 4
+    #: Ad hoc queries that may wait for a slot (in the event loop, holding no thread); one more
+    #: is answered 429 with ``Retry-After`` at once.
+    query_queue: int = 16
     #: Bytes an uploaded file may have.
     upload_limit: int = 1_000_000
     #: The token that ``POST /contribute`` needs to merge an upload (``HRGRAPH_MERGE_TOKEN``
     #: for ``hrgraph serve``); ``None`` turns merging from the web off.
     merge_token: str | None = field(default=None, repr=False)
+    #: Wrong or missing merge tokens one client address may send per minute; then 429.
+    merge_failures_per_minute: int = 5
+    #: Addresses (or networks, ``10.0.0.0/8``) of reverse proxies: only from these is the
+    #: ``X-Forwarded-For`` header believed (:func:`client_address`). Empty: never.
+    trusted_proxies: tuple[str, ...] = ()
+    #: The site's public address (``https://hrgraph.example.org/``), used where the server names
+    #: itself (the SPARQL service description); never taken from a request's ``Host`` header.
+    public_base_url: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("query_workers", "query_queue", "merge_failures_per_minute"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise UsageError(f"the web setting {name} must be a whole number from 1, not "
+                                 f"{value!r}")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise UsageError(f"trusted_proxies: {proxy!r} is not an IP address or "
+                                 "network") from None
+        if self.public_base_url is not None and not _is_base_url(self.public_base_url):
+            raise UsageError("public_base_url must be an http(s) address like "
+                             f"https://hrgraph.example.org/, not {self.public_base_url!r}")
+
+
+def _is_base_url(url: object) -> bool:
+    """Whether ``url`` is an http(s) address without query or fragment that makes valid IRIs."""
+    if not isinstance(url, str):
+        return False
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment or "#" in url or "?" in url:
+        return False
+    try:
+        ox.NamedNode(url.rstrip("/") + "/sparql")
+    except ValueError:
+        return False
+    return True
+
+
+#: Settings that ``hrgraph.toml`` may give in its ``[web]`` section (they have no option of
+#: ``hrgraph serve``); a value the caller of :func:`create_app` set explicitly wins.
+TOML_SETTINGS = ("query_queue", "merge_failures_per_minute", "trusted_proxies",
+                 "public_base_url")
+
+
+def settings_with_project(settings: WebSettings, project: Project) -> WebSettings:
+    """``settings`` completed from ``hrgraph.toml`` ``[web]``: each of :data:`TOML_SETTINGS`
+    that ``settings`` leaves at its default takes the file's value.
+
+    Raises:
+        UsageError: a value of the wrong kind.
+    """
+    section = project.settings.get("web", {})
+    if not isinstance(section, dict):
+        raise UsageError("hrgraph.toml: [web] must be a table")
+    defaults = WebSettings()
+    changes: dict[str, Any] = {}
+    for name in TOML_SETTINGS:
+        if name in section and getattr(settings, name) == getattr(defaults, name):
+            value = section[name]
+            if name == "trusted_proxies":
+                value = (value,) if isinstance(value, str) else value
+                if not isinstance(value, list | tuple) or not all(
+                        isinstance(v, str) for v in value):
+                    raise UsageError("hrgraph.toml: [web] trusted_proxies must be a list of "
+                                     "addresses")
+                value = tuple(value)
+            changes[name] = value
+    return dataclasses.replace(settings, **changes) if changes else settings
+
+
+# --------------------------------------------------------------------------- who is asking
+
+#: The ASGI scope of the request being served (set by :class:`RequestContext`).
+_SCOPE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("hrgraph_scope",
+                                                                    default=None)
+
+
+def _address(text: str) -> str:
+    """An address in one spelling (``::ffff:10.0.0.1`` → ``10.0.0.1``); a malformed one cut
+    short, so that a header cannot make a key of any size."""
+    try:
+        address = ipaddress.ip_address(text.strip().strip("[]"))
+    except ValueError:
+        return text.strip()[:64]
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped or address)
+
+
+def _trusted(address: str, proxies: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def client_address(scope: dict, settings: WebSettings) -> str:
+    """The address a request comes from: its TCP peer, or — only when the peer is one of
+    ``settings.trusted_proxies`` — the right-most address of ``X-Forwarded-For`` that is not a
+    trusted proxy itself (proxies append the peer they saw; what a client wrote comes first).
+    The header is ignored from any other peer, so that a client cannot choose its own address.
+    """
+    client = scope.get("client")
+    peer = _address(str(client[0])) if client else "unknown"
+    if not settings.trusted_proxies or not _trusted(peer, settings.trusted_proxies):
+        return peer
+    forwarded = [_address(part) for name, value in scope.get("headers", [])
+                 if name.lower() == b"x-forwarded-for"
+                 for part in value.decode("latin-1").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if not _trusted(address, settings.trusted_proxies):
+            return address
+    return forwarded[0] if forwarded else peer
+
+
+#: What a query refused for a full queue is told.
+QUEUE_FULL = "The server is busy with other queries: too many are waiting. Try again shortly."
+#: Paths whose requests (with a query) run an ad hoc query through :meth:`WebState.in_worker`.
+QUERY_PATHS = ("/sparql", "/query")
+
+
+class RequestContext:
+    """ASGI middleware that makes the request's scope known to code that is not given the
+    request (:meth:`WebState.in_worker` learns who is asking from it).
+
+    It also answers 429 at once, before the request is read or its query checked, when a query
+    request could only be refused by :meth:`QuerySlots.acquire` (the queue, or the client's share
+    of it, is full): a client that ignores ``Retry-After`` then costs the server little.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "http" and scope.get("path") in QUERY_PATHS and (
+                scope.get("method") == "POST" or b"query=" in scope.get("query_string", b"")):
+            state = scope["app"].state.web
+            if state.query_slots.would_refuse(state.client(scope)):
+                refused = busy(state.settings.query_timeout, QUEUE_FULL)
+                response = error_response(Request(scope), 429, refused.detail)
+                response.headers.update(refused.headers or {})
+                await response(scope, receive, send)
+                return
+        token = _SCOPE.set(scope)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _SCOPE.reset(token)
+
+
+def busy(retry_after: float, message: str) -> HTTPException:
+    """429 Too Many Requests, with ``Retry-After`` in whole seconds."""
+    return HTTPException(429, message, headers={"Retry-After": str(max(1, math.ceil(
+        retry_after)))})
+
+
+# --------------------------------------------------------------------------- query slots
+
+
+@dataclass(eq=False)
+class _Waiter:
+    client: str
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future
+
+
+def _grant(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class QuerySlots:
+    """At most ``slots`` ad hoc queries at once; the others wait in the event loop.
+
+    A request that finds no free slot waits on a future, not in a thread: waiting takes none of
+    the threads that serve pages. At most ``queue`` requests wait; one more is refused at once
+    (:func:`busy`). One client may run at most ``slots - 1`` queries (one slot stays free for
+    other clients; all of them when ``slots`` is 1) and have at most ``max(1, queue // 4)``
+    waiting. Freed slots go to the longest-waiting request whose client may run one more.
+
+    Not bound to an event loop (the test client runs each request in a loop of its own): the
+    counts are guarded by a lock, and a waiter is woken in its own loop.
+    """
+
+    def __init__(self, slots: int, queue: int) -> None:
+        self.slots = slots
+        self.queue = queue
+        self.per_client = max(1, slots - 1)
+        self.waiting_per_client = max(1, queue // 4)
+        self._lock = threading.Lock()
+        self._running: dict[str, int] = {}
+        self._busy = 0
+        self._waiters: deque[_Waiter] = deque()
+
+    @property
+    def running(self) -> int:
+        """Slots in use."""
+        return self._busy
+
+    @property
+    def waiting(self) -> int:
+        """Requests waiting for a slot."""
+        return len(self._waiters)
+
+    def would_refuse(self, client: str) -> bool:
+        """Whether :meth:`acquire` would refuse ``client`` at once (a hint: no slot is taken)."""
+        with self._lock:
+            if self._may_run(client):
+                return False
+            mine = sum(1 for w in self._waiters if w.client == client)
+            return len(self._waiters) >= self.queue or mine >= self.waiting_per_client
+
+    def _may_run(self, client: str) -> bool:
+        return self._busy < self.slots and self._running.get(client, 0) < self.per_client
+
+    def _take(self, client: str) -> None:
+        self._busy += 1
+        self._running[client] = self._running.get(client, 0) + 1
+
+    def _give_back(self, client: str) -> None:
+        self._busy -= 1
+        left = self._running.get(client, 0) - 1
+        if left > 0:
+            self._running[client] = left
+        else:
+            self._running.pop(client, None)
+
+    def _dispatch(self) -> None:
+        """Hand free slots to waiters that may run (under the lock)."""
+        for waiter in list(self._waiters):
+            if self._busy >= self.slots:
+                return
+            if self._running.get(waiter.client, 0) >= self.per_client:
+                continue
+            self._waiters.remove(waiter)
+            self._take(waiter.client)
+            try:
+                waiter.loop.call_soon_threadsafe(_grant, waiter.future)
+            except RuntimeError:  # its event loop is gone: nobody waits there any more
+                self._give_back(waiter.client)
+
+    async def acquire(self, client: str, timeout: float) -> None:
+        """Take a slot for ``client``, waiting at most ``timeout`` seconds.
+
+        Raises:
+            HTTPException: 429 with ``Retry-After``: the queue (or this client's share of it) is
+                full, or no slot came free in time.
+        """
+        with self._lock:
+            if self._may_run(client):
+                self._take(client)
+                return
+            mine = sum(1 for w in self._waiters if w.client == client)
+            if len(self._waiters) >= self.queue or mine >= self.waiting_per_client:
+                raise busy(timeout, QUEUE_FULL)
+            loop = asyncio.get_running_loop()
+            waiter = _Waiter(client, loop, loop.create_future())
+            self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter.future, timeout)
+        except BaseException as exc:  # timed out, or the request was cancelled
+            with self._lock:
+                granted = waiter not in self._waiters
+                if not granted:
+                    self._waiters.remove(waiter)
+            if granted:  # a slot was handed over meanwhile: pass it on
+                self.release(client)
+            if isinstance(exc, asyncio.TimeoutError):
+                raise busy(timeout, f"The server is busy with other queries: no query slot came "
+                                    f"free within {timeout:g} seconds. Try again shortly."
+                           ) from None
+            raise
+
+    def release(self, client: str) -> None:
+        """Give back a slot taken by :meth:`acquire`."""
+        with self._lock:
+            self._give_back(client)
+            self._dispatch()
+
+
+class FailureLimiter:
+    """At most ``limit`` failures per client address in any ``window`` seconds (failed merge
+    tokens on ``POST /contribute``).
+
+    The counts live in this process's memory: a restart forgets them, and each server process
+    counts on its own (run one, or put a limit in the proxy in front). At most ``max_clients``
+    addresses are remembered; when more fail at once, the oldest are forgotten first.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, max_clients: int = 10_000) -> None:
+        self.limit = limit
+        self.window = window
+        self.max_clients = max_clients
+        self._lock = threading.Lock()
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        times = self._failures.get(client, deque())
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def retry_after(self, client: str) -> float | None:
+        """Seconds until ``client`` may try again, or ``None`` when it may now."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(client, now)
+            if not times:
+                self._failures.pop(client, None)
+            if len(times) < self.limit:
+                return None
+            return times[0] + self.window - now
+
+    def failed(self, client: str) -> None:
+        """Count one failure of ``client``."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent(client, now)
+            times.append(now)
+            self._failures[client] = times
+            self._failures.move_to_end(client)
+            while len(self._failures) > self.max_clients:
+                self._failures.popitem(last=False)
 
 
 class StoreHolder:
@@ -143,12 +483,14 @@ class WebState:
     settings: WebSettings
     store: StoreHolder
     templates: Jinja2Templates
-    query_slots: threading.BoundedSemaphore = field(init=False)
+    query_slots: QuerySlots = field(init=False)
+    merge_failures: FailureLimiter = field(init=False)
     results: OrderedDict = field(init=False, repr=False)
     results_lock: threading.Lock = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.query_slots = threading.BoundedSemaphore(self.settings.query_workers)
+        self.query_slots = QuerySlots(self.settings.query_workers, self.settings.query_queue)
+        self.merge_failures = FailureLimiter(self.settings.merge_failures_per_minute)
         self.results = OrderedDict()
         self.results_lock = threading.Lock()
         self._saved: tuple[tuple, dict[str, SavedQuery]] | None = None
@@ -222,21 +564,25 @@ class WebState:
             raise QueryTimeout(f"the request took longer than {timeout:g} seconds and was "
                                "given up; narrow it down") from None
 
+    def client(self, scope: dict | None = None) -> str:
+        """The address of the client being served (:func:`client_address`)."""
+        scope = scope if scope is not None else _SCOPE.get()
+        return client_address(scope, self.settings) if scope is not None else "unknown"
+
     async def in_worker(self, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Run ``function`` (which starts a query worker process) when a worker slot is free.
+        """Run ``function`` (which starts a query worker process) in a thread once a query slot
+        is free; the wait for the slot happens here, in the event loop (:class:`QuerySlots`).
 
         Raises:
-            StoreError: every slot stayed busy for the whole time limit.
+            HTTPException: 429 with ``Retry-After`` when too many queries wait, or no slot came
+                free within the query time limit.
         """
-        def guarded() -> Any:
-            if not self.query_slots.acquire(timeout=self.settings.query_timeout):
-                raise StoreError("the server is busy with other queries; try again shortly")
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.query_slots.release()
-
-        return await run_in_threadpool(guarded)
+        client = self.client()
+        await self.query_slots.acquire(client, self.settings.query_timeout)
+        try:
+            return await run_in_threadpool(function, *args, **kwargs)
+        finally:
+            self.query_slots.release(client)
 
     # -- answers
 
@@ -390,7 +736,7 @@ def create_app(project: Project, settings: WebSettings | None = None) -> Starlet
     """
     from hrgraph.web.routes import api, browse, contribute, linked_data, sparql
 
-    settings = settings or WebSettings()
+    settings = settings_with_project(settings or WebSettings(), project)
     state = WebState(project=project, settings=settings,
                      store=StoreHolder(project.store_path), templates=_templates(project))
     routes = [
@@ -401,7 +747,7 @@ def create_app(project: Project, settings: WebSettings | None = None) -> Starlet
         *contribute.routes(settings),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(SecurityHeaders)]
+    middleware = [Middleware(SecurityHeaders), Middleware(RequestContext)]
     if settings.cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                      allow_methods=["GET", "POST"],

@@ -11,13 +11,23 @@ code of ``hrgraph add`` (validated in the context of the graph, merged as a new 
 generation that the server's next request reads). Only with the server's merge token
 (``HRGRAPH_MERGE_TOKEN`` when ``hrgraph serve`` started; the form field ``token`` or
 ``Authorization: Bearer …``): without a configured token merging from the web is off (403), a
-missing or wrong token is 401, and nothing is written either way.
+missing or wrong token is 401, and nothing is written either way. After
+``merge_failures_per_minute`` (5) missing or wrong tokens from one client address
+(:func:`hrgraph.web.app.client_address`: the TCP peer; ``X-Forwarded-For`` only from a
+``trusted_proxies`` address) within a minute, every merge request from that address is 429 with
+``Retry-After`` — even one with the right token — until the oldest failure is a minute old. The
+counts are kept per server process, in memory (:class:`hrgraph.web.app.FailureLimiter`): a
+restart forgets them, and several processes count separately.
+
+Uploaded file names are cut to their last path part, control characters are replaced by ``_``,
+and a name longer than :data:`MAX_NAME_BYTES` bytes (UTF-8) is shortened, keeping its ending.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hmac
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,10 +44,15 @@ from hrgraph.errors import InputError, UsageError
 from hrgraph.project import RDF_SUFFIXES
 from hrgraph.query import shorten
 from hrgraph.validate import ValidationReport, validate_files
-from hrgraph.web.app import WebSettings, page_routes, state_of
+from hrgraph.web.app import WebSettings, busy, page_routes, state_of
 
 #: Bytes a multipart body may carry beyond the file itself (boundaries, headers).
 MULTIPART_OVERHEAD = 16_384
+#: Bytes (UTF-8) of an uploaded file's name that are kept; file systems allow 255.
+MAX_NAME_BYTES = 100
+#: Characters of an ending that can be one of the RDF endings.
+_MAX_SUFFIX = 16
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/]")
 
 
 def _refuse_oversized(request: Request, limit: int) -> None:
@@ -48,15 +63,23 @@ def _refuse_oversized(request: Request, limit: int) -> None:
 
 
 def _upload_name(name: str) -> tuple[str, str, str | None]:
-    """The uploaded file's own name (no directories), its ending, and why it cannot be read as
-    RDF (``None`` when it can)."""
-    filename = Path(name.replace("\\", "/")).name or "upload"
-    suffix = Path(filename).suffix.lower()
+    """The uploaded file's own name (no directories, no control characters, at most
+    :data:`MAX_NAME_BYTES` bytes), its ending, and why it cannot be read as RDF (``None`` when it
+    can)."""
+    filename = _UNSAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip() or "upload"
+    ending = Path(filename).suffix
+    if len(ending) > _MAX_SUFFIX:
+        ending = ""
+    if len(filename.encode("utf-8")) > MAX_NAME_BYTES:  # keep the start and the ending
+        stem = filename[:len(filename) - len(ending)]
+        room = MAX_NAME_BYTES - len(ending.encode("utf-8"))
+        filename = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore") + ending
+    suffix = ending.lower()
     if suffix in RDF_SUFFIXES:
         return filename, suffix, None
     return filename, suffix, (f"{filename}: hrgraph reads RDF files ending in "
                               f"{', '.join(sorted(RDF_SUFFIXES))}; this one ends in "
-                              f"{suffix or 'nothing'}.")
+                              f"{suffix or 'none of them'}.")
 
 
 def _report_model(report: ValidationReport, filename: str, tmp: str) -> dict[str, Any]:
@@ -148,10 +171,15 @@ async def contribute_page(request: Request) -> Response:
         raise HTTPException(403, "Merging from the web is turned off on this server (it was "
                                  "started without HRGRAPH_MERGE_TOKEN, or read-only). Run "
                                  "`hrgraph add FILE` where the project is instead.")
+    client = state.client(request.scope)
+    wait = state.merge_failures.retry_after(client)
+    if wait is not None:  # checked before the token: a right guess must not show either
+        raise busy(wait, "Too many wrong merge tokens from this address: try again later.")
     _refuse_oversized(request, settings.upload_limit)
     async with request.form(max_files=1, max_fields=8) as form:
         token = _token_of(request, form)
         if not token or not hmac.compare_digest(token.encode(), settings.merge_token.encode()):
+            state.merge_failures.failed(client)
             raise HTTPException(401, "Merging needs this server's merge token: give it in the "
                                      "form's token field or as Authorization: Bearer.",
                                 headers={"WWW-Authenticate": 'Bearer realm="hrgraph merge"'})

@@ -103,7 +103,15 @@ def _service_description(request: Request) -> Response:
             and "text/html" in accept:
         return RedirectResponse("/query", status_code=303)
     state = state_of(request)
-    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    # The endpoint's own address: the configured public one, else the port this server listens
+    # on at 127.0.0.1 (the socket's, not the client's). Never the request's Host header, which
+    # the client chooses: a description naming another host would send clients there.
+    base = state.settings.public_base_url
+    if base is None:
+        server = request.scope.get("server")
+        port = server[1] if server and isinstance(server[1], int) else None
+        base = f"http://127.0.0.1{f':{port}' if port and port != 80 else ''}/"
+    endpoint = ox.NamedNode(base.rstrip("/") + "/sparql")
     sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731 - a local shorthand
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     dataset = ox.BlankNode("dataset")
