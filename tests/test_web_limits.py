@@ -388,6 +388,7 @@ def test_web_settings_from_hrgraph_toml(built_copy: Project) -> None:
 @pytest.mark.parametrize("settings", [{"public_base_url": "javascript:alert(1)"},
                                       {"public_base_url": "https://x.org/?q"},
                                       {"trusted_proxies": ("not an address",)},
+                                      {"trusted_proxies": "127.0.0.1"},
                                       {"query_queue": 0}])
 def test_bad_web_settings_are_refused(settings: dict) -> None:
     with pytest.raises(UsageError):

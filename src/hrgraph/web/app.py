@@ -115,6 +115,8 @@ class WebSettings:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise UsageError(f"the web setting {name} must be a whole number from 1, not "
                                  f"{value!r}")
+        if isinstance(self.trusted_proxies, str):
+            raise UsageError("trusted_proxies must be a tuple of addresses, not one string")
         for proxy in self.trusted_proxies:
             try:
                 ipaddress.ip_network(proxy, strict=False)
