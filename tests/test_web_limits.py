@@ -412,3 +412,19 @@ def test_the_load_benchmark_runs(built_project: Project, capsys) -> None:
                             "--store", str(built_project.store_path)]) == 0
     out = capsys.readouterr().out
     assert "page" in out and "ASK {}" in out and "(x" in out and "slow queries answered" in out
+
+
+def test_hrgraph_serve_does_not_let_uvicorn_believe_x_forwarded_for(built_copy: Project,
+                                                                      monkeypatch) -> None:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, which would give every guess a
+    fresh address; ``hrgraph serve`` switches that off (only [web] trusted_proxies decides)."""
+    from web_support import running_server
+
+    monkeypatch.setenv("HRGRAPH_MERGE_TOKEN", TOKEN)
+    files = {"file": ("c.ttl", CONTRIBUTION.read_bytes(), "text/turtle")}
+    with running_server(built_copy) as url:
+        answers = [httpx.post(url + "/contribute", data={"token": "guess"}, files=files,
+                              headers={"Accept": "application/json",
+                                       "X-Forwarded-For": f"203.0.113.{n}"}, timeout=60)
+                   for n in range(6)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]

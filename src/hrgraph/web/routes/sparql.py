@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -74,7 +75,9 @@ async def sparql(request: Request) -> Response:
                                             "named-graph-uri: use FROM / FROM NAMED or GRAPH in "
                                             "the query")
     requested = request.query_params.get("format")
-    query, form = guard.checked(query)  # the text that runs is the one the guard read
+    # The text that runs is the one the guard read; parsing a long query takes a while, so
+    # off the event loop.
+    query, form = await run_in_threadpool(guard.checked, query)
     accept = request.headers.get("accept")
     if form in {"CONSTRUCT", "DESCRIBE"}:
         short = negotiation.graph_format(requested, accept)
