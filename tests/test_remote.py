@@ -347,3 +347,38 @@ def test_batches_keep_blank_nodes_together() -> None:
     assert [len(b) for b in found] == [2, 2, 1, 2]
     assert all(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
                for t in found[-1])
+
+
+class _Chatty(http.server.BaseHTTPRequestHandler):
+    """An endpoint that fails with a body: what an internal server might say."""
+
+    status = 400
+
+    def do_POST(self) -> None:
+        body = b"SECRET-INTERNAL-ANSWER: db password is hunter2"
+        self.send_response(self.status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 500])
+def test_query_endpoint_errors_never_echo_the_servers_answer(built_project: Project,
+                                                             status: int) -> None:
+    """Regression: an endpoint's error body ("... Response: b'SECRET ...'") was repeated."""
+    handler = type("Handler", (_Chatty,), {"status": status})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/sparql"
+        with pytest.raises(remote.StoreError) as caught:
+            remote.run_remote(built_project, "count-demands-by-status", {}, url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "SECRET" not in str(caught.value) and "hunter2" not in str(caught.value)
+    assert url in str(caught.value)

@@ -414,11 +414,14 @@ def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limi
     except Unauthorized:
         raise StoreError(f"the endpoint {endpoint} refused access (401): {AUTH_HINT}") from None
     except SPARQLWrapperException as exc:
+        if isinstance(exc.__context__, urllib.error.HTTPError):
+            exc.__context__.close()  # SPARQLWrapper leaves the response open
         # Only the kind of failure: the server's own text could be anything it was sent.
         raise StoreError(f"the endpoint {endpoint} failed ({type(exc).__name__})") from None
     except TimeoutError:
         raise StoreError(f"no answer from {endpoint} within {timeout:g} s") from None
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise StoreError(f"the endpoint {endpoint} answered {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
