@@ -179,7 +179,9 @@ def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.
     except reason.AxiomsChanged:
         raise NeedsFullBuild("a changed file stated axioms") from None
     for graph in done.touched:
-        count = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} "
+                           "{ ?s ?p ?o } }")
+        count = int(next(iter(rows))["n"].value)
         if count:
             graphs[graph] = count
         else:
