@@ -4,13 +4,15 @@ The server is ``hrgraph serve`` started as a subprocess on a free port of 127.0.
 copy of the project with one person whose names are hostile markup. Playwright's own browser
 download is never used: when /usr/bin/chromium is missing, ``.ci/install-browser`` installs the
 Debian package (as root); under CI=true a missing browser fails the tests (``require``).
-Screenshots of the main pages are written to docs/screenshots/ (shown in the README).
+Screenshots of the main pages are written to a temporary folder, or to docs/screenshots/ (shown
+in the README) with HRGRAPH_SCREENSHOTS=docs/screenshots.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +26,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+#: Where screenshots go: a temporary folder, never a tracked file;
+#: HRGRAPH_SCREENSHOTS=docs/screenshots refreshes the README's pictures.
+SCREENSHOTS = Path(os.environ.get("HRGRAPH_SCREENSHOTS")
+                   or Path(tempfile.gettempdir()) / "hrgraph-screenshots")
 DEMAND = "/id/demand/concerted-position-2016-c2-3-b1-1"
 
 
