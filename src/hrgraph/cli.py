@@ -154,7 +154,7 @@ def stats(settings: Settings, as_json: bool) -> None:
     from hrgraph.store import open_store
 
     project = settings.project()
-    result = statistics.stats(open_store(project, read_only=True))
+    result = statistics.stats(open_store(project, read_only=True), project)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
