@@ -6,11 +6,15 @@ binary, a browser); under ``CI=true`` it fails instead, so CI never passes by sk
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -166,3 +170,45 @@ def tcp() -> ConnectionCounter:
     server = ConnectionCounter()
     yield server
     server.close()
+
+
+def oxigraph_binary() -> str | None:
+    """The ``oxigraph`` server of the ``oxigraph`` package (next to this Python), if any."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.is_file() else shutil.which("oxigraph")
+
+
+@contextlib.contextmanager
+def running_oxigraph(location: Path) -> Iterator[str]:
+    """A real Oxigraph server (union default graph) on a free port of 127.0.0.1, storing in
+    ``location``; yields its base URL and stops it afterwards."""
+    binary = oxigraph_binary()
+    require(binary, "the oxigraph server binary (pip install oxigraph)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the oxigraph server stopped at start"
+            try:
+                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the oxigraph server did not start in 30 s"
+            time.sleep(0.1)
+        yield base
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

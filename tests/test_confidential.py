@@ -22,11 +22,7 @@ them (``--include-confidential``), so the tests can fail.
 from __future__ import annotations
 
 import gc
-import os
 import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +31,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import copy_project, require
+from conftest import copy_project, running_oxigraph
 from hrgraph import contribute, querydocs, reason, rebuild
 from hrgraph import export as exports
 from hrgraph import store as stores
@@ -285,40 +281,9 @@ def test_release_shows_no_canary(secret: Project, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Oxigraph server on 127.0.0.1 (as in test_remote.py); yields its base URL."""
-    import socket
-    import sys
-
-    beside = Path(sys.executable).parent / "oxigraph"
-    binary = str(beside) if beside.is_file() else shutil.which("oxigraph")
-    require(binary, "the oxigraph server binary (pip install oxigraph)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph-confidential")),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the oxigraph server stopped at start"
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the oxigraph server did not start in 30 s"
-            time.sleep(0.1)
+    """A real Oxigraph server on 127.0.0.1 of its own; yields its base URL."""
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph-confidential")) as base:
         yield base
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_push_to_oxigraph_sends_no_canary(secret: Project, oxigraph: str) -> None:

@@ -4,12 +4,7 @@ and against tiny local HTTP servers that refuse, fail or hang."""
 from __future__ import annotations
 
 import http.server
-import os
-import shutil
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +14,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, require
+from conftest import REPO, running_oxigraph
 from hrgraph import query as queries
 from hrgraph import remote
 from hrgraph.cli import main
@@ -35,41 +30,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def oxigraph_binary() -> str | None:
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.is_file() else shutil.which("oxigraph")
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Oxigraph server (union default graph) on a free port; yields its base URL."""
-    binary = oxigraph_binary()
-    require(binary, "the oxigraph server binary (pip install oxigraph)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(tmp_path_factory.mktemp("oxigraph")),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the oxigraph server stopped at start"
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the oxigraph server did not start in 30 s"
-            time.sleep(0.1)
+    with running_oxigraph(tmp_path_factory.mktemp("oxigraph")) as base:
         yield base
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")
