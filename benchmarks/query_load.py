@@ -21,16 +21,14 @@ import argparse
 import asyncio
 import contextlib
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
+
+import web_latency  # the benchmark beside this one
 
 PAGE = "/id/person/aliaksandr-alesin.html"
 ASK = "ASK {}"
@@ -40,39 +38,10 @@ LOAD_ADDRESS = "127.0.0.2"
 MAX_PER_LOOP = 1_000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serving(project: Path, store: Path | None, timeout: float) -> Iterator[str]:
-    """``hrgraph serve`` on a free port of 127.0.0.1 while the block runs; yields its base URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "hrgraph", "--project", str(project), "--quiet"]
-    if store:
-        command += ["--store", str(store)]
-    command += ["serve", "--port", str(port), "--timeout", str(timeout)]
-    server = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start")
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+def serving(project: Path, store: Path | None,
+            timeout: float) -> contextlib.AbstractContextManager[str]:
+    """``hrgraph serve --timeout TIMEOUT`` on a free port of 127.0.0.1 (web_latency's)."""
+    return web_latency.serving(project, store, "--timeout", str(timeout))
 
 
 async def timed(client: httpx.AsyncClient, what: str) -> tuple[float, int]:

@@ -70,13 +70,14 @@ async def measure(base: str, path: str, clients: int, seconds: float) -> dict[st
 
 
 @contextlib.contextmanager
-def serving(project: Path, store: Path | None = None) -> Iterator[str]:
-    """``hrgraph serve`` on a free port of 127.0.0.1 while the block runs; yields its base URL."""
+def serving(project: Path, store: Path | None = None, *options: str) -> Iterator[str]:
+    """``hrgraph serve [OPTIONS]`` on a free port of 127.0.0.1 while the block runs; yields its
+    base URL."""
     port = free_port()
     command = [sys.executable, "-m", "hrgraph", "--project", str(project), "--quiet"]
     if store:
         command += ["--store", str(store)]
-    command += ["serve", "--port", str(port)]
+    command += ["serve", "--port", str(port), *options]
     server = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     try:
@@ -91,7 +92,11 @@ def serving(project: Path, store: Path | None = None) -> Iterator[str]:
         yield base
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def run(base: str, targets: dict[str, str], clients: int, seconds: float) -> dict[str, dict]:
