@@ -184,6 +184,17 @@ def test_a_query_waits_for_a_slot_then_gets_429_or_runs(built_project: Project,
     assert state.query_slots.running == 0 and state.query_slots.waiting == 0
 
 
+def in_own_loop(coroutine):
+    """Run ``coroutine`` in a loop of its own. Not asyncio.run: that replaces the main thread's
+    current loop and then sets none, orphaning (unclosed) a loop that other code had set there;
+    its ResourceWarning then failed a later test in the full suite."""
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.close()
+
+
 def test_query_slots_keep_one_for_other_clients_and_hand_over_in_order() -> None:
     async def scenario() -> list[str]:
         slots = QuerySlots(2, 8)
@@ -214,7 +225,7 @@ def test_query_slots_keep_one_for_other_clients_and_hand_over_in_order() -> None
         assert slots.running == 0 and slots.waiting == 0
         return order
 
-    assert asyncio.run(scenario()) == ["b", "a", "c"]
+    assert in_own_loop(scenario()) == ["b", "a", "c"]
 
 
 def test_query_slots_refuse_a_full_queue_and_a_clients_share_at_once() -> None:
@@ -240,7 +251,7 @@ def test_query_slots_refuse_a_full_queue_and_a_clients_share_at_once() -> None:
         slots.release("a")
         assert slots.running == 0
 
-    asyncio.run(scenario())
+    in_own_loop(scenario())
 
 
 # --------------------------------------------------------------------------- merge tokens
