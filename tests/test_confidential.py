@@ -32,7 +32,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import copy_project, running_oxigraph
-from hrgraph import contribute, querydocs, reason, rebuild
+from hrgraph import contribute, privacy, querydocs, rebuild
 from hrgraph import export as exports
 from hrgraph import store as stores
 from hrgraph.build import build
@@ -185,7 +185,7 @@ def store(secret: Project) -> ox.Store:
 
 
 def test_both_kinds_live_in_private_graphs_only(secret: Project, store: ox.Store) -> None:
-    public, _ = reason.asserted_graphs(secret, store)
+    public, _ = privacy.asserted_graphs(secret, store)
     by_graph: dict[str, list[str]] = {}
     for quad in store:
         if leaks(str(quad)):
@@ -616,9 +616,9 @@ def test_the_split_is_idempotent(secret: Project, tmp_path: Path) -> None:
     stores.open_store(project, read_only=True).backup(str(target))
     store = ox.Store(str(target))
     before = stores.dump_nquads(store)
-    assert not reason.split(project, store)
+    assert not privacy.split(project, store)
     assert stores.dump_nquads(store) == before
-    found = {r.value for r in reason.confidential(project, store).resources
+    found = {r.value for r in privacy.confidential(project, store).resources
              if isinstance(r, ox.NamedNode)}
     assert {DATA_PERSON, CONTRIB_PERSON, ONLY_DEMAND, DATA_PERSON + "/photo"} <= found
     assert PUBLIC_DEMAND not in found
@@ -629,7 +629,7 @@ def test_iris_below_a_confidential_one_are_found_by_either_scan(regex_prefixes: 
                                                                 monkeypatch) -> None:
     """Both ways of looking below IRIs (a regular expression; a sorted list of every IRI) find
     subjects and objects below each prefix, and nothing else; regex characters are literal."""
-    monkeypatch.setattr(reason._Below, "REGEX_PREFIXES", regex_prefixes)
+    monkeypatch.setattr(privacy._Below, "REGEX_PREFIXES", regex_prefixes)
     store = ox.Store()
     graph = ox.NamedNode("http://example.org/g")
     p = ox.NamedNode("http://example.org/p")
@@ -638,7 +638,7 @@ def test_iris_below_a_confidential_one_are_found_by_either_scan(regex_prefixes: 
     store.extend(ox.Quad(ox.NamedNode(i), p, ox.Literal("x"), graph) for i in iris)
     store.add(ox.Quad(ox.NamedNode("http://e.org/s"), p, ox.NamedNode("http://e.org/a.b/o"),
                       graph))
-    below = reason._Below(store, {graph})
+    below = privacy._Below(store, {graph})
     below.ask("http://e.org/a.b/")
     below.ask("http://e.org/a.b/q/")  # below the first: nothing more to find
     below.ask("http://e.org/a.b(1)/")

@@ -7,7 +7,7 @@ A store with SHACL violations is still swapped in (so that it can be queried to 
 problem); the summary counts them and the CLI exits with 1.
 
 Before reasoning, every triple of or about a confidential resource is moved into a private graph
-(:func:`hrgraph.reason.split`), so what it entails lands in the private inferred graph, and
+(:func:`hrgraph.privacy.split`), so what it entails lands in the private inferred graph, and
 validation reads only the public graphs (what is published is what is checked; `hrgraph validate
 FILE` checks a confidential file itself).
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hrgraph import contribute, load, reason, rebuild
+from hrgraph import contribute, load, privacy, reason, rebuild
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project, SourceFile
@@ -192,7 +192,7 @@ def _build(project: Project, sources: list, *, say: Progress,
         checked.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads
                             if graph_kind(project, q.graph_name) in VALIDATED_KINDS)
         del quads
-        moved = reason.split(project, store)
+        moved = privacy.split(project, store)
         if moved:
             say(f"keeping {len(moved.to_private):,} triples of or about confidential resources "
                 "in private graphs")

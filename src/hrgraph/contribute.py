@@ -19,7 +19,7 @@ A contribution is confidential when the caller says so or when any of its resour
 graph is named under ``<graph base>private/``, which no reader shows unless asked
 (:mod:`hrgraph._query_worker`, export, the web pages). A public contribution's triples of or about
 a confidential resource go to its private twin ``<graph base>private/data/contributions/<id>``
-(:func:`hrgraph.reason.split`), and what the private graphs entail beyond the public inferred
+(:func:`hrgraph.privacy.split`), and what the private graphs entail beyond the public inferred
 graph to ``<graph base>private/inferred`` (:func:`materialise_private`). ``add`` warns when a
 name of a confidential resource appears in public text (:func:`confidential_name_warnings`):
 such text is not made private.
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import load, reason, spreadsheet
+from hrgraph import load, privacy, reason, spreadsheet
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.names import NameMatch, best_match
@@ -529,25 +529,25 @@ def confidential_name_warnings(project: Project, store: ox.Store, triples: list[
 
     Looked for: every name (``skos:prefLabel``, ``skos:altLabel``, ``rdfs:label``, ``foaf:name``;
     case and spacing ignored) of a resource that is confidential in the store
-    (:func:`hrgraph.reason.confidential`) or that the contribution makes confidential, in the
+    (:func:`hrgraph.privacy.confidential`) or that the contribution makes confidential, in the
     literals of a public contribution; and the names the contribution makes confidential, in
     the literals of the public graphs.
     """
-    found = reason.confidential(project, store)
-    name_properties = {ox.NamedNode(p) for p in reason.NAME_PROPERTIES}
+    found = privacy.confidential(project, store)
+    name_properties = {ox.NamedNode(p) for p in privacy.NAME_PROPERTIES}
     flag = ox.NamedNode(project.ontology_ns + "confidential")
-    public, _ = reason.asserted_graphs(project, store)
+    public, _ = privacy.asserted_graphs(project, store)
 
     def named(subjects: set) -> dict[str, ox.Term]:
-        return {reason.normalised_name(q.object.value): q.subject
+        return {privacy.normalised_name(q.object.value): q.subject
                 for subject in subjects for q in store.quads_for_pattern(subject, None, None)
                 if q.predicate in name_properties and isinstance(q.object, ox.Literal)}
 
-    secret = {t.subject for t in triples if t.predicate == flag and reason.is_true(t.object)}
+    secret = {t.subject for t in triples if t.predicate == flag and privacy.is_true(t.object)}
     if confidential:  # what it describes and the public graphs do not
         secret |= {t.subject for t in triples if not any(
             q.graph_name in public for q in store.quads_for_pattern(t.subject, None, None))}
-    new = {reason.normalised_name(t.object.value): t.subject for t in triples
+    new = {privacy.normalised_name(t.object.value): t.subject for t in triples
            if (t.subject in secret or t.subject in found.resources)
            and t.predicate in name_properties and isinstance(t.object, ox.Literal)}
     stored = named(found.resources)
@@ -557,7 +557,7 @@ def confidential_name_warnings(project: Project, store: ox.Store, triples: list[
     if not confidential:
         for t in triples:
             if isinstance(t.object, ox.Literal) and t.subject not in found.resources:
-                text = reason.normalised_name(t.object.value)
+                text = privacy.normalised_name(t.object.value)
                 hits.update(dict.fromkeys((t.subject, t.predicate, who)
                                           for name, who in known.items() if name in text))
     for name, who in sorted(new.items(), key=lambda item: str(item[1])):
@@ -696,9 +696,9 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     """
     graph = quads[0].graph_name.value
     # With confidential data anywhere, the contribution's triples are split off and both inferred
-    # graphs brought up to date (hrgraph.reason.replace_graphs); else, as before, only what the
+    # graphs brought up to date (hrgraph.privacy.replace_graphs); else, as before, only what the
     # contribution newly entails is added.
-    split = project.is_private(graph) or reason.has_private(project, store)
+    split = project.is_private(graph) or privacy.has_private(project, store)
     inferred = [] if split else _new_inferences(project, store, quads)
     journal = _journal(project, contribution_id)
     _write_synced(journal, json.dumps({"add": contribution_id, "graph": graph,
@@ -707,7 +707,7 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     try:
         _fail_point("after-write")
         if split:
-            stores.rewrite(project, lambda copy: reason.replace_graphs(
+            stores.rewrite(project, lambda copy: privacy.replace_graphs(
                 project, copy, {graph: quads}, recompute_on_axioms=True))
         else:
             stores.rewrite(project, lambda copy: copy.extend([*quads, *inferred]))
@@ -717,7 +717,7 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
         os.replace(temp, final)
     except BaseException:
         if loaded and split:
-            stores.rewrite(project, lambda copy: reason.replace_graphs(
+            stores.rewrite(project, lambda copy: privacy.replace_graphs(
                 project, copy, {graph: []}, recompute_on_axioms=True))
         elif loaded:
             stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred))
@@ -1035,10 +1035,10 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
     journal = _journal(project, info.id)
     _write_synced(journal, json.dumps({"remove": info.id, "graph": info.graph,
                                        "path": str(info.path)}).encode())
-    if info.confidential or reason.has_private(project, store):
+    if info.confidential or privacy.has_private(project, store):
         # the graph and its private twin go; confidential data is split off again, and both
-        # inferred graphs are brought up to date (hrgraph.reason.replace_graphs)
-        reason.replace_graphs(project, store, {info.graph: []}, recompute_on_axioms=True)
+        # inferred graphs are brought up to date (hrgraph.privacy.replace_graphs)
+        privacy.replace_graphs(project, store, {info.graph: []}, recompute_on_axioms=True)
         return
     target = project.inferred_graph
     gone, new = _inference_change(project, store, info)

@@ -8,7 +8,7 @@ What is exported (see :func:`select_graphs`): by default the data, ontology and 
 
 Confidential entries never leave the project: ``build`` and ``add`` keep every triple of or about
 a confidential resource, and what it entails, in private graphs (under ``<graph base>private/``,
-see :func:`hrgraph.reason.split`), and no private graph is exported unless
+see :func:`hrgraph.privacy.split`), and no private graph is exported unless
 ``include_confidential`` says so (the organisation's own backups); naming one without it is a
 usage error. So export, release and push need no filter of their own.
 
@@ -32,7 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from hrgraph import reason
+from hrgraph import privacy
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.project import Project
@@ -142,7 +142,7 @@ def check_separated(project: Project, store: ox.Store) -> None:
     flag = ox.NamedNode(project.ontology_ns + "confidential")
     for quad in store.quads_for_pattern(None, flag, None):
         if (isinstance(quad.graph_name, ox.NamedNode) and not project.is_private(
-                quad.graph_name.value) and reason.is_true(quad.object)):
+                quad.graph_name.value) and privacy.is_true(quad.object)):
             raise StoreError("the store keeps confidential data in public graphs (it was built "
                              "by an older hrgraph): run `hrgraph build --full` first")
 

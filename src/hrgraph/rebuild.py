@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import __version__, contribute, load, reason
+from hrgraph import __version__, contribute, load, privacy, reason
 from hrgraph import store as stores
 from hrgraph.project import Project, SourceFile
 from hrgraph.validate import ValidationReport, ValidationResult, revalidate
@@ -169,14 +169,14 @@ def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.
 
     The changed graphs (and their private twins) are replaced, confidential triples split off
     again everywhere (a change may make a resource confidential, or no longer), and both
-    inferred graphs brought up to date (:func:`hrgraph.reason.replace_graphs`).
+    inferred graphs brought up to date (:func:`hrgraph.privacy.replace_graphs`).
     """
     graphs = dict(previous.get("graphs", {}))
     changes = {s.graph: quads for s, quads in zip(change.changed, parsed, strict=True)}
     changes.update({graph: [] for graph in change.deleted.values()})
     try:
-        done = reason.replace_graphs(project, store, changes)
-    except reason.AxiomsChanged:
+        done = privacy.replace_graphs(project, store, changes)
+    except privacy.AxiomsChanged:
         raise NeedsFullBuild("a changed file stated axioms") from None
     for graph in done.touched:
         rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} "

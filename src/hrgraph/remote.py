@@ -3,7 +3,7 @@
     store → export quads (asserted + inferred, public graphs only) → batches → remote store
                                                                       → verify triple counts
 
-Confidential data is kept in private graphs (:func:`hrgraph.reason.split`), which
+Confidential data is kept in private graphs (:func:`hrgraph.privacy.split`), which
 :func:`hrgraph.export.select_graphs` never selects for a push: nothing private is ever sent.
 
 Pushing (:func:`push`) uses the SPARQL 1.1 Graph Store Protocol (``POST URL?graph=G`` with

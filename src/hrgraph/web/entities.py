@@ -7,7 +7,7 @@ about whom, its status history and related demands; for a person or organisation
 the demands and documents that concern it.
 
 Private graphs (under ``<graph base>private/``) are never read: ``build`` and ``add`` keep every
-triple of or about a confidential resource there (:func:`hrgraph.reason.split`), so that one
+triple of or about a confidential resource there (:func:`hrgraph.privacy.split`), so that one
 exclusion by graph name hides them. It is needed here because the pages read the store directly
 (``quads_for_pattern``), not through :func:`hrgraph.query.run_query`, which leaves them out by
 itself.
