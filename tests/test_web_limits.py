@@ -19,8 +19,8 @@ from starlette.testclient import TestClient
 from hrgraph.errors import UsageError
 from hrgraph.project import Project
 from hrgraph.web import WebSettings, create_app
-from hrgraph.web import app as web_app
-from hrgraph.web.app import QuerySlots, client_address
+from hrgraph.web import limits as web_limits
+from hrgraph.web.limits import QuerySlots, client_address
 from hrgraph.web.routes import sparql as sparql_route
 from test_contribute import snapshot
 from web_support import free_port
@@ -270,7 +270,7 @@ def post(client: TestClient, token: str, *, forwarded: str | None = None,
 def test_failed_merge_tokens_are_limited_per_client_address(built_copy: Project,
                                                             monkeypatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr(web_app.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(web_limits.time, "monotonic", lambda: now[0])
     app = create_app(built_copy, WebSettings(merge_token=TOKEN))
     guesser = TestClient(app, client=("192.0.2.7", 4000))
     before = snapshot(built_copy)

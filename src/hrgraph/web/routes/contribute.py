@@ -44,7 +44,8 @@ from hrgraph.errors import InputError, UsageError
 from hrgraph.project import RDF_SUFFIXES
 from hrgraph.query import shorten
 from hrgraph.validate import ValidationReport, validate_files
-from hrgraph.web.app import WebSettings, busy, page_routes, state_of
+from hrgraph.web.app import WebSettings, page_routes, state_of
+from hrgraph.web.limits import busy
 
 #: Bytes a multipart body may carry beyond the file itself (boundaries, headers).
 MULTIPART_OVERHEAD = 16_384
