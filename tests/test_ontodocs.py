@@ -113,3 +113,18 @@ def test_planted_markup_fires_no_dialog_in_the_browser(hostile_site: Path, page)
             link.click(no_wait_after=True)
         page.wait_for_timeout(300)
         assert 'alert("script")' in page.locator("body").inner_text(), name  # shown as text
+
+
+def test_docs_leave_no_event_loop_open(tmp_path: Path) -> None:
+    """Regression: pyLODE's HTML builder (dominate) created an event loop on the main thread and
+    left it open; its ResourceWarning broke a later test of the full suite."""
+    import asyncio
+    import gc
+    import warnings
+
+    write_docs(copy_project(REPO, tmp_path / "p"), tmp_path / "site")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        asyncio.set_event_loop(None)  # drop whatever write_docs left set: an open loop warns
+        gc.collect()
+    assert not [w for w in caught if "event loop" in str(w.message)]

@@ -26,6 +26,7 @@ related concepts (links within the page) and matches in other vocabularies.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import html
@@ -113,11 +114,32 @@ def _safe_pylode() -> Iterator[tuple[type, type]]:
     ontpub.raw = _escaping_raw(saved[1])
     vocpub.raw = _escaping_raw(saved[2])
     try:
-        with warnings.catch_warnings():  # pyLODE reads its stylesheet without closing the file
-            warnings.simplefilter("ignore", ResourceWarning)
+        with warnings.catch_warnings(), _closed_event_loop():
+            warnings.simplefilter("ignore", ResourceWarning)  # pyLODE leaves its stylesheet open
             yield ontpub.OntPub, vocpub.VocPub
     finally:
         utils.markdown, ontpub.raw, vocpub.raw = saved
+
+
+@contextlib.contextmanager
+def _closed_event_loop() -> Iterator[None]:
+    """An event loop for the block that is closed after it, where none runs.
+
+    dominate (pyLODE's HTML builder) calls ``asyncio.get_event_loop()`` for every tag; outside a
+    running loop that creates one, sets it on the main thread and leaves it open for good.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            yield
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+    else:  # inside a running loop dominate finds that one
+        yield
 
 
 def _with_csp(page: str) -> str:
