@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -215,6 +216,34 @@ def test_cli_export_to_an_unwritable_place_exits_3(cli, built_project: Project,
     assert result.exit_code == 3
     assert f"cannot write {target}" in result.stderr
     assert not target.parent.exists()
+
+
+def test_query_output_to_a_missing_folder_exits_3(cli, built_project: Project,
+                                                  tmp_path: Path) -> None:
+    """Regression: ``query -o`` into a missing folder exited 2; the README says 3."""
+    target = tmp_path / "missing-folder" / "out.csv"
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "query",
+                               "count-demands-by-status", "-o", str(target)])
+    assert result.exit_code == 3
+    assert f"cannot write {target}" in result.stderr
+
+
+def test_exports_are_readable_by_others_as_new_files_are(cli, built_project: Project,
+                                                         tmp_path: Path) -> None:
+    """Regression: exports (through a temporary file) were written with mode 0600."""
+    mask = os.umask(0o022)
+    try:
+        for command in (["export", "--format", "nt", "-o", str(tmp_path / "out.nt")],
+                        ["query", "count-demands-by-status", "-o", str(tmp_path / "q.csv")]):
+            result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                                       str(built_project.store_path), *command])
+            assert result.exit_code == 0, result.stderr
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "out.nt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "q.csv").stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
 def test_cli_unknown_graph_exits_2(cli, built_project: Project) -> None:

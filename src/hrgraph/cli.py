@@ -398,10 +398,9 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
     if output is None:
         click.echo(text, nl=False)
     else:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+        from hrgraph.export import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))  # StoreError, exit 3, as documented
     if result.note:
         click.echo(result.note, err=True)
 

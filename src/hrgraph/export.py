@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,19 +289,23 @@ def _dump_sorted(store: ox.Store, graphs: Sequence[str], *, quads: bool) -> tupl
 def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
+    The file gets the mode an ordinary new file gets (0666 less the umask), not the 0600 of a
+    temporary file: exports are for sharing.
+
     Raises:
         StoreError: the folder does not exist or is not writable.
     """
-    temporary = None
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.",
-                                         delete=False) as f:
-            temporary = Path(f.name)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(descriptor, "wb") as f:
             f.write(data)
         os.replace(temporary, path)
     except OSError as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
