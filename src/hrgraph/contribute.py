@@ -161,15 +161,6 @@ def private_dir(project: Project) -> Path:
     return project.root / ".hrgraph" / "private" / "contributions"
 
 
-def private_graph_base(project: Project) -> str:
-    """Every graph under this IRI is private: no reader shows it unless asked."""
-    return project.private_base
-
-
-def private_inferred_graph(project: Project) -> str:
-    return project.private_inferred_graph
-
-
 def _work_dir(project: Project, name: str) -> Path:
     path = project.root / ".hrgraph" / name
     path.mkdir(parents=True, exist_ok=True)
@@ -178,7 +169,7 @@ def _work_dir(project: Project, name: str) -> Path:
 
 def _graph_of(project: Project, contribution_id: str, confidential: bool) -> str:
     if confidential:
-        return private_graph_base(project) + "contributions/" + contribution_id
+        return project.private_base + "contributions/" + contribution_id
     return project.graph_base + "data/contributions/" + contribution_id
 
 
@@ -765,56 +756,50 @@ def _asserted_in(store: ox.Store, triple: tuple, graphs: set[ox.NamedNode]) -> b
 
 def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad], *,
                     exhaustive: bool = False) -> list[ox.Quad]:
-    """Triples the contribution newly entails, in the public or the private inferred graph.
+    """Triples a public contribution newly entails, in the public inferred graph, where the
+    store holds no confidential data (else :func:`hrgraph.privacy.replace_graphs` does it).
 
     Each rule has one premise besides the axioms, so unless the contribution states axioms of
     its own, what it entails follows from its triples and the stored axioms alone: no need to
     read the whole graph (``exhaustive`` does, as the reference the tests compare with).
     """
-    graph = quads[0].graph_name.value
-    private = graph.startswith(private_graph_base(project))
     mine = [(q.subject, q.predicate, q.object) for q in quads]
     if exhaustive or reason.states_axioms(p for _, p, _ in mine):
-        entailed = reason.infer(_reasoning_quads(project, store, private=private) + mine)
+        entailed = reason.infer(_reasoning_quads(project, store, private=False) + mine)
     else:
-        names = _reasoning_graph_names(project, store, private=private)
+        names = _reasoning_graph_names(project, store, private=False)
         axioms = reason.Axioms.in_store(store, names)
         graphs = {ox.NamedNode(g) for g in names}
         entailed = {t for t in axioms.closure(mine) - set(mine) if reason.is_entailment(t)
                     and not _asserted_in(store, t, graphs)}
-    target = private_inferred_graph(project) if private else project.inferred_graph
-    known = {ox.NamedNode(project.inferred_graph), ox.NamedNode(target)}
-    name = ox.NamedNode(target)
+    name = ox.NamedNode(project.inferred_graph)
     return [ox.Quad(s, p, o, name) for s, p, o in sorted(entailed, key=str)
-            if not _asserted_in(store, (s, p, o), known)]
+            if not _asserted_in(store, (s, p, o), {name})]
 
 
 def _inference_change(project: Project, store: ox.Store, info: ContributionInfo, *,
                       exhaustive: bool = False) -> tuple[set[tuple], set[tuple]]:
-    """What leaves and what enters the inferred graph the contribution fed once its graph is
-    gone, as ``(gone, new)``.
+    """What leaves and what enters the public inferred graph once a public contribution's graph
+    is gone, as ``(gone, new)``, where the store holds no confidential data (else
+    :func:`hrgraph.privacy.replace_graphs` does it).
 
     Unless the contribution stated axioms, only what it entailed can go: each such triple
     stays when one of its premises is still asserted elsewhere; and what it asserted comes back
     as inferred when it still follows from elsewhere. ``exhaustive`` recomputes the closure of
     everything instead, the reference the tests compare with.
     """
-    target = private_inferred_graph(project) if info.confidential else project.inferred_graph
+    target = project.inferred_graph
     removed = [(q.subject, q.predicate, q.object)
                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(info.graph))]
     if exhaustive or reason.states_axioms(p for _, p, _ in removed):
-        entailed = reason.infer(_reasoning_quads(project, store, private=info.confidential,
+        entailed = reason.infer(_reasoning_quads(project, store, private=False,
                                                  leave_out=info.graph))
-        if info.confidential:
-            entailed -= _inferred_set(store, project.inferred_graph)
         current = _inferred_set(store, target)
         return current - entailed, entailed - current
-    names = _reasoning_graph_names(project, store, private=info.confidential,
-                                   leave_out=info.graph)
+    names = _reasoning_graph_names(project, store, private=False, leave_out=info.graph)
     axioms = reason.Axioms.in_store(store, names)
     graphs = {ox.NamedNode(g) for g in names}
-    inferred = {ox.NamedNode(target)}
-    known = {ox.NamedNode(project.inferred_graph), *inferred}
+    inferred = known = {ox.NamedNode(target)}
 
     def still_follows(triple: tuple, *, other_than_itself: bool = False) -> bool:
         premises = axioms.premises(triple) - ({triple} if other_than_itself else set())
