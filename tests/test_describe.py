@@ -61,10 +61,11 @@ def test_the_folder_has_every_format_ontology_shapes_description_and_citation(
     assert not list(releases.glob(".*")), "no partial folder is left behind"
 
 
-def test_counts_are_those_of_stats_over_the_exported_graphs(releases: Path) -> None:
+def test_counts_are_those_of_stats_over_the_exported_graphs(releases: Path,
+                                                           built_project: Project) -> None:
     exported = ox.Store()
     exported.load(path=str(releases / "0.1.0" / "hrgraph-0.1.0.nq"), format=ox.RdfFormat.N_QUADS)
-    expected = statistics.stats(exported)
+    expected = statistics.stats(exported, built_project)
     store = description(releases / "0.1.0")
     dataset = ox.NamedNode("https://w3id.org/hrgraph/dataset/0.1.0")
 

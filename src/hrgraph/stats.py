@@ -9,10 +9,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from hrgraph import store as stores
-from hrgraph.project import DEFAULT_GRAPH_BASE, Project
-
-#: Without a project, a graph IRI with this after a graph base's path is taken for private.
-PRIVATE_SEGMENT = "/private/"
+from hrgraph.project import Project
 
 
 @dataclass
@@ -45,21 +42,12 @@ class Stats:
         return {"classes": dict(self.classes), "graphs": dict(self.graphs)}
 
 
-def is_private(graph: str, project: Project | None = None) -> bool:
-    """Whether a graph is private: under the project's private base; without a project, any
-    graph IRI with ``/private/`` in it (so a project with another graph base still gets no
-    count of its private graphs, at the price of leaving out a public graph so named)."""
-    if project is not None:
-        return project.is_private(graph)
-    return graph.startswith(DEFAULT_GRAPH_BASE + "private/") or PRIVATE_SEGMENT in graph
+def public_graph_counts(store: ox.Store, project: Project) -> dict[str, int]:
+    """Triples per public named graph (those not under the project's private base)."""
+    return {g: n for g, n in stores.graph_counts(store).items() if not project.is_private(g)}
 
 
-def public_graph_counts(store: ox.Store, project: Project | None = None) -> dict[str, int]:
-    """Triples per public named graph (see :func:`is_private`)."""
-    return {g: n for g, n in stores.graph_counts(store).items() if not is_private(g, project)}
-
-
-def class_counts(store: ox.Store, project: Project | None = None) -> list[tuple[str, int]]:
+def class_counts(store: ox.Store, project: Project) -> list[tuple[str, int]]:
     """Distinct instances of each class (by asserted or inferred ``rdf:type``) in the public
     graphs, largest first."""
     graphs = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in public_graph_counts(store, project))]
@@ -70,7 +58,7 @@ def class_counts(store: ox.Store, project: Project | None = None) -> list[tuple[
     return sorted(counts, key=lambda item: (-item[1], item[0]))
 
 
-def stats(store: ox.Store, project: Project | None = None) -> Stats:
+def stats(store: ox.Store, project: Project) -> Stats:
     """Instances per class and triples per named graph of the public graphs of ``store``."""
     graphs = sorted(public_graph_counts(store, project).items(),
                     key=lambda item: (-item[1], item[0]))
