@@ -456,7 +456,7 @@ def serve(settings: Settings, host: str, port: int, read_only: bool,
         result_limit=limit, merge_token=os.environ.get("HRGRAPH_MERGE_TOKEN") or None))
     settings.progress(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
     # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from 127.0.0.1 as the
-    # client's address; only [web] trusted_proxies decides that (web.app.client_address).
+    # client's address; only [web] trusted_proxies decides that (web.limits.client_address).
     uvicorn.run(app, host=host, port=port, log_level="warning" if settings.quiet else "info",
                 access_log=settings.verbose, proxy_headers=False)
 

@@ -13,10 +13,10 @@ generation that the server's next request reads). Only with the server's merge t
 ``Authorization: Bearer …``): without a configured token merging from the web is off (403), a
 missing or wrong token is 401, and nothing is written either way. After
 ``merge_failures_per_minute`` (5) missing or wrong tokens from one client address
-(:func:`hrgraph.web.app.client_address`: the TCP peer; ``X-Forwarded-For`` only from a
+(:func:`hrgraph.web.limits.client_address`: the TCP peer; ``X-Forwarded-For`` only from a
 ``trusted_proxies`` address) within a minute, every merge request from that address is 429 with
 ``Retry-After`` — even one with the right token — until the oldest failure is a minute old. The
-counts are kept per server process, in memory (:class:`hrgraph.web.app.FailureLimiter`): a
+counts are kept per server process, in memory (:class:`hrgraph.web.limits.FailureLimiter`): a
 restart forgets them, and several processes count separately.
 
 Uploaded file names are cut to their last path part, control characters are replaced by ``_``,
