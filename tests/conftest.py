@@ -28,6 +28,9 @@ from hrgraph.project import Project
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT_DIRS = ("ontology", "shapes", "data", "queries")
+#: The corpus the exact answers of the tests are pinned on (see hrgraph.corpus): the curated
+#: data files. A contribution merged into data/ later is not in it, so it changes no answer.
+CORPUS = Path(__file__).resolve().parent / "corpus.txt"
 
 #: The JSON-LD context the test HTTP listener serves.
 CONTEXT = {"@context": {"name": "http://example.org/name"}}
@@ -42,16 +45,46 @@ def require(condition: object, reason: str) -> None:
     pytest.skip(reason)
 
 
+def repo_project(store: str | os.PathLike | None = None) -> Project:
+    """The real project opened on the test corpus (its data files are the manifest's only)."""
+    return Project.open(REPO, store=store or REPO / ".hrgraph" / "not-built-by-the-tests",
+                        corpus=CORPUS)
+
+
 def copy_project(source: Path, target: Path) -> Project:
-    """Copy a project's ontology/, shapes/, data/ and queries/ to ``target`` and open it there."""
+    """Copy a project's ontology/, shapes/, data/ and queries/ to ``target`` and open it there.
+
+    Of the real project, only the test corpus's RDF data files are copied (other files of data/,
+    such as source texts and templates, are copied whole).
+    """
     target.mkdir(parents=True, exist_ok=True)
+    ignore = _outside_corpus(source) if source == REPO else None
     for name in PROJECT_DIRS:
         if (source / name).is_dir():
-            shutil.copytree(source / name, target / name)
+            shutil.copytree(source / name, target / name, ignore=ignore)
     for name in ("hrgraph.toml",):
         if (source / name).is_file():
             shutil.copy(source / name, target / name)
     return Project.open(target, store=target / "store")
+
+
+def _outside_corpus(root: Path):
+    """A ``copytree`` ignore function leaving out RDF data files that the corpus does not list."""
+    from hrgraph.corpus import read_manifest
+    from hrgraph.project import RDF_SUFFIXES
+
+    corpus = read_manifest(CORPUS, root)
+    data = root / "data"
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        here = Path(folder)
+        if not here.is_relative_to(data) or here.is_relative_to(data / "sources"):
+            return set()
+        return {name for name in names if Path(name).suffix in RDF_SUFFIXES
+                and (here / name).is_file()
+                and (here / name).relative_to(root).as_posix() not in corpus}
+
+    return ignore
 
 
 def has_real_data() -> bool:

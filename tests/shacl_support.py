@@ -13,16 +13,15 @@ silently for every literal and every IRI not in the list (pySHACL 0.40). See
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import NamedTuple
 
 import rdflib
 from rdflib.namespace import RDF, SH
 
+from conftest import repo_project as corpus_project
 from hrgraph.project import Project
 from hrgraph.validate import ValidationReport
 
-REPO = Path(__file__).resolve().parent.parent
 HRSH = "https://w3id.org/hrgraph/shapes#"
 
 
@@ -44,7 +43,7 @@ def short(iri: str) -> str:
 
 def repo_project() -> Project:
     """The real project, with a store path that is never built: the tests read the files."""
-    return Project.open(REPO, store=REPO / ".hrgraph" / "not-built-by-the-shape-tests")
+    return corpus_project()
 
 
 def results(report: ValidationReport) -> set[Result]:

@@ -17,9 +17,8 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF
 
-from hrgraph.project import Project
+from conftest import REPO, repo_project
 
-REPO = Path(__file__).resolve().parent.parent
 GOLD = Path(__file__).resolve().parent / "gold"
 HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
@@ -31,7 +30,7 @@ TARGETS = [HRG.concerns, HRG.concernsPerson, HRG.concernsOrganisation, HRG.conce
 @pytest.fixture(scope="module")
 def data() -> rdflib.Graph:
     graph = rdflib.Graph()
-    for source in Project.open(REPO, store=REPO / ".hrgraph" / "unused").files_of_kind("data"):
+    for source in repo_project().files_of_kind("data"):
         graph.parse(source.path)
     return graph
 

@@ -26,10 +26,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, SKOS, XSD
 
-from hrgraph.project import Project
+from conftest import REPO, repo_project
 from hrgraph.validate import validate_files
 
-REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"
 SOURCES_WEB = DATA / "sources-web.ttl"
 EVENTS = DATA / "history" / "events.ttl"
@@ -72,8 +71,8 @@ def notes() -> str:
 @pytest.fixture(scope="module")
 def all_data() -> rdflib.Graph:
     graph = rdflib.Graph()
-    for path in sorted(DATA.rglob("*.ttl")):
-        graph.parse(path)
+    for source in repo_project().files_of_kind("data"):
+        graph.parse(source.path)
     return graph
 
 
@@ -92,7 +91,7 @@ def test_file_parses_in_pyoxigraph(path: Path) -> None:
 @pytest.mark.parametrize("path", OWN_FILES, ids=lambda p: str(p.relative_to(REPO)))
 def test_file_validates_without_violations(path: Path, tmp_path: Path) -> None:
     # The real project read from its files (a store that is never built: nothing is locked).
-    project = Project.open(REPO, store=tmp_path / "never-built")
+    project = repo_project(tmp_path / "never-built")
     report = validate_files(project, [path])
     assert report.violations == 0, report.to_text()
 

@@ -15,10 +15,9 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from hrgraph.project import Project
+from conftest import REPO, repo_project
 
-REPO = Path(__file__).resolve().parent.parent
-PROJECT = Project.open(REPO, store=REPO / ".hrgraph" / "unused-by-these-tests")
+PROJECT = repo_project()
 HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
 ONTOLOGY = REPO / "ontology" / "hrgraph.ttl"
 TURTLE_FILES = [f.path for f in PROJECT.source_files()]

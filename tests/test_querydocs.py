@@ -13,6 +13,7 @@ from hrgraph.query import list_queries
 from hrgraph.store import open_store
 
 PAGE = REPO / "docs" / "queries.md"
+REGENERATE = "python -m hrgraph.querydocs --corpus tests/corpus.txt -o docs/queries.md"
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +22,9 @@ def rendered(built_project) -> str:
 
 
 def test_docs_queries_md_is_current(rendered: str) -> None:
-    assert PAGE.is_file(), "docs/queries.md is missing: run python -m hrgraph.querydocs"
+    assert PAGE.is_file(), f"docs/queries.md is missing: run {REGENERATE}"
     assert PAGE.read_text(encoding="utf-8") == rendered, (
-        "docs/queries.md is out of date: hrgraph build && "
-        "python -m hrgraph.querydocs > docs/queries.md")
+        f"docs/queries.md is out of date: run {REGENERATE}")
 
 
 def test_every_query_has_its_section_command_and_answer(built_project, rendered: str) -> None:

@@ -7,16 +7,13 @@ it refines, with its own prefix and suffix; and the resource's ``hrg:quote`` equ
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import rdflib
 
-from hrgraph.project import Project
+from conftest import REPO, repo_project
 from hrgraph.sources import read_source_text
 
-REPO = Path(__file__).resolve().parent.parent
-PROJECT = Project.open(REPO, store=REPO / ".hrgraph" / "unused-by-these-tests")
+PROJECT = repo_project()
 HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 

@@ -9,23 +9,22 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.namespace import RDF, SH
 
+from conftest import REPO, repo_project
 from hrgraph import build as builds
 from hrgraph import store as stores
 from hrgraph import validate
 from hrgraph.project import Project
 from hrgraph.validate import validate_files
 
-REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from generate import generate  # noqa: E402
+from generate import generate
 
 turbo = pytest.importorskip("pyshacl_turbo")
 
@@ -56,7 +55,7 @@ def both_engines(data: rdflib.Graph, shapes: rdflib.Graph, monkeypatch) -> tuple
 
 @pytest.fixture(scope="module")
 def project() -> Project:
-    return Project.open(REPO, store=REPO / ".hrgraph" / "not-built-by-these-tests")
+    return repo_project()
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +134,7 @@ def test_neighbourhood_context_equals_whole_graph_for_every_data_file(project, k
     """Each data file of the project validated as a contribution: the same report either way."""
     store = None
     if kind == "store":
-        built = Project.open(REPO, store=tmp_path / "store")
+        built = repo_project(tmp_path / "store")
         builds.build(built)
         store = stores.open_store(built, read_only=True)
     checked = 0

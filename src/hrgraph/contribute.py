@@ -61,6 +61,7 @@ __all__ = [
     "add_contribution",
     "list_contributions",
     "materialise_private",
+    "private_files",
     "private_quads",
     "recover",
     "remove_contribution",
@@ -79,6 +80,7 @@ PROV = "http://www.w3.org/ns/prov#"
 DCTERMS = "http://purl.org/dc/terms/"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
+SPDX = "http://spdx.org/rdf/terms#"
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx"}
 
 #: Where a test (or an operator drill) can make ``add`` fail on purpose: ``after-write`` (the
@@ -590,6 +592,7 @@ def _record(project: Project, graph: str, *, confidential: bool, created: dateti
     """The PROV-O record of a contribution, about its graph IRI (like every data file's)."""
     g = ox.NamedNode(graph)
     source = ox.NamedNode(graph + "/source-file")
+    checksum = ox.NamedNode(graph + "/source-file/checksum")
 
     def t(s: ox.NamedNode, p: str, o: ox.Term) -> ox.Triple:
         return ox.Triple(s, ox.NamedNode(p), o)
@@ -604,7 +607,12 @@ def _record(project: Project, graph: str, *, confidential: bool, created: dateti
         t(g, PROV + "wasDerivedFrom", source),
         t(source, RDF_TYPE, ox.NamedNode(PROV + "Entity")),
         t(source, DCTERMS + "title", ox.Literal(source_name)),
-        t(source, project.ontology_ns + "sha256", ox.Literal(sha256)),
+        # SPDX, as release descriptions write file checksums (hrgraph.describe).
+        t(source, SPDX + "checksum", checksum),
+        t(checksum, RDF_TYPE, ox.NamedNode(SPDX + "Checksum")),
+        t(checksum, SPDX + "algorithm", ox.NamedNode(SPDX + "checksumAlgorithm_sha256")),
+        t(checksum, SPDX + "checksumValue", ox.Literal(sha256,
+                                                       datatype=ox.NamedNode(XSD + "hexBinary"))),
     ]
     if source_url:
         try:
@@ -629,25 +637,17 @@ def _record(project: Project, graph: str, *, confidential: bool, created: dateti
 
 
 def normalised_turtle(project: Project, triples: Iterable[ox.Triple], *, header: str = "") -> bytes:
-    """Deterministic Turtle: the project's prefixes, triples sorted by subject, predicate, object
-    (``rdf:type`` first), so equal graphs give equal bytes (blank node labels aside)."""
-    from hrgraph.query import prefixes
+    """Deterministic Turtle: triples sorted by subject, predicate, object (``rdf:type`` first),
+    so equal graphs give equal bytes (blank node labels aside). IRIs are written as the data
+    files write them, ``person:x``, ``action:y`` (the project's prefixes, one per namespace path:
+    :func:`hrgraph.export.turtle_prefixes`), never with an escape such as ``hrv:a\\/b``; an IRI
+    no prefix fits without one is written whole."""
+    from hrgraph.export import project_turtle
 
     def key(t: ox.Triple) -> tuple:
         return (str(t.subject), t.predicate.value != RDF_TYPE, str(t.predicate), str(t.object))
 
-    unique = sorted(set(triples), key=key)
-    known = prefixes(project)
-    known.pop("hrid", None)  # hrid:person/x would need escaping: one prefix per kind instead
-    for t in unique:
-        for x in (t.subject, t.object):
-            if isinstance(x, ox.NamedNode) and x.value.startswith(project.id_base):
-                kind = x.value[len(project.id_base):].split("/", 1)[0]
-                if re.fullmatch(r"[a-z][a-z0-9-]*", kind) and kind not in known:
-                    known[kind] = project.id_base + kind + "/"
-    used = {k: v for k, v in known.items()
-            if any(v in str(x) for t in unique for x in (t.subject, t.predicate, t.object))}
-    body = ox.serialize(unique, format=ox.RdfFormat.TURTLE, prefixes=dict(sorted(used.items())))
+    body = project_turtle(project, sorted(set(triples), key=key))
     comment = "".join(f"# {line}\n" for line in header.splitlines()) if header else ""
     return comment.encode() + body
 
@@ -884,7 +884,7 @@ def _info_from_file(project: Project, path: Path, confidential: bool) -> Contrib
         contributor=value(ox.NamedNode(graph + "/contributor"), RDFS_LABEL),
         source_file=value(source, DCTERMS + "title"),
         source_url=value(g, DCTERMS + "source"),
-        sha256=value(source, project.ontology_ns + "sha256"),
+        sha256=value(ox.NamedNode(graph + "/source-file/checksum"), SPDX + "checksumValue"),
         message=value(g, DCTERMS + "description"),
     )
 
@@ -893,17 +893,22 @@ def list_contributions(project: Project, *, include_private: bool = True
                        ) -> list[ContributionInfo]:
     """Merged contributions, oldest first (public ones, and confidential ones if asked)."""
     found = [_info_from_file(project, p, False)
-             for p in sorted(contributions_dir(project).glob("*.ttl"))]
+             for p in sorted(contributions_dir(project).glob("*.ttl")) if project.in_corpus(p)]
     if include_private:
-        found += [_info_from_file(project, p, True)
-                  for p in sorted(private_dir(project).glob("*.ttl"))]
+        found += [_info_from_file(project, p, True) for p in private_files(project)]
     return sorted(found, key=lambda c: (c.created, c.id))
 
 
+def private_files(project: Project) -> list[Path]:
+    """The confidential contributions' files (never part of a named corpus)."""
+    return [] if project.corpus is not None else sorted(private_dir(project).glob("*.ttl"))
+
+
 def private_quads(project: Project) -> list[ox.Quad]:
-    """The confidential contributions' quads, each in its private graph (for ``build``)."""
+    """The confidential contributions' quads, each in its private graph (for ``build``); none
+    in a named corpus (:mod:`hrgraph.corpus`)."""
     quads: list[ox.Quad] = []
-    for path in sorted(private_dir(project).glob("*.ttl")):
+    for path in private_files(project):
         quads += load.parse_file(project, path, graph=_graph_of(project, path.stem, True),
                                  max_bytes=1 << 40)
     return quads

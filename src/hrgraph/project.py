@@ -64,13 +64,20 @@ class Project:
     vocab_base: str = DEFAULT_VOCAB_BASE
     graph_base: str = DEFAULT_GRAPH_BASE
     settings: dict = field(default_factory=dict, compare=False, repr=False)
+    #: The data files of a named corpus (paths below the root), or None for every data file.
+    corpus: frozenset[str] | None = None
 
     @classmethod
-    def open(cls, root: str | os.PathLike = ".", store: str | os.PathLike | None = None) -> Project:
+    def open(cls, root: str | os.PathLike = ".", store: str | os.PathLike | None = None, *,
+             corpus: str | os.PathLike | None = None) -> Project:
         """Open the project at ``root``.
 
         The store is ``store`` if given, else ``$HRGRAPH_STORE``, else ``ROOT/.hrgraph/store``.
+        With ``corpus`` (a manifest, see :mod:`hrgraph.corpus`), the project's data files are
+        the manifest's only, and no confidential contribution is loaded.
         """
+        from hrgraph.corpus import read_manifest
+
         root = Path(root).resolve()
         settings: dict = {}
         config = root / "hrgraph.toml"
@@ -89,6 +96,7 @@ class Project:
             vocab_base=ns.get("vocab", DEFAULT_VOCAB_BASE),
             graph_base=ns.get("graph", DEFAULT_GRAPH_BASE),
             settings=settings,
+            corpus=None if corpus is None else read_manifest(corpus, root),
         )
 
     @property
@@ -166,13 +174,18 @@ class Project:
             for path in sorted(directory.rglob("*")):
                 if path.suffix not in RDF_SUFFIXES or not path.is_file():
                     continue
-                if directory == self.data_dir and path.is_relative_to(self.sources_dir):
+                if directory == self.data_dir and (
+                        path.is_relative_to(self.sources_dir) or not self.in_corpus(path)):
                     continue
                 if is_context_document(path):
                     continue
                 check_link(self, path)  # a link out of the project: a clear error, no IRI
                 found.append(SourceFile(path, self.graph_iri(path), _kind(self, path)))
         return found
+
+    def in_corpus(self, path: Path) -> bool:
+        """Whether a data file belongs to the project's corpus (always, without one)."""
+        return self.corpus is None or path.relative_to(self.root).as_posix() in self.corpus
 
     def files_of_kind(self, *kinds: str) -> list[SourceFile]:
         """The project's RDF files of the given kinds (see :class:`SourceFile`)."""

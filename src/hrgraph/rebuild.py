@@ -74,7 +74,7 @@ def fingerprint(path: Path, known: dict | None = None) -> dict:
 
 
 def _private_files(project: Project) -> dict[str, str]:
-    return {p.name: _sha256(p) for p in sorted(contribute.private_dir(project).glob("*.ttl"))}
+    return {p.name: _sha256(p) for p in contribute.private_files(project)}
 
 
 def plan(project: Project, sources: list[SourceFile]) -> tuple[Plan | None, str]:

@@ -28,6 +28,33 @@ WELL_KNOWN_PREFIXES = {
     "oa": "http://www.w3.org/ns/oa#",
     "eli": "http://data.europa.eu/eli/ontology#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "spdx": "http://spdx.org/rdf/terms#",
+}
+
+#: Prefixes of the project's own namespaces, one per path below the id base (``person:`` for
+#: ``…/id/person/``), as ``data/`` declares them; written Turtle uses exactly these
+#: (:func:`hrgraph.export.turtle_prefixes`), and a test keeps them equal to the data's.
+ID_PREFIXES = {
+    "agent": "agent/", "assessment": "assessment/", "citation": "citation/",
+    "conflict": "conflict/", "demand": "demand/", "document": "document/", "evt": "event/",
+    "group": "group/", "legal": "legal/", "mechanism": "mechanism/",
+    "organisation": "organisation/", "person": "person/", "place": "place/", "point": "point/",
+    "position": "position/", "publication": "publication/", "quote": "quote/",
+    "roleclaim": "role-claim/", "signature": "signature/",
+}
+
+#: The same, one per vocabulary below the vocabulary base (``action:`` for ``…/action-type/``).
+VOCAB_PREFIXES = {
+    "action": "action-type/", "event": "event-type/", "quality": "evidence-quality/",
+    "response": "response/", "role": "role/", "status": "status/", "topic": "topic/",
+    "uprcat": "upr-info-action-category/", "uprimpl": "upr-info-implementation-level/",
+    "uprresp": "upr-info-response/",
+}
+
+#: Namespaces of other datasets that the data links to, with the prefixes ``data/`` uses.
+LINKED_PREFIXES = {
+    "lang": "http://id.loc.gov/vocabulary/iso639-1/",
+    "wd": "http://www.wikidata.org/entity/",
 }
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
