@@ -135,7 +135,8 @@ def test_the_check_sees_an_undefined_term(ontology: rdflib.Graph) -> None:
 def test_every_term_of_the_project_files_is_defined(folder: str, ontology: rdflib.Graph) -> None:
     # Every file, not only the test corpus: merged contributions must respect this too.
     paths = sorted(p for p in (REPO / folder).rglob("*") if p.suffix in RDF_SUFFIXES
-                   and not p.is_relative_to(REPO / "data" / "sources") and p.name != "context.jsonld")
+                   and not p.is_relative_to(REPO / "data" / "sources")
+                   and p.name != "context.jsonld")
     assert paths
     assert undefined(used_terms(parse_all(paths)), ontology) == []
 

@@ -29,9 +29,10 @@ class Settings:
     quiet: bool
     verbose: bool
     allow_remote: bool
+    corpus: Path | None = None
 
     def project(self) -> Project:
-        return Project.open(self.project_dir, store=self.store)
+        return Project.open(self.project_dir, store=self.store, corpus=self.corpus)
 
     def progress(self, message: str) -> None:
         """Show a step of long work on stderr, unless --quiet."""
@@ -92,10 +93,12 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", is_flag=True, help="Print details, and tracebacks of errors.")
 @click.option("--allow-remote", is_flag=True,
               help="Let JSON-LD files use remote or local contexts by URL (off by default).")
+@click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use only the data files this manifest lists (e.g. tests/corpus.txt).")
 @click.version_option(__version__, "--version", prog_name="hrgraph")
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path, store: Path | None, quiet: bool, verbose: bool,
-         allow_remote: bool) -> None:
+         allow_remote: bool, corpus: Path | None) -> None:
     """hrgraph: a knowledge graph of human-rights actors and their demands.
 
     \b
@@ -103,10 +106,11 @@ def main(ctx: click.Context, project_dir: Path, store: Path | None, quiet: bool,
       hrgraph build
       hrgraph --store /tmp/hr-store stats
       hrgraph --project ~/hrgraph --quiet build
+      hrgraph --corpus tests/corpus.txt --store /tmp/corpus-store build
     """
     _log_to_stderr(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
     ctx.obj = Settings(project_dir=project_dir, store=store, quiet=quiet, verbose=verbose,
-                       allow_remote=allow_remote)
+                       allow_remote=allow_remote, corpus=corpus)
 
 
 @main.command()
