@@ -130,13 +130,23 @@ def test_vocabulary_hierarchies_are_acyclic(everything: rdflib.Graph) -> None:
                     todo.append(broader)
 
 
-def test_action_types_and_statuses_map_to_upr_info(everything: rdflib.Graph) -> None:
-    upr = "https://w3id.org/hrgraph/vocab/upr-info-"
-    for scheme in ("action-type", "status"):
-        prefix = f"https://w3id.org/hrgraph/vocab/{scheme}/"
-        mapped = {s for s, o in everything.subject_objects(SKOS.closeMatch)
-                  if str(s).startswith(prefix) and str(o).startswith(upr)}
-        assert len(mapped) >= 3, scheme
+def test_statuses_map_to_upr_info_implementation_levels(everything: rdflib.Graph) -> None:
+    upr = "https://w3id.org/hrgraph/vocab/upr-info-implementation-level/"
+    prefix = "https://w3id.org/hrgraph/vocab/status/"
+    mapped = {s for s, o in everything.subject_objects(SKOS.closeMatch)
+              if str(s).startswith(prefix) and str(o).startswith(upr)}
+    assert len(mapped) >= 3
+
+
+def test_nothing_maps_to_upr_info_action_categories(everything: rdflib.Graph) -> None:
+    """UPR Info's action categories grade how a recommendation is worded ("consider ratifying"
+    vs "ratify"), not which action it asks: no action type (or other concept) is their match."""
+    category = "https://w3id.org/hrgraph/vocab/upr-info-action-category/"
+    mappings = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch,
+                SKOS.relatedMatch)
+    linked = [(s, o) for p in mappings for s, o in everything.subject_objects(p)
+              if str(o).startswith(category) or str(s).startswith(category)]
+    assert linked == []
 
 
 def test_one_preferred_name_per_language(everything: rdflib.Graph) -> None:
