@@ -200,8 +200,7 @@ def description(project: Project, counts: Counts, version: str, *, issued: datet
         add(checksum, SPDX + "checksumValue", lit(item.sha256, XSD + "hexBinary"))
     unique = {str(t): t for t in triples}
     ordered = [unique[k] for k in sorted(unique)]
-    return ox.serialize(ordered, format=ox.RdfFormat.TURTLE,
-                        prefixes=exports.export_prefixes(project))
+    return exports.project_turtle(project, ordered)
 
 
 def _slug(text: str) -> str:

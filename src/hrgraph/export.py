@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from hrgraph import privacy
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.project import Project
-from hrgraph.terms import WELL_KNOWN_PREFIXES
+from hrgraph.terms import ID_PREFIXES, LINKED_PREFIXES, VOCAB_PREFIXES, WELL_KNOWN_PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -72,10 +73,30 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 
+#: The shapes' namespace (``shapes/*.ttl``), for exports of the shapes graphs.
+SHAPES_NS = "https://w3id.org/hrgraph/shapes#"
+
+
 def export_prefixes(project: Project) -> dict[str, str]:
-    """Prefix → namespace for Turtle, TriG and RDF/XML exports (the project's first)."""
+    """Prefix → namespace for RDF/XML exports and the JSON-LD context (the project's first)."""
     return {"hrg": project.ontology_ns, "hrid": project.id_base, "hrv": project.vocab_base,
             **EXPORT_PREFIXES}
+
+
+def turtle_prefixes(project: Project) -> dict[str, str]:
+    """Prefix → namespace for every Turtle and TriG file hrgraph writes (exports, releases,
+    merged contributions, pages): :func:`export_prefixes`, one prefix per namespace path of the
+    project's own IRIs (:data:`hrgraph.terms.ID_PREFIXES`, :data:`~hrgraph.terms.VOCAB_PREFIXES`:
+    ``person:``, ``action:``, as ``data/`` uses them), the linked datasets' and ``hrsh:``, then
+    those of ``[prefixes]`` in ``hrgraph.toml``."""
+    found = export_prefixes(project)
+    found.update({name: project.id_base + path for name, path in ID_PREFIXES.items()})
+    found.update({name: project.vocab_base + path for name, path in VOCAB_PREFIXES.items()})
+    found.update(LINKED_PREFIXES, hrsh=SHAPES_NS)
+    extra = project.settings.get("prefixes", {})
+    if isinstance(extra, dict):
+        found.update({str(k): str(v) for k, v in extra.items()})
+    return found
 
 
 # --------------------------------------------------------------------------- what is exported
@@ -188,6 +209,11 @@ def serialize(project: Project, quads: Sequence[ox.Quad], fmt: str | Format) -> 
         InputError: RDF/XML cannot write a predicate IRI (it must end in a name).
     """
     fmt = _format(fmt)
+    if fmt.name == "ttl":
+        return project_turtle(project, _triples(quads))
+    if fmt.name == "trig":
+        return write_trig(quads, turtle_prefixes(project),
+                          mint_below=(project.id_base, project.vocab_base))
     prefixes = export_prefixes(project)
     if fmt.name == "nt":
         return "".join(f"{t} .\n" for t in _triples(quads)).encode()
@@ -195,13 +221,170 @@ def serialize(project: Project, quads: Sequence[ox.Quad], fmt: str | Format) -> 
         return "".join(f"{q} .\n" for q in quads).encode()
     if fmt.name == "jsonld":
         return to_jsonld(project, quads)
-    if fmt.name == "trig":
-        return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
-    rdf_format = ox.RdfFormat.TURTLE if fmt.name == "ttl" else ox.RdfFormat.RDF_XML
     try:
-        return ox.serialize(_triples(quads), format=rdf_format, prefixes=prefixes)
+        return ox.serialize(_triples(quads), format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
     except (ValueError, SyntaxError) as exc:
         raise InputError(f"cannot write {fmt.name}: {exc}") from None
+
+
+# --------------------------------------------------------------------------- Turtle and TriG
+
+# The Turtle grammar's names (https://www.w3.org/TR/turtle/#grammar-production-PN_LOCAL). A local
+# name is written only when it needs no backslash escape (PN_LOCAL without PN_LOCAL_ESC; a %HH
+# is the IRI's own text); any other IRI is written whole, so no file holds ``hrv:a\/b``.
+_PN_CHARS_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+                  "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF"
+                  "\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_PN_CHARS = _PN_CHARS_BASE + "_\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PERCENT = "%[0-9A-Fa-f]{2}"
+PN_LOCAL = re.compile(f"(?:[{_PN_CHARS_BASE}_:0-9]|{_PERCENT})"
+                      f"(?:(?:[{_PN_CHARS}.:]|{_PERCENT})*(?:[{_PN_CHARS}:]|{_PERCENT}))?")
+PN_PREFIX = re.compile(f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?")
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Literals written as Turtle's bare numbers and booleans when their text is the token's.
+_BARE = {XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+         XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+         XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+         XSD + "boolean": re.compile(r"true|false")}
+
+
+class TurtleNames:
+    """Writes terms as Turtle, IRIs as prefixed names where a prefix's namespace is the IRI up to
+    its last ``/`` or ``#`` and the rest is a valid ``PN_LOCAL`` needing no escape, else as
+    ``<IRI>``; remembers the prefixes used.
+
+    ``mint_below`` (the project's id and vocabulary bases) gives a namespace path no prefix
+    names, ``<base>kind/``, the prefix ``kind:`` when that is a free, valid prefix name: a new
+    kind of entity still reads as ``kind:slug``.
+    """
+
+    def __init__(self, prefixes: Mapping[str, str], mint_below: Sequence[str] = ()) -> None:
+        self.namespaces: dict[str, str] = {}
+        for name, namespace in sorted(prefixes.items()):
+            if PN_PREFIX.fullmatch(name) and namespace.endswith(("/", "#")):
+                self.namespaces.setdefault(namespace, name)  # one prefix per namespace
+        self.names = {name: namespace for namespace, name in self.namespaces.items()}
+        self.taken = set(prefixes)
+        self.mint_below = tuple(mint_below)
+        self.used: dict[str, str] = {}
+        self._cache: dict[str, str] = {}
+
+    def iri(self, iri: str) -> str:
+        """``prefix:local`` or ``<iri>``."""
+        written = self._cache.get(iri)
+        if written is None:
+            written = self._cache[iri] = self._write(iri)
+        return written
+
+    def _write(self, iri: str) -> str:
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        namespace, local = iri[:cut], iri[cut:]
+        name = self.namespaces.get(namespace)
+        if name is None and cut:
+            name = self._mint(namespace)
+        if name is None or (local and not PN_LOCAL.fullmatch(local)):
+            return str(ox.NamedNode(iri))
+        self.used[name] = namespace
+        return f"{name}:{local}"
+
+    def _mint(self, namespace: str) -> str | None:
+        for base in self.mint_below:
+            kind = namespace[len(base):-1]
+            if (namespace.startswith(base) and namespace.endswith("/") and "/" not in kind
+                    and PN_PREFIX.fullmatch(kind) and kind not in self.taken):
+                self.namespaces[namespace] = kind
+                self.taken.add(kind)
+                return kind
+        return None
+
+    def term(self, term: Any) -> str:
+        """An IRI, blank node or literal as Turtle (``a`` is left to the caller)."""
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value)
+        if isinstance(term, ox.Literal):
+            datatype = term.datatype.value
+            if term.language or datatype == XSD_STRING:
+                return str(term)
+            bare = _BARE.get(datatype)
+            if bare is not None and bare.fullmatch(term.value):
+                return term.value
+            return f"{ox.Literal(term.value)}^^{self.iri(datatype)}"
+        return str(term)  # a blank node (or a triple term) in its N-Triples form
+
+    def prologue(self) -> str:
+        """The ``@prefix`` lines of the prefixes used, sorted by name."""
+        return "".join(f"@prefix {name}: {ox.NamedNode(ns)} .\n"
+                       for name, ns in sorted(self.used.items()))
+
+
+def _statements(names: TurtleNames, triples: Iterable[ox.Triple], indent: str) -> list[str]:
+    """Triples as Turtle statements, consecutive triples of one subject in one statement, of
+    one predicate in one object list."""
+    out: list[str] = []
+    subject = predicate = None
+    for triple in triples:
+        if triple.subject != subject:
+            if subject is not None:
+                out.append(" .\n\n")
+            subject, predicate = triple.subject, None
+            out.append(f"{indent}{names.term(subject)}\n")
+        if triple.predicate != predicate:
+            if predicate is not None:
+                out.append(" ;\n")
+            predicate = triple.predicate
+            verb = "a" if predicate.value == RDF_TYPE else names.iri(predicate.value)
+            out.append(f"{indent}    {verb} {names.term(triple.object)}")
+        else:
+            out.append(f", {names.term(triple.object)}")
+    if subject is not None:
+        out.append(" .\n")
+    return out
+
+
+def write_turtle(triples: Iterable[ox.Triple], prefixes: Mapping[str, str], *,
+                 mint_below: Sequence[str] = ()) -> bytes:
+    """``triples`` as Turtle in the order given, with prefixed names only where they need no
+    escape (see :class:`TurtleNames`); the same triples in the same order give the same bytes."""
+    names = TurtleNames(prefixes, mint_below)
+    body = "".join(_statements(names, triples, ""))
+    prologue = names.prologue()
+    return (prologue + ("\n" if prologue and body else "") + body).encode()
+
+
+def write_trig(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], *,
+               mint_below: Sequence[str] = ()) -> bytes:
+    """``quads`` as TriG, one block per run of quads of one graph (sort them by graph first),
+    written as :func:`write_turtle` writes triples."""
+    names = TurtleNames(prefixes, mint_below)
+    blocks: list[str] = []
+    run: list[ox.Triple] = []
+    graph: Any = None
+
+    def flush() -> None:
+        if not run:
+            return
+        if isinstance(graph, ox.DefaultGraph):
+            blocks.append("".join(_statements(names, run, "")))
+        else:
+            body = "".join(_statements(names, run, "    "))
+            blocks.append(f"{names.term(graph)} {{\n{body}}}\n")
+        run.clear()
+
+    for quad in quads:
+        if quad.graph_name != graph:
+            flush()
+            graph = quad.graph_name
+        run.append(quad.triple)
+    flush()
+    prologue = names.prologue()
+    return (prologue + ("\n" if prologue and blocks else "") + "\n".join(blocks)).encode()
+
+
+def project_turtle(project: Project, triples: Iterable[ox.Triple]) -> bytes:
+    """``triples`` as Turtle with the project's prefixes (:func:`turtle_prefixes`)."""
+    return write_turtle(triples, turtle_prefixes(project),
+                        mint_below=(project.id_base, project.vocab_base))
 
 
 def _format(fmt: str | Format) -> Format:

@@ -35,12 +35,12 @@ WELL_KNOWN_PREFIXES = {
 #: ``…/id/person/``), as ``data/`` declares them; written Turtle uses exactly these
 #: (:func:`hrgraph.export.turtle_prefixes`), and a test keeps them equal to the data's.
 ID_PREFIXES = {
-    "agent": "agent/", "assessment": "assessment/", "citation": "citation/",
+    "agent": "agent/", "assessment": "assessment/", "citation": "citation/", "claim": "claim/",
     "conflict": "conflict/", "demand": "demand/", "document": "document/", "evt": "event/",
     "group": "group/", "legal": "legal/", "mechanism": "mechanism/",
     "organisation": "organisation/", "person": "person/", "place": "place/", "point": "point/",
     "position": "position/", "publication": "publication/", "quote": "quote/",
-    "roleclaim": "role-claim/", "signature": "signature/",
+    "reiteration": "reiteration/", "roleclaim": "role-claim/", "signature": "signature/",
 }
 
 #: The same, one per vocabulary below the vocabulary base (``action:`` for ``…/action-type/``).

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from hrgraph.errors import InputError
+from hrgraph.export import write_turtle
 from hrgraph.query import QueryResult
 
 #: Media types of SPARQL SELECT / ASK results, by short name (``format=`` parameter).
@@ -158,9 +159,13 @@ def serialize_results(result: QueryResult, short: str) -> tuple[bytes, str]:
 
 def serialize_graph(triples: Sequence[ox.Triple], short: str,
                     prefixes: Mapping[str, str] | None = None) -> tuple[bytes, str]:
-    """Triples in an RDF format, with ``prefixes`` where the format has them."""
+    """Triples in an RDF format, with ``prefixes`` where the format has them (Turtle: sorted,
+    by :func:`hrgraph.export.write_turtle`, so no local name holds an escape)."""
     media, fmt = GRAPH_FORMATS[short]
-    if fmt in {ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML}:
+    if fmt == ox.RdfFormat.TURTLE:
+        body = write_turtle(sorted(triples, key=lambda t: (str(t.subject), str(t.predicate),
+                                                           str(t.object))), prefixes or {})
+    elif fmt == ox.RdfFormat.RDF_XML:
         body = ox.serialize(triples, format=fmt, prefixes=dict(prefixes or {}))
     else:
         body = ox.serialize(triples, format=fmt)

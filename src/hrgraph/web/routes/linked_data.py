@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from hrgraph.query import prefixes
+from hrgraph.export import turtle_prefixes
 from hrgraph.web import negotiation
 from hrgraph.web.app import state_of
 from hrgraph.web.entities import View, describe, entity_page
@@ -76,7 +76,8 @@ async def entity(request: Request) -> Response:
         triples = await state.in_thread(describe, view, iri)
         if not triples:
             raise HTTPException(404, f"The graph has nothing about {iri}.")
-        body, media = negotiation.serialize_graph(triples, extension, prefixes(state.project))
+        body, media = negotiation.serialize_graph(
+            triples, extension, turtle_prefixes(state.project))
         return Response(body, media_type=media, headers=_links(iri, stem))
     model = await state.in_thread(entity_page, view, iri)
     if model is None:

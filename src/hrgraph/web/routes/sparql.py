@@ -21,7 +21,8 @@ from starlette.routing import Route
 
 from hrgraph import guard
 from hrgraph.errors import InputError
-from hrgraph.query import prefixes, run_query
+from hrgraph.export import turtle_prefixes
+from hrgraph.query import run_query
 from hrgraph.web import negotiation
 from hrgraph.web.app import error_response, state_of
 
@@ -90,7 +91,8 @@ async def sparql(request: Request) -> Response:
     result = await state.in_worker(run_query, state.project, query,
                                    timeout=settings.query_timeout, limit=settings.result_limit)
     if result.kind == "graph":
-        body, media = negotiation.serialize_graph(result.triples, short, prefixes(state.project))
+        body, media = negotiation.serialize_graph(
+            result.triples, short, turtle_prefixes(state.project))
     else:
         body, media = negotiation.serialize_results(result, short)
     headers = {"Vary": "Accept"}
