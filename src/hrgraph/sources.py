@@ -15,7 +15,11 @@ HEADER_END = "\n---\n"
 
 def read_source_text(path: str | os.PathLike) -> str:
     """The text of a source copy, without its header if it has one."""
-    text = Path(path).read_text(encoding="utf-8")
+    return strip_header(Path(path).read_text(encoding="utf-8"))
+
+
+def strip_header(text: str) -> str:
+    """``text`` without the ``Key: value`` header (closed by ``---``) it may begin with."""
     head, sep, body = text.partition(HEADER_END)
     if sep and all(":" in line for line in head.splitlines() if line.strip()):
         return body
