@@ -165,6 +165,30 @@ def stats(settings: Settings, as_json: bool) -> None:
         click.echo(result.to_text(project))
 
 
+@main.command("vocab")
+@click.argument("scheme", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text",
+              show_default=True, help="How to print the list.")
+@click.pass_obj
+def vocab_command(settings: Settings, scheme: str | None, fmt: str) -> None:
+    """List the vocabularies, or every concept of vocabulary SCHEME.
+
+    SCHEME is the path segment of its IRIs (action-type, topic, status …) or its file's name
+    (action-types). For each concept: IRI, preferred, alternative and hidden labels,
+    definition, broader concepts. Any label (or the IRI) is a value the spreadsheets accept.
+    Reads the vocabulary files: no built store needed.
+
+    \b
+    Examples:
+      hrgraph vocab
+      hrgraph vocab action-type
+      hrgraph vocab topics --format csv > topics.csv
+    """
+    from hrgraph import vocab
+
+    click.echo(vocab.render(settings.project(), scheme, fmt), nl=False)
+
+
 @main.command("docs")
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=Path("site"),
               show_default=True, help="The folder to write the pages to.")

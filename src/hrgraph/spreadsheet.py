@@ -11,7 +11,8 @@ is written (data/documents/*.ttl, data/history/assessments.ttl):
   its quote, a document ``publication:<id>`` for its source URL;
 * vocabulary values are labels in any language a vocabulary holds (``release``,
   ``political prisoners``), a concept's IRI, or ``prefix:local`` (``action:release``); an unknown
-  label is an error with the three closest labels (``rapidfuzz``) as suggestions;
+  label is an error suggesting up to three concepts by meaning and spelling
+  (:func:`hrgraph.vocab.suggest`) and pointing to ``hrgraph vocab SCHEME``;
 * references to people, organisations, groups, documents, demands … are an ``id`` of the same
   contribution, an IRI, ``prefix:local`` (``person:marfa-rabkova``), or any name in any script:
   first the exact name after :func:`hrgraph.names.normalise`, then a name that contains the text
@@ -912,14 +913,10 @@ class _Reader:
             base + text if base + text in labels.values() else None)
         if found:
             return found
-        from rapidfuzz import fuzz, process
+        from hrgraph.vocab import did_you_mean  # by meaning and spelling, each concept once
 
-        choices = sorted(set(self.known.concept_labels.get(scheme, {}).values())
-                         | {k for k in labels if k.isascii()})
-        close = [c for c, _score, _i in process.extract(
-            _fold(text), choices, scorer=fuzz.WRatio, limit=3)]
         raise self.fail(row, column, f"{_quote(text)} is not a label of the {scheme} vocabulary; "
-                        f"did you mean {', '.join(repr(c) for c in close)}?")
+                        f"{did_you_mean(self.project, scheme, text)}")
 
     def reference(self, row: _Row, column: str, text: str, *, sheets: tuple[str, ...],
                   classes: tuple[str, ...], what: str) -> str:
