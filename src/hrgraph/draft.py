@@ -64,6 +64,7 @@ __all__ = [
     "demand_cue",
     "draft_file",
     "draft_text",
+    "known_iris",
     "read_gold",
     "read_header",
     "score",
@@ -998,7 +999,7 @@ def _document_row(project: Project, store: object, header: Header, body: str,
     return {
         "id": MARK + slug,
         "title": title,
-        "date": MARK + date if date else "",
+        "date": MARK + (date or "not stated in the text: give the date or the year"),
         "language": (MARK if guessed_language else "") + language,
         "signatories": "; ".join(dict.fromkeys(signatories)),
         "source URL": url.group().rstrip(".") if url else "",
@@ -1129,9 +1130,6 @@ def sheets_of(project: Project, draft: Draft) -> tuple[dict[str, list[dict[str, 
             readme.append(f"new {new[slug].kind} {text!r}: the template has no sheet for it; "
                           "add it in Turtle (docs/contributing.md) before the demands that "
                           "name it")
-    if not draft.document.get("date"):
-        readme.append("documents row 2: the text states no date: give the date, or the "
-                      "year it is certain of")
     return sheet_rows, readme
 
 
@@ -1148,29 +1146,38 @@ def write_draft(project: Project, draft: Draft, path: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------- confirming
 
 
-def unconfirmed(tables: Mapping[str, list[object]]) -> list[tuple[str, int, str, str]]:
-    """(sheet, row, column, value) of every cell of the read sheets that still has the mark."""
+def unconfirmed(sheets: Iterable[tuple[str, list[list[str]]]],
+                ignored: Iterable[str] = ()) -> list[tuple[str, int, str, str]]:
+    """(sheet, row, column, value) of every cell that still has the mark, in sheets as read
+    (name, rows with the header first); sheets named in ``ignored`` (README) are skipped."""
+    skip = {s.lower() for s in ignored}
     found = []
-    for sheet, rows in tables.items():
-        for row in rows:
-            for column, value in row.cells.items():
+    for name, rows in sheets:
+        if name.strip().lower() in skip or not rows:
+            continue
+        header = rows[0]
+        for number, row in enumerate(rows[1:], start=2):
+            for index, value in enumerate(row):
                 if MARK.strip() in value:
-                    found.append((sheet, row.row, column, value))
+                    column = header[index].strip() if index < len(header) else f"#{index + 1}"
+                    found.append((name, number, column, value))
     return found
 
 
-def check_confirmed(tables: Mapping[str, list[object]], where: object) -> None:
-    """Refuse sheets with suggestions of ``hrgraph draft`` not yet confirmed, listing them all.
+def check_confirmed(sheets: Iterable[tuple[str, list[list[str]]]], where: object,
+                    ignored: Iterable[str] = ()) -> None:
+    """Refuse sheets with suggestions of ``hrgraph draft`` not yet confirmed, listing them all
+    (at most 50). ``where`` is the reader's error factory (it names the file).
 
     Raises:
         InputError: naming each unconfirmed cell by sheet, row and column.
     """
     from hrgraph.guard import shorten
 
-    marks = unconfirmed(tables)
+    marks = unconfirmed(sheets, ignored)
     if not marks:
         return
-    shown = "\n".join(f"  {sheet} row {row}, {column}: {shorten(value, 70)}"
+    shown = "\n".join(f"  sheet {sheet!r}, row {row}, column {column!r}: {shorten(value, 70)}"
                       for sheet, row, column, value in marks[:50])
     more = f"\n  … and {len(marks) - 50} more" if len(marks) > 50 else ""
     raise where.error(
@@ -1229,6 +1236,12 @@ class Scores:
                 f"{self.real}/{self.candidates} ({self.precision:.2f}), targets right "
                 f"{self.targets_right}/{self.targets}, action types right "
                 f"{self.actions_right}/{self.actions}")
+
+
+def known_iris(store: object) -> set[str]:
+    """Every IRI that is a subject in ``store`` (what the graph has, for :func:`score`)."""
+    return {q.subject.value for q in store.quads_for_pattern(None, None, None)
+            if q.subject.__class__.__name__ == "NamedNode"}
 
 
 def _target_right(target: str, gold: GoldDemand, candidates: list[Candidate],
