@@ -249,6 +249,49 @@ def add(settings: Settings, file: Path, source_url: str | None, contributor: str
         raise ValidationFailed(f"{result.report.violations} violations: nothing was merged")
 
 
+@main.command("draft")
+@click.argument("text", type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True,
+              help="The workbook to write: .xlsx, .zip of CSV files, or a folder.")
+@click.option("--gold", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              multiple=True, help="Also compare the candidates with a gold CSV of tests/gold/ "
+              "(recall, precision, targets and action types right).")
+@click.pass_obj
+def draft_command(settings: Settings, text: Path, output: Path, gold: tuple[Path, ...]) -> None:
+    """Draft a contribution spreadsheet from a statement's text, by rules, for a person to check.
+
+    Fills the template from TEXT (UTF-8): the document row (from a Title:/Date:/Source: header
+    when the file has one), one candidate demand per bullet or sentence that asks for something
+    with its exact quote, the people, organisations, provisions and mechanisms it names (matched
+    to the graph's names in any script, or proposed as new), an action type and topics. Every
+    suggestion starts with [?]: `hrgraph add` refuses the workbook until a person has checked
+    each and deleted its mark. Needs a built store; nothing is fetched.
+
+    \b
+    Examples:
+      hrgraph draft data/sources/hrc-belarus-mandate-2021-03-24.txt -o draft.xlsx
+      hrgraph draft statement.txt -o draft.zip --gold tests/gold/hrc-mandate-2021-demands.csv
+    """
+    from hrgraph import draft as drafting
+    from hrgraph.errors import StoreError
+    from hrgraph.store import open_store
+
+    project = settings.project()
+    store = open_store(project, read_only=True)
+    result = drafting.draft_file(project, text, store=store)
+    try:
+        rows = drafting.write_draft(project, result, output)
+    except OSError as exc:
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"{output}: {', '.join(f'{n} {sheet}' for sheet, n in rows.items())}; "
+               f"{len(result.candidates)} candidate demands. Every [?] value is a suggestion: "
+               "check it and delete the mark, then `hrgraph add --dry-run` the workbook.")
+    for path in gold:
+        demands = drafting.read_gold(path)
+        exists = drafting.known_iris(store)
+        click.echo(f"{path.name}: {drafting.score(result, demands, exists).to_text()}")
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print them as JSON.")
 @click.option("--export", "export_id", metavar="ID",

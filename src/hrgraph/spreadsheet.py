@@ -1178,6 +1178,9 @@ def read_contribution(project: Project, path: str | Path, store: ox.Store, *,
     if not path.exists():
         raise InputError("file not found", path=where.shown)
     raw = _read_sheets(path, where, limits_of(project) if limits is None else limits)
+    from hrgraph.draft import check_confirmed  # a drafted workbook: confirmed by a person first
+
+    check_confirmed(raw, where, IGNORED_SHEETS)
     tables: dict[str, list[_Row]] = {}
     for name, rows in raw:
         sheet = name.strip().lower()
