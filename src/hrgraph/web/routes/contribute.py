@@ -1,17 +1,23 @@
-"""``/validate``: a contributor uploads an RDF file and reads the plain-language report.
+"""``/validate``: a contributor uploads an RDF file or a spreadsheet and reads the
+plain-language report.
 
-The file is checked by :func:`hrgraph.validate.validate_files` in the context of the built graph
-(it may refer to people and organisations already there), exactly like
-``hrgraph validate FILE``. Nothing is merged: the upload is written to a temporary directory and
-removed afterwards. Uploads larger than ``upload_limit`` bytes are refused (413); with
-``--read-only`` every upload is refused (403).
+An RDF file is checked by :func:`hrgraph.validate.validate_files` in the context of the built
+graph (it may refer to people and organisations already there), exactly like
+``hrgraph validate FILE``. A spreadsheet in the contribution template (an ``.xlsx`` workbook, a
+``.zip`` of CSV files or one ``.csv``: :func:`hrgraph.spreadsheet.is_spreadsheet`, by its name as
+the command line decides) is checked like ``hrgraph add --dry-run FILE``
+(:func:`hrgraph.contribute.add_contribution` with ``dry_run``): its rows become triples, with the
+spreadsheet limits of ``[contributions]``, and the report locates results by sheet, row and
+column; a workbook that cannot be read is 400 with the reason. Nothing is merged: the upload is
+written to a temporary directory and removed afterwards. Uploads larger than ``upload_limit``
+bytes are refused (413); with ``--read-only`` every upload is refused (403).
 
-``/contribute``: the same upload, merged — by :func:`hrgraph.contribute.add_contribution`, the
-code of ``hrgraph add`` (validated in the context of the graph, merged as a new store
-generation that the server's next request reads). Only with the server's merge token
-(``HRGRAPH_MERGE_TOKEN`` when ``hrgraph serve`` started; the form field ``token`` or
-``Authorization: Bearer …``): without a configured token merging from the web is off (403), a
-missing or wrong token is 401, and nothing is written either way. After
+``/contribute``: the same upload (RDF or spreadsheet), merged — by
+:func:`hrgraph.contribute.add_contribution`, the code of ``hrgraph add`` (validated in the
+context of the graph, merged as a new store generation that the server's next request reads).
+Only with the server's merge token (``HRGRAPH_MERGE_TOKEN`` when ``hrgraph serve`` started; the
+form field ``token`` or ``Authorization: Bearer …``): without a configured token merging from
+the web is off (403), a missing or wrong token is 401, and nothing is written either way. After
 ``merge_failures_per_minute`` (5) missing or wrong tokens from one client address
 (:func:`hrgraph.web.limits.client_address`: the TCP peer; ``X-Forwarded-For`` only from a
 ``trusted_proxies`` address) within a minute, every merge request from that address is 429 with
@@ -39,7 +45,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hrgraph import contribute
+from hrgraph import contribute, spreadsheet
 from hrgraph.errors import InputError, UsageError
 from hrgraph.project import RDF_SUFFIXES
 from hrgraph.query import shorten
@@ -51,8 +57,10 @@ from hrgraph.web.limits import busy
 MULTIPART_OVERHEAD = 16_384
 #: Bytes (UTF-8) of an uploaded file's name that are kept; file systems allow 255.
 MAX_NAME_BYTES = 100
-#: Characters of an ending that can be one of the RDF endings.
+#: Characters of an ending that can be one of the RDF or spreadsheet endings.
 _MAX_SUFFIX = 16
+#: What an upload may be: an RDF file, or a spreadsheet in the contribution template.
+UPLOAD_SUFFIXES = sorted({*RDF_SUFFIXES, *spreadsheet.SPREADSHEET_SUFFIXES})
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f/]")
 
 
@@ -65,8 +73,8 @@ def _refuse_oversized(request: Request, limit: int) -> None:
 
 def _upload_name(name: str) -> tuple[str, str, str | None]:
     """The uploaded file's own name (no directories, no control characters, at most
-    :data:`MAX_NAME_BYTES` bytes), its ending, and why it cannot be read as RDF (``None`` when it
-    can)."""
+    :data:`MAX_NAME_BYTES` bytes), its ending, and why it cannot be read as RDF or as a
+    spreadsheet (``None`` when it can)."""
     filename = _UNSAFE_NAME.sub("_", Path(name.replace("\\", "/")).name).strip() or "upload"
     ending = Path(filename).suffix
     if len(ending) > _MAX_SUFFIX:
@@ -76,15 +84,32 @@ def _upload_name(name: str) -> tuple[str, str, str | None]:
         room = MAX_NAME_BYTES - len(ending.encode("utf-8"))
         filename = stem.encode("utf-8")[:room].decode("utf-8", errors="ignore") + ending
     suffix = ending.lower()
-    if suffix in RDF_SUFFIXES:
+    if suffix in UPLOAD_SUFFIXES:
         return filename, suffix, None
     return filename, suffix, (f"{filename}: hrgraph reads RDF files ending in "
-                              f"{', '.join(sorted(RDF_SUFFIXES))}; this one ends in "
-                              f"{suffix or 'none of them'}.")
+                              f"{', '.join(sorted(RDF_SUFFIXES))} and spreadsheets in the "
+                              "contribution template ending in "
+                              f"{', '.join(sorted(spreadsheet.SPREADSHEET_SUFFIXES))}; this "
+                              f"one ends in {suffix or 'none of them'}.")
 
 
-def _report_model(report: ValidationReport, filename: str, tmp: str) -> dict[str, Any]:
-    results = [dataclasses.replace(r, file=filename if r.file and tmp in r.file else r.file)
+def _hide(text: str, path: Path, filename: str) -> str:
+    """``text`` with the temporary file's path replaced by the uploaded file's name."""
+    return text.replace(str(path), filename).replace(str(path.parent) + "/", "")
+
+
+def _renamed(exc: Exception, path: Path, filename: str) -> Exception:
+    """An error about the temporary file, told about the uploaded file instead."""
+    if getattr(exc, "path", None):
+        exc.path = filename  # type: ignore[attr-defined]
+    if isinstance(getattr(exc, "message", None), str):
+        exc.message = _hide(exc.message, path, filename)  # type: ignore[attr-defined]
+    return exc
+
+
+def _report_model(report: ValidationReport, filename: str, tmp: Path) -> dict[str, Any]:
+    """The page model of a report on the upload stored at ``tmp`` (shown as ``filename``)."""
+    results = [dataclasses.replace(r, file=_hide(r.file, tmp, filename) if r.file else r.file)
                for r in report.results]
     report = ValidationReport(results=results, graph=report.graph, prefixes=report.prefixes)
     groups: dict[str, dict[str, Any]] = {}
@@ -108,8 +133,9 @@ async def validate_page(request: Request) -> Response:
     state = state_of(request)
     settings = state.settings
     model: dict[str, Any] = {"read_only": settings.read_only, "limit": settings.upload_limit,
-                             "suffixes": sorted(RDF_SUFFIXES), "filename": None, "report": None,
-                             "error": None}
+                             "suffixes": sorted(RDF_SUFFIXES),
+                             "sheet_suffixes": sorted(spreadsheet.SPREADSHEET_SUFFIXES),
+                             "filename": None, "report": None, "error": None, "text": None}
     if request.method == "GET":
         return state.render(request, "validate.html", model)
     if settings.read_only:
@@ -130,20 +156,23 @@ async def validate_page(request: Request) -> Response:
     if model["error"]:
         return state.render(request, "validate.html", model, status_code=400)
 
-    def check() -> dict[str, Any]:
+    def check() -> tuple[dict[str, Any], str | None]:
         with tempfile.TemporaryDirectory(prefix="hrgraph-upload-") as directory:
             path = Path(directory) / f"upload{suffix}"
             path.write_bytes(data)
             try:
+                if spreadsheet.is_spreadsheet(path):  # as `hrgraph add --dry-run` reads it
+                    result = contribute.add_contribution(state.project, path, dry_run=True,
+                                                         max_bytes=settings.upload_limit)
+                    return (_report_model(result.report, filename, path),
+                            _hide(result.to_text(state.project), path, filename))
                 report = validate_files(state.project, [path], store=state.store.get())
             except Exception as exc:  # an HrgraphError with the temp path: show the file name
-                if hasattr(exc, "path") and exc.path:
-                    exc.path = filename
-                raise
-            return _report_model(report, filename, directory)
+                raise _renamed(exc, path, filename) from None
+            return _report_model(report, filename, path), None
 
     try:
-        model["report"] = await state.in_thread(check)
+        model["report"], model["text"] = await state.in_thread(check)
     except InputError as exc:  # the file does not parse: say where, on the same page
         model["error"] = str(exc)
         return state.render(request, "validate.html", model, status_code=400)
@@ -164,8 +193,10 @@ async def contribute_page(request: Request) -> Response:
     settings = state.settings
     enabled = bool(settings.merge_token) and not settings.read_only
     model: dict[str, Any] = {"enabled": enabled, "limit": settings.upload_limit,
-                             "suffixes": sorted(RDF_SUFFIXES), "filename": None, "report": None,
-                             "error": None, "merged": False, "id": None, "text": None}
+                             "suffixes": sorted(RDF_SUFFIXES),
+                             "sheet_suffixes": sorted(spreadsheet.SPREADSHEET_SUFFIXES),
+                             "filename": None, "report": None, "error": None, "merged": False,
+                             "id": None, "text": None}
     if request.method == "GET":
         return state.render(request, "contribute.html", model)
     if not enabled:
@@ -210,12 +241,10 @@ async def contribute_page(request: Request) -> Response:
                     contributor=fields["contributor"], message=fields["message"],
                     max_bytes=settings.upload_limit)
             except Exception as exc:
-                if hasattr(exc, "path") and exc.path:
-                    exc.path = filename
-                raise
+                raise _renamed(exc, path, filename) from None
             return {"merged": result.merged, "id": result.id if result.merged else None,
-                    "text": result.to_text(state.project).replace(directory + "/", ""),
-                    "report": _report_model(result.report, filename, directory)}
+                    "text": _hide(result.to_text(state.project), path, filename),
+                    "report": _report_model(result.report, filename, path)}
 
     try:
         # Not given up at the query time limit: a merge, once started, finishes.
