@@ -238,6 +238,9 @@ def test_no_suggestion_for_words_that_mean_nothing_here(actions) -> None:
     assert vocab.suggest(actions, "xyzzy") == []
     # "fundamental" is not "fund"
     assert "fund" not in vocab.suggest(actions, "fundamental freedoms")
+    # once a concept matches by meaning, look-alikes by spelling ("ending") are left out
+    assert "end a violation" not in vocab.suggest(actions, "funding")
+    assert vocab.suggest(actions, "cooperation") == ["cooperate fully with a mechanism"]
 
 
 def test_each_concept_is_suggested_once() -> None:

@@ -256,8 +256,9 @@ def suggest(concepts: Sequence[Concept], text: str, limit: int = 3) -> list[str]
     words (counting fully) or definition words (counting less), also with a typo (counting
     half), each weighted by how rare it is in the scheme (so "a" or "the" hardly count); then
     spelling (rapidfuzz ratio of the whole value against every label). Concepts sharing too few
-    words (:data:`MIN_MEANING`) and spelt unlike the value (:data:`SPELLING_CUTOFF`) are left
-    out. Returns the concepts' preferred (English) labels.
+    words (:data:`MIN_MEANING`) are suggested for their spelling only when no concept matches by
+    meaning, and only when spelt like the value (:data:`SPELLING_CUTOFF`). Returns the concepts'
+    preferred (English) labels.
     """
     from rapidfuzz import fuzz
 
@@ -299,6 +300,10 @@ def suggest(concepts: Sequence[Concept], text: str, limit: int = 3) -> list[str]
         if tier or meaning >= MIN_MEANING or spelling >= SPELLING_CUTOFF:
             ranked.append(((tier, round(contained, 6), round(meaning, 6), spelling),
                            concept.label))
+    # Spelling is the fallback: once some concept matches by meaning, look-alikes are noise
+    # ("funding" should not suggest "end a violation" for its hidden label "ending").
+    if any(key[0] or key[2] >= MIN_MEANING for key, _label in ranked):
+        ranked = [(key, label) for key, label in ranked if key[0] or key[2] >= MIN_MEANING]
     ranked.sort(key=lambda item: (tuple(-v for v in item[0]), item[1]))
     return list(dict.fromkeys(label for _key, label in ranked))[:limit]
 
@@ -307,7 +312,10 @@ def did_you_mean(project: Project, scheme: str, text: str, limit: int = 3) -> st
     """The end of an "unknown value" message: ``did you mean 'fund', 'support'? `hrgraph vocab
     action-type` lists them all`` (the suggestions of :func:`suggest` for the scheme named
     ``scheme``; without any, only the pointer to ``hrgraph vocab``)."""
-    found = find_scheme(project, read_schemes(project), scheme)
+    try:
+        found = find_scheme(project, read_schemes(project), scheme)
+    except UsageError:  # a project without that vocabulary file: still say where to look
+        return "`hrgraph vocab` lists the vocabularies"
     close = suggest(found.concepts, text, limit)
     pointer = f"`hrgraph vocab {found.name}` lists them all"
     if not close:
