@@ -22,6 +22,7 @@ other graphs (the shapes) keep the stable labels :mod:`hrgraph.load` gave them.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -247,6 +248,9 @@ _BARE = {XSD + "integer": re.compile(r"[+-]?[0-9]+"),
          XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
          XSD + "double": re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
          XSD + "boolean": re.compile(r"true|false")}
+#: Datatypes of literals written as N-Triples writes them: "text"@lang, "text".
+_PLAIN = {ox.NamedNode(RDF_LANGSTRING), ox.NamedNode(XSD_STRING)}
+_RDF_TYPE_NODE = ox.NamedNode(RDF_TYPE)
 
 
 class TurtleNames:
@@ -269,6 +273,7 @@ class TurtleNames:
         self.mint_below = tuple(mint_below)
         self.used: dict[str, str] = {}
         self._cache: dict[str, str] = {}
+        self._nodes: dict[ox.NamedNode, str] = {}
 
     def iri(self, iri: str) -> str:
         """``prefix:local`` or ``<iri>``."""
@@ -300,16 +305,20 @@ class TurtleNames:
 
     def term(self, term: Any) -> str:
         """An IRI, blank node or literal as Turtle (``a`` is left to the caller)."""
-        if isinstance(term, ox.NamedNode):
-            return self.iri(term.value)
-        if isinstance(term, ox.Literal):
-            datatype = term.datatype.value
-            if term.language or datatype == XSD_STRING:
+        kind = type(term)
+        if kind is ox.NamedNode:
+            written = self._nodes.get(term)
+            if written is None:
+                written = self._nodes[term] = self.iri(term.value)
+            return written
+        if kind is ox.Literal:
+            datatype = term.datatype
+            if datatype in _PLAIN:  # a language-tagged or xsd:string literal
                 return str(term)
-            bare = _BARE.get(datatype)
+            bare = _BARE.get(datatype.value)
             if bare is not None and bare.fullmatch(term.value):
                 return term.value
-            return f"{ox.Literal(term.value)}^^{self.iri(datatype)}"
+            return f"{ox.Literal(term.value)}^^{self.term(datatype)}"
         return str(term)  # a blank node (or a triple term) in its N-Triples form
 
     def prologue(self) -> str:
@@ -318,27 +327,28 @@ class TurtleNames:
                        for name, ns in sorted(self.used.items()))
 
 
-def _statements(names: TurtleNames, triples: Iterable[ox.Triple], indent: str) -> list[str]:
-    """Triples as Turtle statements, consecutive triples of one subject in one statement, of
-    one predicate in one object list."""
+def _statements(names: TurtleNames, triples: Iterable[ox.Triple] | Iterable[ox.Quad],
+                indent: str) -> list[str]:
+    """Triples (or the triples of quads) as Turtle statements, consecutive triples of one
+    subject in one statement, of one predicate in one object list."""
     out: list[str] = []
+    append, term, pad = out.append, names.term, indent + "    "
     subject = predicate = None
-    for triple in triples:
-        if triple.subject != subject:
+    for s, p, o, *_ in triples:  # triples or quads; a hot loop (a million in a large export)
+        if s != subject:
             if subject is not None:
-                out.append(" .\n\n")
-            subject, predicate = triple.subject, None
-            out.append(f"{indent}{names.term(subject)}\n")
-        if triple.predicate != predicate:
+                append(" .\n\n")
+            subject, predicate = s, None
+            append(f"{indent}{term(s)}\n")
+        if p != predicate:
             if predicate is not None:
-                out.append(" ;\n")
-            predicate = triple.predicate
-            verb = "a" if predicate.value == RDF_TYPE else names.iri(predicate.value)
-            out.append(f"{indent}    {verb} {names.term(triple.object)}")
+                append(" ;\n")
+            predicate = p
+            append(f"{pad}{'a' if p == _RDF_TYPE_NODE else term(p)} {term(o)}")
         else:
-            out.append(f", {names.term(triple.object)}")
+            append(f", {term(o)}")
     if subject is not None:
-        out.append(" .\n")
+        append(" .\n")
     return out
 
 
@@ -358,25 +368,12 @@ def write_trig(quads: Iterable[ox.Quad], prefixes: Mapping[str, str], *,
     written as :func:`write_turtle` writes triples."""
     names = TurtleNames(prefixes, mint_below)
     blocks: list[str] = []
-    run: list[ox.Triple] = []
-    graph: Any = None
-
-    def flush() -> None:
-        if not run:
-            return
+    for graph, run in itertools.groupby(quads, key=lambda quad: quad.graph_name):
         if isinstance(graph, ox.DefaultGraph):
             blocks.append("".join(_statements(names, run, "")))
         else:
             body = "".join(_statements(names, run, "    "))
             blocks.append(f"{names.term(graph)} {{\n{body}}}\n")
-        run.clear()
-
-    for quad in quads:
-        if quad.graph_name != graph:
-            flush()
-            graph = quad.graph_name
-        run.append(quad.triple)
-    flush()
     prologue = names.prologue()
     return (prologue + ("\n" if prologue and blocks else "") + "\n".join(blocks)).encode()
 
