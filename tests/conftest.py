@@ -36,6 +36,25 @@ CORPUS = Path(__file__).resolve().parent / "corpus.txt"
 CONTEXT = {"@context": {"name": "http://example.org/name"}}
 
 
+#: Fixtures that hand a test the real project (a copy of its corpus, or its build).
+REAL_PROJECT_FIXTURES = {"project", "built_project", "built_copy"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "corpus: reads the real project's data (see test_grows)")
+    config.addinivalue_line("markers", "grows: merges contributions and runs the corpus tests")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``corpus`` every test that reads the real project: through a fixture, or because
+    its module works with the project's root (``REPO``)."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if (REAL_PROJECT_FIXTURES & set(getattr(item, "fixturenames", ()))
+                or getattr(module, "REPO", None) == REPO):
+            item.add_marker(pytest.mark.corpus)
+
+
 def require(condition: object, reason: str) -> None:
     """Skip the calling test unless ``condition`` holds; fail instead when ``CI=true``."""
     if condition:
@@ -76,13 +95,16 @@ def _outside_corpus(root: Path):
     corpus = read_manifest(CORPUS, root)
     data = root / "data"
 
+    def left_out(path: Path) -> bool:
+        if path.is_dir():  # a folder of left-out files only (data/contributions/) is left out
+            return all(left_out(p) for p in path.iterdir())
+        return path.suffix in RDF_SUFFIXES and path.relative_to(root).as_posix() not in corpus
+
     def ignore(folder: str, names: list[str]) -> set[str]:
         here = Path(folder)
         if not here.is_relative_to(data) or here.is_relative_to(data / "sources"):
             return set()
-        return {name for name in names if Path(name).suffix in RDF_SUFFIXES
-                and (here / name).is_file()
-                and (here / name).relative_to(root).as_posix() not in corpus}
+        return {name for name in names if left_out(here / name)}
 
     return ignore
 
