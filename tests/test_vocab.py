@@ -275,7 +275,9 @@ def read_action(project: Project, tmp_path: Path, action: str) -> spreadsheet.Co
 @pytest.mark.parametrize(("value", "local"), [
     ("fund", "fund"), ("appoint experts", "appoint"),
     ("operationalise a mandate", "operationalise-mandate"), ("support", "support"),
-    ("allocate resources", "fund"), ("Ratify", "ratify")])
+    ("allocate resources", "fund"), ("Ratify", "ratify"),
+    # hidden labels (verb forms) resolve too
+    ("funding", "fund"), ("ratification", "ratify")])
 def test_the_issue_values_resolve_in_a_spreadsheet(built_project: Project, tmp_path: Path,
                                                    value: str, local: str) -> None:
     sheet = read_action(built_project, tmp_path, value)
@@ -287,9 +289,9 @@ def test_the_issue_values_resolve_in_a_spreadsheet(built_project: Project, tmp_p
 def test_an_unknown_value_suggests_by_meaning_and_points_to_the_list(
         built_project: Project, tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
-        read_action(built_project, tmp_path, "funding")
+        read_action(built_project, tmp_path, "fundng")
     message = str(error.value)
-    assert "sheet 'demands', row 2, column 'action': 'funding' is not a label of the " \
+    assert "sheet 'demands', row 2, column 'action': 'fundng' is not a label of the " \
            "action-type vocabulary; did you mean 'fund'" in message
     assert message.endswith("? `hrgraph vocab action-type` lists them all")
     with pytest.raises(InputError, match=r"vocabulary; `hrgraph vocab action-type` lists them "
