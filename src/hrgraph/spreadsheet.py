@@ -10,7 +10,7 @@ is written (data/documents/*.ttl, data/history/assessments.ttl):
   resource in the store has yet); a demand gets ``quote:<id>`` and ``quote:<id>-selector`` for
   its quote, a document ``publication:<id>`` for its source URL;
 * vocabulary values are labels in any language a vocabulary holds (``release``,
-  ``political prisoners``), a concept's IRI, or ``prefix:local`` (``action:release``); an unknown
+  ``political prisoners``; hidden labels too: ``funding``), a concept's IRI, or ``prefix:local`` (``action:release``); an unknown
   label is an error suggesting up to three concepts by meaning and spelling
   (:func:`hrgraph.vocab.suggest`) and pointing to ``hrgraph vocab SCHEME``;
 * references to people, organisations, groups, documents, demands … are an ``id`` of the same
@@ -651,8 +651,10 @@ class _Known:
         rows = stores.query(self.store, f"""
             PREFIX skos: <{SKOS}>
             SELECT ?scheme ?c ?label WHERE {{
-              ?c skos:inScheme ?scheme ; skos:prefLabel|skos:altLabel ?label .
-            }}""")
+              ?c skos:inScheme ?scheme .
+              {{ ?c skos:prefLabel|skos:altLabel ?label BIND(0 AS ?rank) }}
+              UNION {{ ?c skos:hiddenLabel ?label BIND(1 AS ?rank) }}
+            }} ORDER BY ?rank""")  # a hidden label ('ratification') never hides a shown one
         for row in rows:
             scheme = row["scheme"].value
             if not scheme.startswith(self.project.vocab_base):
