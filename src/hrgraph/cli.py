@@ -244,6 +244,8 @@ def add(settings: Settings, file: Path, source_url: str | None, contributor: str
     result = add_contribution(project, file, source_url=source_url, contributor=contributor,
                               message=message, dry_run=dry_run, confidential=confidential,
                               allow_remote=settings.allow_remote, max_bytes=max_bytes)
+    if (dry_run or settings.verbose) and result.resolutions:
+        click.echo(result.resolutions_text())
     click.echo(result.to_text(project))
     if not result.conforms:
         raise ValidationFailed(f"{result.report.violations} violations: nothing was merged")

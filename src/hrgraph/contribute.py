@@ -1,7 +1,8 @@
 """Contributions: check a file in the context of the graph, then merge it atomically.
 
     file (RDF, or a spreadsheet: hrgraph.spreadsheet) → parse (hrgraph.load, with its guard)
-      → safety checks (namespace, only-add) → duplicate names (hrgraph.names, warnings)
+      → safety checks (namespace, only-add) → duplicate names (hrgraph.names: a likely
+        duplicate is a violation, a possible one a warning)
       → normalised Turtle with a PROV-O record, written to a temporary file
       → SHACL + checks in the context of the whole graph (hrgraph.validate.validate_files)
       → journal → one store transaction (the contribution's graph + what it newly entails)
@@ -34,7 +35,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,7 +44,8 @@ import pyoxigraph as ox
 from hrgraph import load, privacy, reason, spreadsheet
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
-from hrgraph.names import NameMatch, best_match
+from hrgraph.locate import locate_subjects
+from hrgraph.names import NameMatch, matches
 from hrgraph.project import Project
 from hrgraph.validate import (
     ValidationReport,
@@ -125,18 +127,32 @@ class AddResult:
     merged: bool = False
     #: Public text naming a confidential resource (:func:`confidential_name_warnings`).
     name_warnings: list[str] = field(default_factory=list)
+    #: What each reference cell of a spreadsheet resolved to (empty for RDF files).
+    resolutions: list[spreadsheet.Resolution] = field(default_factory=list)
+    #: Where the contributed file defines each of its subjects (IRI → ``file:line``, or the
+    #: sheet and row of a spreadsheet), for messages that name one (:func:`_locations`).
+    locations: dict[str, str] = field(default_factory=dict)
 
     @property
     def conforms(self) -> bool:
         """True when nothing is a violation (warnings do not count)."""
         return self.report.conforms
 
+    def resolutions_text(self) -> str:
+        """One line per reference cell: sheet, row, column, text → IRI (how it was matched)."""
+        if not self.resolutions:
+            return ""
+        return "\n".join(["What the references resolved to:",
+                          *(f"  {r}" for r in self.resolutions)])
+
     def to_text(self, project: Project) -> str:
         """The validation report, duplicate warnings and what happened, for people."""
         lines = [self.report.to_text()]
         for match in self.duplicates:
-            lines.append(f"Warning: {match.new_name!r} may be {match.entity} (known as "
-                         f"{match.name!r}); if it is, refer to that IRI instead of a new one.")
+            where = self.locations.get(match.new_entity or "")
+            lines.append(f"Warning: {where + ': ' if where else ''}{match.new_name!r} may be "
+                         f"{match.entity} (known as {match.name!r}); if it is, refer to that "
+                         "IRI instead of a new one.")
         lines += [f"Warning: {warning}" for warning in self.name_warnings]
         if self.merged:
             shown = _display(project, self.path)
@@ -267,7 +283,10 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
         graph = _graph_of(project, contribution_id, confidential)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
         problems = _safety_problems(project, store, triples, graph, confidential)
-        duplicates = _duplicates(project, store, triples, confidential)
+        found = _duplicates(project, store, triples, confidential)
+        problems += [_duplicate_problem(project, m, triples, store)
+                     for m in found if m.level == "high"]
+        duplicates = [m for m in found if m.level != "high"]
         name_warnings = confidential_name_warnings(project, store, triples, confidential)
 
         record = _record(project, graph, confidential=confidential, created=now,
@@ -280,11 +299,15 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
         try:
             merged_quads = load.parse_file(project, temp, graph=graph, max_bytes=limit * 4 + 65536)
             report = validate_in_context(project, store, merged_quads, scratch_graph)
+            lines = {} if sheet else locate_subjects(path)
             report = _with_problems(report, problems, shown=shown, project=project,
-                                    subjects={t.subject for t in triples}, sheet=sheet)
+                                    subjects={t.subject for t in triples}, sheet=sheet,
+                                    lines=lines)
             final = _final_path(project, contribution_id, confidential)
             result = AddResult(contribution_id, graph, final, confidential, len(merged_quads),
-                               report, duplicates, dry_run=dry_run, name_warnings=name_warnings)
+                               report, duplicates, dry_run=dry_run, name_warnings=name_warnings,
+                               resolutions=sheet.resolutions if sheet else [],
+                               locations=_locations(triples, shown, sheet, lines))
             if dry_run or not report.conforms:
                 return result
             _merge(project, store, temp, final, merged_quads, contribution_id)
@@ -446,18 +469,40 @@ def _key(result: ValidationResult) -> tuple:
 
 def _with_problems(report: ValidationReport, problems: list[ValidationResult], *, shown: str,
                    project: Project, subjects: set,
-                   sheet: spreadsheet.Contribution | None = None) -> ValidationReport:
-    """The report with the safety problems added; results about the contribution's own subjects
-    are located in the contributed file (for a spreadsheet: its sheet, row and column)."""
+                   sheet: spreadsheet.Contribution | None = None,
+                   lines: Mapping[str, int] | None = None) -> ValidationReport:
+    """The report with the safety problems added; results about the contribution's own subjects,
+    and the problems, are located in the contributed file: the line where the resource is
+    defined (``lines``, from :func:`hrgraph.locate.locate_subjects`, as ``hrgraph validate``
+    reports it), or for a spreadsheet its sheet, row and column."""
     own = {s.value if isinstance(s, ox.NamedNode) else f"_:{s.value}" for s in subjects}
+    lines = lines or {}
 
     def where(r: ValidationResult) -> str:
         return (sheet.where(r.focus_node, r.path) if sheet else None) or shown
 
-    results = [replace(r, file=where(r), line=None) if r.focus_node in own and r.file is None
+    def line(r: ValidationResult) -> int | None:
+        return None if sheet else lines.get(r.focus_node)
+
+    results = [replace(r, file=where(r), line=line(r)) if r.focus_node in own and r.file is None
                else r for r in report.results]
-    results += [replace(p, file=where(p)) for p in problems]
+    results += [replace(p, file=where(p), line=line(p)) for p in problems]
     return ValidationReport(results=results, graph=report.graph, prefixes=report.prefixes)
+
+
+def _locations(triples: Iterable[ox.Triple], shown: str,
+               sheet: spreadsheet.Contribution | None, lines: Mapping[str, int]) -> dict[str, str]:
+    """Where the contributed file defines each of its subjects: ``file:line`` (``file`` alone
+    when the line is unknown), or for a spreadsheet its sheet and row."""
+    found: dict[str, str] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value not in found:
+            iri = t.subject.value
+            if sheet is not None:
+                found[iri] = sheet.where(iri) or shown
+            else:
+                found[iri] = f"{shown}:{lines[iri]}" if iri in lines else shown
+    return found
 
 
 # --------------------------------------------------------------------------- duplicates
@@ -479,34 +524,118 @@ def _names_by_entity(store: ox.Store, project: Project, types: Iterable[str],
     return names
 
 
+OWL_DIFFERENT_FROM = "http://www.w3.org/2002/07/owl#differentFrom"
+ORG = "http://www.w3.org/ns/org#"
+FOAF_GROUP = "http://xmlns.com/foaf/0.1/Group"
+#: Links from a part to its whole (``s`` is part of ``o``) and from a whole to its part: an
+#: organisation linked to an existing one by a chain of them is its part or its whole, not a
+#: duplicate, whatever their names.
+PART_TO_WHOLE = (ORG + "subOrganizationOf", ORG + "transitiveSubOrganizationOf", ORG + "unitOf",
+                 DCTERMS + "isPartOf", "partOf")
+WHOLE_TO_PART = (ORG + "hasSubOrganization", ORG + "hasUnit", DCTERMS + "hasPart", "hasPart")
+_KIND_WORDS = {FOAF_PERSON: "person", ORG_ORGANIZATION: "organisation", FOAF_GROUP: "group"}
+
+
 def _duplicates(project: Project, store: ox.Store, triples: list[ox.Triple],
                 confidential: bool) -> list[NameMatch]:
-    """New people and organisations whose names match an existing one's (warnings)."""
-    kinds = {FOAF_PERSON: [FOAF_PERSON], ORG_ORGANIZATION: [ORG_ORGANIZATION]}
+    """New people, organisations and groups whose names match an existing one's.
+
+    A high-confidence match (:func:`hrgraph.names.confidence`) is a violation
+    (:func:`_duplicate_problem`), a lower one a warning; each match's ``new_entity`` is the new
+    resource. Not matched: what the contribution says is different (``owl:differentFrom``) or
+    possibly the same (``hrg:possiblySameAs``: an open question the shapes report), and an
+    organisation that is part of the other or has it as a part (:data:`PART_TO_WHOLE`). For a
+    public contribution only public names are compared (:func:`_existing`), so the names of
+    confidential entries are never revealed.
+    """
     new_types: dict[ox.NamedNode, set[str]] = {}
     for t in triples:
         if t.predicate.value == RDF_TYPE and isinstance(t.subject, ox.NamedNode):
             new_types.setdefault(t.subject, set()).add(t.object.value)
-    org_classes = _subclasses(store, ORG_ORGANIZATION)
+    classes = {FOAF_PERSON: {FOAF_PERSON}, ORG_ORGANIZATION: _subclasses(store, ORG_ORGANIZATION),
+               FOAF_GROUP: _subclasses(store, FOAF_GROUP)}
     found: list[NameMatch] = []
     candidates: dict[str, dict[str, list[str]]] = {}
     for subject, types in sorted(new_types.items(), key=lambda i: i[0].value):
         if _existing(store, project, subject, confidential):
             continue
-        kind = FOAF_PERSON if FOAF_PERSON in types else (
-            ORG_ORGANIZATION if types & org_classes else None)
+        kind = next((k for k in (FOAF_PERSON, ORG_ORGANIZATION, FOAF_GROUP)
+                     if types & classes[k]), None)
         if kind is None:
             continue
         if kind not in candidates:
-            classes = org_classes if kind == ORG_ORGANIZATION else set(kinds[kind])
-            candidates[kind] = _names_by_entity(store, project, classes, confidential)
+            candidates[kind] = _names_by_entity(store, project, classes[kind], confidential)
         names = [t.object.value for t in triples if t.subject == subject
                  and t.predicate.value in (PREF_LABEL, ALT_LABEL, RDFS_LABEL)
                  and isinstance(t.object, ox.Literal)]
-        match = best_match(names, candidates[kind])
-        if match is not None:
-            found.append(match)
+        settled = {o.value for o in _linked(store, triples, subject, (
+            OWL_DIFFERENT_FROM, project.ontology_ns + "possiblySameAs"), both_ways=True)}
+        if kind != FOAF_PERSON:
+            settled |= _parts_and_wholes(project, store, triples, subject)
+        found_here = [replace(m, new_entity=subject.value)
+                      for m in matches(names, candidates[kind], organisation=kind != FOAF_PERSON)
+                      if m.entity not in settled and m.entity != subject.value]
+        high = [m for m in found_here if m.level == "high"]
+        found += high or found_here[:1]  # every likely duplicate; else the best possible one
     return found
+
+
+def _linked(store: ox.Store, triples: list[ox.Triple], node: ox.NamedNode,
+            predicates: Iterable[str], *, both_ways: bool = False) -> set[ox.NamedNode]:
+    """Objects of ``node``'s ``predicates`` in the contribution and the store (and subjects
+    that link to ``node`` by them, with ``both_ways``)."""
+    wanted = {ox.NamedNode(p) for p in predicates}
+    found = {t.object for t in triples if t.subject == node and t.predicate in wanted}
+    found |= {q.object for p in wanted for q in store.quads_for_pattern(node, p, None)}
+    if both_ways:
+        found |= {t.subject for t in triples if t.object == node and t.predicate in wanted}
+        found |= {q.subject for p in wanted for q in store.quads_for_pattern(None, p, node)}
+    return {n for n in found if isinstance(n, ox.NamedNode)}
+
+
+def _parts_and_wholes(project: Project, store: ox.Store, triples: list[ox.Triple],
+                      subject: ox.NamedNode) -> set[str]:
+    """IRIs ``subject`` is part of, or that are part of it, through chains of part-of links in
+    the contribution and the store (siblings, parts of one whole, are not included)."""
+    up = [p if p.startswith("http") else project.ontology_ns + p for p in PART_TO_WHOLE]
+    down = [p if p.startswith("http") else project.ontology_ns + p for p in WHOLE_TO_PART]
+    related: set[str] = set()
+    for forward, backward in ((up, down), (down, up)):
+        seen, todo = {subject}, [subject]
+        while todo:
+            node = todo.pop()
+            step = _linked(store, triples, node, forward)
+            step |= {t.subject for t in triples if t.object == node
+                     and t.predicate.value in backward and isinstance(t.subject, ox.NamedNode)}
+            step |= {q.subject for p in backward for q in store.quads_for_pattern(
+                None, ox.NamedNode(p), node) if isinstance(q.subject, ox.NamedNode)}
+            for n in step - seen:
+                seen.add(n)
+                todo.append(n)
+        related |= {n.value for n in seen - {subject}}
+    return related
+
+
+def _duplicate_problem(project: Project, match: NameMatch, triples: list[ox.Triple],
+                       store: ox.Store) -> ValidationResult:
+    """The violation of a high-confidence duplicate: which existing resource, and the three
+    ways to say what the new one is."""
+    subject = ox.NamedNode(match.new_entity)
+    kind = next((word for cls, word in _KIND_WORDS.items()
+                 if ox.NamedNode(cls) in {q.object for q in store.quads_for_pattern(
+                     ox.NamedNode(match.entity), ox.NamedNode(RDF_TYPE), None)}), "actor")
+    path = next((t.predicate.value for t in triples if t.subject == subject
+                 and isinstance(t.object, ox.Literal) and t.object.value == match.new_name),
+                PREF_LABEL)
+    existing, short = match.entity, _short(project, match.entity)
+    message = (
+        f"Likely duplicate: {match.new_name!r} is the name of the existing {kind} {short} "
+        f"({match.name!r}). Say what it is. The same {kind}: use <{existing}> instead of a new "
+        "IRI (in a spreadsheet: delete this row and refer to it by that IRI or its name). "
+        f"Another {kind}: owl:differentFrom <{existing}> (column 'different from'). Not known: "
+        f"hrg:possiblySameAs <{existing}> with a hrg:IdentityQuestion citing its dcterms:source "
+        "(column 'possibly same as', the source in column 'source').")
+    return _problem(match.new_entity, message, path, str(ox.Literal(match.new_name)))
 
 
 #: Names shorter than this are not looked for in public text (too many false alarms).
@@ -561,10 +690,18 @@ def confidential_name_warnings(project: Project, store: ox.Store, triples: list[
               ?s ?p ?o FILTER(isLiteral(?o) && CONTAINS(LCASE(STR(?o)), {ox.Literal(name)}))
             }}""", default_graph=list(public))
         hits.update(dict.fromkeys((row["s"], row["p"], who) for row in rows))
-    warnings = [f"{_term(project, s)} ({_term(project, p)}) is public text holding a name of "
-                f"the confidential {_term(project, who)}: text is not made private; reword it, "
-                f"or mark {_term(project, s)} hrg:confidential."
-                for s, p, who in sorted(hits, key=str)]
+    def which(who: ox.Term) -> str:
+        # A public contribution is not told which stored resource is confidential: its IRI
+        # (a slug of the name) would reveal it; its own resources and a confidential
+        # contribution's (the organisation's own work) are named.
+        if confidential or who in secret:
+            return f"the confidential {_term(project, who)}"
+        return "a confidential resource"
+
+    warnings = list(dict.fromkeys(
+        f"{_term(project, s)} ({_term(project, p)}) is public text holding a name of "
+        f"{which(who)}: text is not made private; reword it, or mark {_term(project, s)} "
+        "hrg:confidential." for s, p, who in sorted(hits, key=str)))
     if len(warnings) > MAX_NAME_WARNINGS:
         more = len(warnings) - MAX_NAME_WARNINGS
         warnings = [*warnings[:MAX_NAME_WARNINGS],

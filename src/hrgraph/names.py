@@ -38,6 +38,7 @@ __all__ = [
     "best_match",
     "compare",
     "confidence",
+    "matches",
     "normalise",
     "phonetic",
     "same_name",
@@ -215,13 +216,14 @@ class NameMatch:
     new_name: str
     score: float
     level: str = "low"  # "high" or "low" (:func:`confidence`)
+    new_entity: str | None = None  # the new resource, when the caller knows it
 
 
-def best_match(names: list[str], candidates: dict[str, list[str]], *,
-               organisation: bool = False) -> NameMatch | None:
-    """The existing entity (IRI → its names) whose names best match any of ``names``: a
-    high-confidence match before a low one, then by score."""
-    best: NameMatch | None = None
+def matches(names: list[str], candidates: dict[str, list[str]], *,
+            organisation: bool = False) -> list[NameMatch]:
+    """Each existing entity (IRI → its names) a name of ``names`` matches, with its best match:
+    high-confidence matches first, then by score, then by IRI."""
+    best: dict[str, NameMatch] = {}
     for new_name in names:
         for entity, existing in candidates.items():
             for name in existing:
@@ -229,7 +231,19 @@ def best_match(names: list[str], candidates: dict[str, list[str]], *,
                 if level is None:
                     continue
                 match = NameMatch(entity, name, new_name, similarity(new_name, name), level)
-                if best is None or (match.level == "high", match.score) > (
-                        best.level == "high", best.score):
-                    best = match
-    return best
+                old = best.get(entity)
+                if old is None or _rank(match) > _rank(old):
+                    best[entity] = match
+    return sorted(best.values(), key=lambda m: (m.level != "high", -m.score, m.entity))
+
+
+def _rank(match: NameMatch) -> tuple[bool, float]:
+    return match.level == "high", match.score
+
+
+def best_match(names: list[str], candidates: dict[str, list[str]], *,
+               organisation: bool = False) -> NameMatch | None:
+    """The existing entity (IRI → its names) whose names best match any of ``names``: a
+    high-confidence match before a low one, then by score."""
+    found = matches(names, candidates, organisation=organisation)
+    return found[0] if found else None

@@ -48,6 +48,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime
+import hashlib
 import io
 import re
 import stat
@@ -62,7 +63,7 @@ from xml.parsers import expat
 
 import pyoxigraph as ox
 
-from hrgraph import guard
+from hrgraph import guard, spreadsheet_model
 from hrgraph.errors import InputError, UsageError
 from hrgraph.names import normalise, similarity
 from hrgraph.project import Project
@@ -92,6 +93,7 @@ PROV = "http://www.w3.org/ns/prov#"
 SCHEMA = "https://schema.org/"
 LANG = "http://id.loc.gov/vocabulary/iso639-1/"
 RDF_TYPE = RDF + "type"
+OWL_DIFFERENT_FROM = "http://www.w3.org/2002/07/owl#differentFrom"
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".csv", ".zip"}
 #: Sheets a workbook may hold besides the data sheets (instructions); they are not read.
@@ -138,6 +140,7 @@ SHEETS: dict[str, list[Column]] = {
         Column("summary", False, "text", "a short English summary (its preferred label)"),
         Column("quote", True, "text", "the demand's words exactly as the source has them"),
         Column("quote language", True, "language code", "language of the quote"),
+        *(Column(*c) for c in spreadsheet_model.QUOTE_COLUMNS),
         Column("action", True, "action type", "label from the action-type vocabulary "
                "(release, repeal …)"),
         Column("topics", False, "topic labels", "topics from the topic vocabulary", multi=True),
@@ -145,7 +148,8 @@ SHEETS: dict[str, list[Column]] = {
         Column("actor asked to act", False, "references", "who is asked to act (addressee or "
                "actor asked to act: at least one)", multi=True),
         Column("targets", False, "references", "people, organisations, groups, legal "
-               "provisions, mechanisms or countries it concerns", multi=True),
+               "provisions, mechanisms (an id of the actors, provisions or mechanisms sheet, "
+               "or an existing one) or countries it concerns", multi=True),
         Column("part of", False, "reference", "a larger demand or point it belongs to"),
         Column("order", False, "whole number", "its place among its siblings (1, 2 …)"),
     ],
@@ -163,6 +167,11 @@ SHEETS: dict[str, list[Column]] = {
                "(default en)"),
         Column("source", False, "URLs", "pages that support the names and definition",
                multi=True),
+        Column("different from", False, "references", "existing actors whose names match but "
+               "who are someone else (owl:differentFrom)", multi=True),
+        Column("possibly same as", False, "references", "existing actors this one may be, "
+               "when the sources do not tell: recorded as an open question (hrg:possiblySameAs) "
+               "with the row's source", multi=True),
     ],
     "assessments": [
         Column("id", True, "slug", "new IRI assessment/<id>"),
@@ -177,7 +186,11 @@ SHEETS: dict[str, list[Column]] = {
                "evidence quality in brackets when the project does not know it yet: "
                "https://example.org/a (news media)", multi=True),
         Column("assessed by", True, "reference", "who made the assessment (an actor)"),
+        Column("related events", False, "references", "events it takes into account (an id "
+               "of the events sheet, or an existing event)", multi=True),
     ],
+    **{sheet: [Column(*c) for c in columns]
+       for sheet, columns in spreadsheet_model.MODEL_SHEETS.items()},
 }
 
 #: Which column a property's values come from, per sheet (to locate what the shapes report).
@@ -194,12 +207,16 @@ PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
                 "concernsLegalProvision": "targets", "concernsMechanism": "targets",
                 "partOf": "part of", "order": "order"},
     "actors": {SKOS + "prefLabel": "name", SKOS + "altLabel": "other names",
-               SKOS + "definition": "definition", DCTERMS + "source": "source"},
+               SKOS + "definition": "definition", DCTERMS + "source": "source",
+               OWL_DIFFERENT_FROM: "different from", "possiblySameAs": "possibly same as",
+               "about": "possibly same as"},
     "assessments": {"assessedDemand": "demand", "status": "status",
                     DCTERMS + "date": "date or period", "periodStart": "date or period",
                     "periodEnd": "date or period", "earliestDate": "date or period",
                     "latestDate": "date or period", SKOS + "note": "note",
-                    "evidence": "evidence", PROV + "wasAttributedTo": "assessed by"},
+                    "evidence": "evidence", PROV + "wasAttributedTo": "assessed by",
+                    "relatedEvent": "related events"},
+    **spreadsheet_model.MODEL_PROPERTY_COLUMNS,
 }
 
 ACTOR_KINDS = {"person": ("person", [FOAF + "Person"]),
@@ -233,6 +250,25 @@ class Location:
 
     sheet: str
     row: int
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a reference or vocabulary cell resolved to, and how: ``id`` (of this spreadsheet),
+    ``IRI`` (or prefix:local), ``exact`` (a name, after normalisation), ``contains`` (a name
+    containing it), ``similar`` (:func:`hrgraph.names.similarity`) or ``label`` (a vocabulary
+    label)."""
+
+    sheet: str
+    row: int
+    column: str
+    text: str
+    iri: str
+    how: str
+
+    def __str__(self) -> str:
+        return f"sheet {self.sheet!r}, row {self.row}, column {self.column!r}: {self.text!r} → " \
+               f"<{self.iri}> ({self.how})"
 
 
 class _Where:
@@ -359,12 +395,12 @@ def _is_link_member(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def _folder_csvs(path: Path, shown: str) -> list[Path]:
-    """The CSV files of a folder contribution, in name order: regular files only. A symbolic
-    link (or anything else that is not a plain file) is refused unread, so that a link to
-    another file never has its content read or shown."""
+def _folder_csvs(path: Path, shown: str, pattern: str = "*.csv") -> list[Path]:
+    """The CSV files (or others, by ``pattern``) of a folder contribution, in name order:
+    regular files only. A symbolic link (or anything else that is not a plain file) is refused
+    unread, so that a link to another file never has its content read or shown."""
     found = []
-    for p in sorted(path.glob("*.csv")):
+    for p in sorted(path.glob(pattern)):
         mode = p.lstat().st_mode
         if stat.S_ISLNK(mode):
             raise InputError(f"{guard.shorten(p.name, 60)} is a symbolic link: a contribution "
@@ -378,12 +414,13 @@ def _folder_csvs(path: Path, shown: str) -> list[Path]:
 
 def source_bytes(path: Path, *, shown: str, max_bytes: int) -> bytes:
     """The bytes a contribution's checksum is taken over: the file, or for a folder each CSV's
-    name and bytes in name order. Refuses more than ``max_bytes`` in all, and symbolic links
-    inside a folder."""
+    name and bytes in name order (its ``.txt`` texts too). Refuses more than ``max_bytes`` in
+    all, and symbolic links inside a folder."""
     if not path.exists():
         raise InputError("file not found", path=shown)
-    files = _folder_csvs(path, shown) if path.is_dir() else [path]
-    if path.is_dir() and not files:
+    files = sorted(_folder_csvs(path, shown) + _folder_csvs(path, shown, "*.txt"),
+                   key=lambda p: p.name) if path.is_dir() else [path]
+    if path.is_dir() and not any(p.suffix == ".csv" for p in files):
         raise InputError("the folder holds no .csv files (documents.csv, demands.csv, "
                          "actors.csv, assessments.csv)", path=shown)
     size = sum(p.stat().st_size for p in files)
@@ -710,6 +747,7 @@ class Contribution:
     triples: list[ox.Triple]
     locations: dict[str, Location]  # minted subject IRI → sheet and row
     source: str  # the file as shown in messages
+    resolutions: list[Resolution] = field(default_factory=list)  # each reference cell's value
 
     def quads(self, graph: str) -> list[ox.Quad]:
         name = ox.NamedNode(graph)
@@ -732,6 +770,17 @@ class Contribution:
         text = f"{self.source}, sheet {location.sheet!r}, row {location.row}"
         column = self.column_of(subject, predicate)
         return text + (f", column {column!r}" if column else "")
+
+
+def identity_question(project: Project, actor: str, other: str) -> str:
+    """The IRI of the hrg:IdentityQuestion whether ``actor`` (minted by a spreadsheet row) is
+    ``other``: ``question/person-<id>--person-<other id>``, the same whatever the cell's
+    order."""
+    def tail(iri: str) -> str:
+        rest = iri.removeprefix(project.id_base)
+        return rest.replace("/", "-") if re.fullmatch(r"[a-z0-9][a-z0-9/-]*", rest) else \
+            hashlib.sha256(iri.encode()).hexdigest()[:12]
+    return f"{project.id_base}question/{tail(actor)}--{tail(other)}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -784,7 +833,8 @@ def _table(sheet: str, rows: list[list[str]], where: _Where) -> list[_Row]:
                     raise where.error("a value in a column without a name", sheet, number,
                                       f"#{index + 1}")
                 continue
-            cells[name] = text.strip(" ")  # spaces only: a tab or CR may be the value's own
+            # spaces only: a tab or CR may be the value's own; a quote's context keeps its spaces
+            cells[name] = text if name in spreadsheet_model.VERBATIM_COLUMNS else text.strip(" ")
         if not any(v.strip() for v in cells.values()):
             continue
         for column in columns:
@@ -805,6 +855,9 @@ class _Reader:
         self.minted: dict[str, dict[str, str]] = {s: {} for s in SHEETS}  # sheet → id → IRI
         self.new_names: dict[str, list[str]] = {}
         self.new_types: dict[str, set[str]] = {}
+        self.resolutions: list[Resolution] = []
+        #: The sheets beyond the first four, and quotes (set by read_contribution).
+        self.model: spreadsheet_model.ModelReader | None = None
         from hrgraph.query import prefixes
 
         self.prefixes = prefixes(project)
@@ -856,8 +909,14 @@ class _Reader:
         found.pop("hrid", None)
         for kind in ("person", "organisation", "group", "document", "demand", "point",
                      "publication", "assessment", "place", "legal", "mechanism", "agent",
-                     "quote", "position", "event"):
+                     "quote", "position", "event", "role-claim", "signature"):
             found.setdefault(kind, self.iri(kind, ""))
+        from hrgraph.terms import ID_PREFIXES, VOCAB_PREFIXES
+
+        for name, path in ID_PREFIXES.items():  # evt:, roleclaim: as the data writes them
+            found.setdefault(name, self.project.id_base + path)
+        for name, path in VOCAB_PREFIXES.items():  # topic:, action: … (event: is id/event/)
+            found.setdefault(name, self.project.vocab_base + path)
         return found
 
     def expand(self, text: str) -> str | None:
@@ -920,17 +979,22 @@ class _Reader:
         raise self.fail(row, column, f"{_quote(text)} is not a label of the {scheme} vocabulary; "
                         f"{did_you_mean(self.project, scheme, text)}")
 
+    def _resolved(self, row: _Row, column: str, text: str, iri: str, how: str) -> str:
+        self.resolutions.append(Resolution(row.sheet, row.row, column, text, iri, how))
+        return iri
+
     def reference(self, row: _Row, column: str, text: str, *, sheets: tuple[str, ...],
-                  classes: tuple[str, ...], what: str) -> str:
-        """An entity by id of this contribution, IRI, prefix:local or name (see module doc)."""
+                  classes: tuple[str, ...], what: str, exclude: str | None = None) -> str:
+        """An entity by id of this contribution, IRI, prefix:local or name (see module doc),
+        never ``exclude``; each is recorded in :attr:`resolutions`."""
         for sheet in sheets:
-            if text in self.minted[sheet]:
-                return self.minted[sheet][text]
+            if text in self.minted[sheet] and self.minted[sheet][text] != exclude:
+                return self._resolved(row, column, text, self.minted[sheet][text], "id")
         iri = self.expand(text)
         if iri is not None:
             minted = {i for ids in self.minted.values() for i in ids.values()}
-            if iri in minted or self.known.exists(iri):
-                return iri
+            if iri != exclude and (iri in minted or self.known.exists(iri)):
+                return self._resolved(row, column, text, iri, "IRI")
             raise self.fail(row, column, f"{_quote(text)}: no such {what} in the graph or in this "
                             "contribution")
         candidates = {e: n for e, n in self.known.names.items()
@@ -938,24 +1002,25 @@ class _Reader:
         for entity, names in self.new_names.items():
             if self.new_types.get(entity, set()) & set(classes):
                 candidates[entity] = names
+        candidates.pop(exclude, None)
         key = normalise(text)
         steps = [
-            lambda n: normalise(n) == key,
-            lambda n: key in normalise(n) or _fold(text) in _fold(n),
-            lambda n: similarity(text, n) > 0,
+            ("exact", lambda n: normalise(n) == key),
+            ("contains", lambda n: key in normalise(n) or _fold(text) in _fold(n)),
+            ("similar", lambda n: similarity(text, n) > 0),
         ]
-        for test in steps:
+        for how, test in steps:
             found = sorted(e for e, names in candidates.items() if any(test(n) for n in names))
             if len(found) == 1:
-                return found[0]
+                return self._resolved(row, column, text, found[0], how)
             if len(found) > 1:
                 shown = ", ".join(f"{self._short(e)} ({guard.shorten(candidates[e][0], 40)})"
                                   for e in found[:5])
                 raise self.fail(row, column, f"{_quote(text)} may be any of {shown}: write the IRI "
                                 "(e.g. person:…) or a fuller name")
         raise self.fail(row, column, f"no {what} named {_quote(text)} in the graph or in this "
-                        "contribution; add it to the actors sheet, or check the spelling"
-                        if "actors" in sheets else
+                        f"contribution; add it to the {' or '.join(sheets)} sheet, or check "
+                        "the spelling" if sheets else
                         f"no {what} named {_quote(text)} in the graph or in this contribution")
 
     # ---- sheets
@@ -991,6 +1056,34 @@ class _Reader:
                 self.add(s, SKOS + "definition", self.text(row, "definition", language))
             for item in row.many("source"):
                 self.add(s, DCTERMS + "source", self.url(row, "source", item))
+            self.identity(row, s)
+
+    def identity(self, row: _Row, s: str) -> None:
+        """``different from`` and ``possibly same as``: what the row says it is when its names
+        match an existing actor's (hrgraph.contribute refuses a likely duplicate otherwise)."""
+        agent = (FOAF + "Agent",)
+        for item in row.many("different from"):
+            self.add(s, OWL_DIFFERENT_FROM, self.reference(
+                row, "different from", item, sheets=("actors",), classes=agent,
+                what="person, organisation or group", exclude=s))
+        for item in row.many("possibly same as"):
+            other = self.reference(row, "possibly same as", item, sheets=("actors",),
+                                   classes=agent, what="person, organisation or group",
+                                   exclude=s)
+            if not row.many("source"):
+                raise self.fail(row, "source", "'possibly same as' records an open question "
+                                "with the source that raises it: give its URL in this column")
+            question = identity_question(self.project, s, other)
+            if self.known.exists(question):
+                raise self.fail(row, "id", f"{self._short(question)} exists already: choose "
+                                "another id")
+            self.locations[question] = Location(row.sheet, row.row)
+            self.add(s, self.hrg + "possiblySameAs", other)
+            self.add(question, RDF_TYPE, self.hrg + "IdentityQuestion")
+            for about in (s, other):
+                self.add(question, self.hrg + "about", about)
+            for url in row.many("source"):
+                self.add(question, DCTERMS + "source", url)
 
     def documents(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -1023,12 +1116,7 @@ class _Reader:
             self.add(publication, SCHEMA + "url",
                      self.url(row, "source URL", row.get("source URL")))
             self.add(publication, DCTERMS + "language", LANG + language)
-            if row.get("text file"):
-                path = row.get("text file")
-                if not re.fullmatch(r"data/sources/[^/\\]+", path):
-                    raise self.fail(row, "text file", f"{_quote(path)}: give a path like "
-                                    "data/sources/NAME.txt")
-                self.add(publication, self.hrg + "textCopy", ox.Literal(path))
+            self.model.attach(row, "text file", publication)
 
     def demands(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -1052,12 +1140,7 @@ class _Reader:
                 self.add(s, self.hrg + "partOf", self.reference(
                     row, "part of", row.get("part of"), sheets=("demands",),
                     classes=(self.hrg + "Demand", self.hrg + "Point"), what="demand or point"))
-            if row.get("order"):
-                if not re.fullmatch(r"[1-9][0-9]*", row.get("order")):
-                    raise self.fail(row, "order", f"{_quote(row.get('order'))} is not a whole "
-                                    "number from 1")
-                self.add(s, self.hrg + "order",
-                         ox.Literal(row.get("order"), datatype=ox.NamedNode(XSD + "integer")))
+            self.order(row, "order", s)
             self.add(s, self.hrg + "actionType",
                      self.concept(row, "action", row.get("action"), "action-type"))
             for column, prop in (("addressee", "addressee"),
@@ -1067,26 +1150,13 @@ class _Reader:
                         row, column, item, sheets=("actors",), classes=agent,
                         what="person, organisation or group"))
             for item in row.many("targets"):
-                target = self.reference(row, "targets", item, sheets=("actors",),
+                target = self.reference(row, "targets", item,
+                                        sheets=("actors", "mechanisms", "provisions"),
                                         classes=targets, what="target")
                 self.add(s, self.hrg + self._concerns(target), target)
             for item in row.many("topics"):
                 self.add(s, self.hrg + "topic", self.concept(row, "topics", item, "topic"))
-            language = self.language(row, "quote language")
-            self.add(s, self.hrg + "quote", self.text(row, "quote", language))
-            quote = self.iri("quote", row.get("id"))
-            selector = quote + "-selector"
-            for iri in (quote, selector):
-                if self.known.exists(iri):
-                    raise self.fail(row, "id", f"{self._short(iri)} exists already: choose "
-                                    "another id")
-                self.locations[iri] = Location(row.sheet, row.row)
-            self.add(s, self.hrg + "quotedFrom", quote)
-            self.add(quote, RDF_TYPE, OA + "SpecificResource")
-            self.add(quote, OA + "hasSource", self._publication(row, document))
-            self.add(quote, OA + "hasSelector", selector)
-            self.add(selector, RDF_TYPE, OA + "TextQuoteSelector")
-            self.add(selector, OA + "exact", ox.Literal(row.get("quote")))
+            self.model.add_quote(row, s, self.iri("quote", row.get("id")), document)
 
     def _concerns(self, target: str) -> str:
         types = self.known.types.get(target, set()) | self.new_types.get(target, set())
@@ -1099,7 +1169,57 @@ class _Reader:
                 return prop
         return "concerns"
 
-    def _publication(self, row: _Row, document: str) -> str:
+    def order(self, row: _Row, column: str, s: str) -> None:
+        """``hrg:order`` from a whole number ≥ 1, if the cell has one."""
+        if not row.get(column):
+            return
+        if not re.fullmatch(r"[1-9][0-9]*", row.get(column)):
+            raise self.fail(row, column, f"{_quote(row.get(column))} is not a whole number "
+                            "from 1")
+        self.add(s, self.hrg + "order",
+                 ox.Literal(row.get(column), datatype=ox.NamedNode(XSD + "integer")))
+
+    def period(self, row: _Row, column: str, s: str) -> None:
+        """A date (``dcterms:date``) or ``START/END`` (``hrg:periodStart``/``periodEnd``),
+        with the bounds."""
+        period = row.get(column)
+        if "/" in period:
+            start, _, end = (p.strip() for p in period.partition("/"))
+            first, lo, _ = self.date(row, column, start)
+            last, _, hi = self.date(row, column, end)
+            self.add(s, self.hrg + "periodStart", first)
+            self.add(s, self.hrg + "periodEnd", last)
+        else:
+            literal, lo, hi = self.date(row, column, period)
+            self.add(s, DCTERMS + "date", literal)
+        self.bounds(s, lo, hi)
+
+    def evidence(self, row: _Row, column: str, s: str) -> None:
+        """``hrg:evidence`` from ``URL (quality); …``; a URL new to the project becomes a
+        ``hrg:WebSource`` with its quality."""
+        for item in row.many(column):
+            match = _EVIDENCE.fullmatch(item)
+            url = self.url(row, column, match.group(1) if match else item)
+            self.add(s, self.hrg + "evidence", url)
+            quality = match.group(2) if match else None
+            known = [q.object.value for q in self.known.store.quads_for_pattern(
+                ox.NamedNode(url), ox.NamedNode(self.hrg + "evidenceQuality"), None)]
+            if quality is None:
+                if not known and not any(t.subject.value == url for t in self.triples):
+                    raise self.fail(row, column, f"{guard.shorten(url)} is new to the "
+                                    "project: give its evidence quality in brackets after it, "
+                                    f"e.g. {guard.shorten(url)} (news media)")
+                continue
+            concept = self.concept(row, column, quality, "evidence-quality")
+            if known and concept not in known:
+                raise self.fail(row, column, f"{guard.shorten(url)} is recorded as "
+                                f"{self._short(known[0])} already, not {_quote(quality)}")
+            self.add(url, RDF_TYPE, self.hrg + "WebSource")
+            self.add(url, self.hrg + "evidenceQuality", concept)
+
+    def default_publication(self, row: _Row, document: str) -> str:
+        """The publication a quote of ``document`` points at unless the row names another:
+        the first this contribution gives it, else the graph's first."""
         for t in self.triples:
             if t.predicate.value == self.hrg + "publicationOf" and t.object.value == document:
                 return t.subject.value
@@ -1127,41 +1247,53 @@ class _Reader:
                 classes=(self.hrg + "Demand",), what="demand"))
             self.add(s, self.hrg + "status",
                      self.concept(row, "status", row.get("status"), "status"))
-            period = row.get("date or period")
-            if "/" in period:
-                start, _, end = (p.strip() for p in period.partition("/"))
-                first, lo, _ = self.date(row, "date or period", start)
-                last, _, hi = self.date(row, "date or period", end)
-                self.add(s, self.hrg + "periodStart", first)
-                self.add(s, self.hrg + "periodEnd", last)
-            else:
-                literal, lo, hi = self.date(row, "date or period", period)
-                self.add(s, DCTERMS + "date", literal)
-            self.bounds(s, lo, hi)
+            self.period(row, "date or period", s)
             self.add(s, SKOS + "note", self.text(row, "note", self.language(row, "note language")))
-            for item in row.many("evidence"):
-                match = _EVIDENCE.fullmatch(item)
-                url = self.url(row, "evidence", match.group(1) if match else item)
-                self.add(s, self.hrg + "evidence", url)
-                quality = match.group(2) if match else None
-                known = [q.object.value for q in self.known.store.quads_for_pattern(
-                    ox.NamedNode(url), ox.NamedNode(self.hrg + "evidenceQuality"), None)]
-                if quality is None:
-                    if not known and not any(t.subject.value == url for t in self.triples):
-                        raise self.fail(row, "evidence", f"{guard.shorten(url)} is new to the "
-                                        "project: give its evidence quality in brackets after "
-                                        "it, e.g. "
-                                        f"{guard.shorten(url)} (news media)")
-                    continue
-                concept = self.concept(row, "evidence", quality, "evidence-quality")
-                if known and concept not in known:
-                    raise self.fail(row, "evidence", f"{guard.shorten(url)} is recorded as "
-                                    f"{self._short(known[0])} already, not {_quote(quality)}")
-                self.add(url, RDF_TYPE, self.hrg + "WebSource")
-                self.add(url, self.hrg + "evidenceQuality", concept)
+            self.evidence(row, "evidence", s)
             self.add(s, PROV + "wasAttributedTo", self.reference(
                 row, "assessed by", row.get("assessed by"), sheets=("actors",),
                 classes=(FOAF + "Agent", PROV + "Agent"), what="actor"))
+            for item in row.many("related events"):
+                self.add(s, self.hrg + "relatedEvent", self.reference(
+                    row, "related events", item, sheets=("events",),
+                    classes=(self.hrg + "Event",), what="event"))
+
+
+def _attachments(path: Path, where: _Where, limits: Limits):
+    """``name → text`` of the ``.txt`` files a contribution may carry: beside the CSV files of a
+    folder (or beside a workbook or a single CSV), or inside a ``.zip``; None when there is no
+    such file. Plain files only (a link is refused unread), within ``max_unpacked_bytes``."""
+    def read(name: str) -> str | None:
+        if "/" in name or "\\" in name or name.startswith("."):
+            return None
+        try:
+            if path.suffix.lower() == ".zip":
+                with _open_archive(path, where, limits) as archive:
+                    try:
+                        info = archive.getinfo(name)
+                    except KeyError:
+                        return None
+                    data = archive.read(info)
+            else:
+                file = (path if path.is_dir() else path.parent) / name
+                if not file.exists() and not file.is_symlink():
+                    return None
+                mode = file.lstat().st_mode
+                if not stat.S_ISREG(mode):
+                    raise where.error(f"{guard.shorten(name, 60)} is not a plain file (a link "
+                                      "or a folder): refused unread")
+                if file.stat().st_size > limits.unpacked_bytes:
+                    raise where.error(f"{guard.shorten(name, 60)} is larger than "
+                                      f"{limits.unpacked_bytes:,} bytes; "
+                                      "raise [contributions] max_unpacked_bytes in hrgraph.toml")
+                data = file.read_bytes()
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise where.error(f"{guard.shorten(name, 60)} is not UTF-8 text") from None
+        except (OSError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError):
+            raise where.error(f"{guard.shorten(name, 60)} cannot be read") from None
+
+    return read
 
 
 def read_contribution(project: Project, path: str | Path, store: ox.Store, *,
@@ -1196,15 +1328,31 @@ def read_contribution(project: Project, path: str | Path, store: ox.Store, *,
         tables[sheet] = _table(sheet, rows, where) if any(
             any(c.strip() for c in r) for r in rows) else []
     if not any(tables.values()):
-        raise where.error("the spreadsheet is empty: fill at least one row of the documents, "
-                          "demands, actors or assessments sheet")
+        raise where.error("the spreadsheet is empty: fill at least one row of a sheet ("
+                          f"{', '.join(SHEETS)})")
     reader = _Reader(project, _Known(project, store).load(), where)
+    model = spreadsheet_model.ModelReader(
+        reader, tables, _attachments(path, where, limits_of(project) if limits is None
+                                     else limits), project.root)
+    reader.model = model
+    # in the order references need: what a row refers to is minted before it
+    model.load_texts()
     reader.actors(tables.get("actors", []))
+    model.mechanisms()
+    model.provisions()
     reader.documents(tables.get("documents", []))
+    model.publications()
+    model.texts_by_url()
     reader.demands(tables.get("demands", []))
+    model.roles()
+    model.signatures()
+    model.events()
     reader.assessments(tables.get("assessments", []))
+    model.mentions()
+    model.affiliations()
+    model.names()
     unique = list(dict.fromkeys(reader.triples))
-    return Contribution(unique, reader.locations, where.shown)
+    return Contribution(unique, reader.locations, where.shown, reader.resolutions)
 
 
 # --------------------------------------------------------------------------- export
@@ -1379,12 +1527,20 @@ class _Exporter:
         for s, slug in documents + demands + assessments:
             if slug:
                 self.ids[s] = slug
+        found = spreadsheet_model.model_ids(self)
+        # an id two minted resources share (in different sheets) is written as prefix:local
+        counts: dict[str, int] = {}
+        for slug in self.ids.values():
+            counts[slug] = counts.get(slug, 0) + 1
+        minted = set(self.ids)
+        self.ids = {iri: slug for iri, slug in self.ids.items() if counts[slug] == 1}
         sheets = {
             "actors": [self.actor(kind, s, slug) for kind, s, slug in actors],
             "documents": [self.document(s, slug) for s, slug in documents if slug],
             "demands": [self.demand(s, slug) for s, slug in demands if slug],
             "assessments": [self.assessment(s, slug) for s, slug in assessments if slug],
         }
+        sheets.update(spreadsheet_model.export_model(self, found, minted))
         left_out = [t for t in self.triples if t not in self.used]
         return sheets, left_out
 
@@ -1412,7 +1568,28 @@ class _Exporter:
             "definition": definition.value if definition else "",
             "definition language": definition.language or "" if definition else "",
             "source": "; ".join(x.value for x in self.values(s, DCTERMS + "source")),
+            "different from": "; ".join(self.ref(x.value)
+                                        for x in self.values(s, OWL_DIFFERENT_FROM)),
+            "possibly same as": "; ".join(self._question(s, x.value)
+                                          for x in self.values(s, self.hrg + "possiblySameAs")),
         }
+
+    def _question(self, s: str, other: str) -> str:
+        """``other`` as the cell shows it; the identity question the import makes of it is
+        used up when it says what the import would say (else it is left out, with a warning)."""
+        question = identity_question(self.project, s, other)
+        said = set(self.by_subject.get(question, []))
+        sources = {t.object for t in self.by_subject.get(s, [])
+                   if t.predicate.value == DCTERMS + "source"}
+        expected = {ox.Triple(ox.NamedNode(question), ox.NamedNode(RDF_TYPE),
+                              ox.NamedNode(self.hrg + "IdentityQuestion"))}
+        expected |= {ox.Triple(ox.NamedNode(question), ox.NamedNode(self.hrg + "about"),
+                               ox.NamedNode(x)) for x in (s, other)}
+        expected |= {ox.Triple(ox.NamedNode(question), ox.NamedNode(DCTERMS + "source"), x)
+                     for x in sources}
+        if said == expected:
+            self.used |= said
+        return self.ref(other)
 
     def document(self, s: str, slug: str) -> dict[str, str]:
         hrg = self.hrg
@@ -1430,8 +1607,11 @@ class _Exporter:
             "topics": "; ".join(self.label(x.value, "topic")
                                 for x in self.values(s, hrg + "topic")),
         }
+        own = f"{self.project.id_base}publication/{slug}"
         for publication in self.values(s, hrg + "hasPublication"):
             p = publication.value
+            if p != own and own in self.by_subject:
+                continue  # another copy: the publications sheet's
             self._types(p, [hrg + "Publication"])
             self.values(p, hrg + "publicationOf")
             self.values(p, DCTERMS + "language")
@@ -1448,26 +1628,23 @@ class _Exporter:
                         if isinstance(x, ox.Literal) and x.language == "en"), None)
         if summary is not None:
             self.used.add(ox.Triple(ox.NamedNode(s), ox.NamedNode(SKOS + "prefLabel"), summary))
-        quote = self.one(s, hrg + "quote")
-        for q in self.values(s, hrg + "quotedFrom"):
-            self._types(q.value, [OA + "SpecificResource"])
-            self.values(q.value, OA + "hasSource")
-            for selector in self.values(q.value, OA + "hasSelector"):
-                self._types(selector.value, [OA + "TextQuoteSelector"])
-                self.values(selector.value, OA + "exact")
+        document = self.one(s, hrg + "madeIn")
+        own = None
+        if document is not None and self.slug(document.value, "document"):
+            own = (f"{self.project.id_base}publication/"
+                   f"{self.slug(document.value, 'document')}")
+        quoted = spreadsheet_model.export_quote(self, s, own)
         targets = []
         for prop in ("concernsPerson", "concernsOrganisation", "concernsGroup",
                      "concernsLegalProvision", "concernsMechanism", "concerns"):
             targets += [self.ref(x.value) for x in self.values(s, hrg + prop)]
         part = self.one(s, hrg + "partOf")
         order = self.one(s, hrg + "order")
-        document = self.one(s, hrg + "madeIn")
         action = self.one(s, hrg + "actionType")
         return {
             "id": slug, "document": self.ref(document.value) if document else "",
             "summary": summary.value if summary else "",
-            "quote": quote.value if quote else "",
-            "quote language": quote.language or "" if quote else "",
+            **quoted,
             "action": self.label(action.value, "action-type") if action else "",
             "topics": "; ".join(self.label(x.value, "topic")
                                 for x in self.values(s, hrg + "topic")),
@@ -1484,35 +1661,55 @@ class _Exporter:
         self._types(s, [hrg + "Assessment"])
         demand = self.one(s, hrg + "assessedDemand")
         status = self.one(s, hrg + "status")
-        date = self.one(s, DCTERMS + "date")
-        start, end = self.one(s, hrg + "periodStart"), self.one(s, hrg + "periodEnd")
-        self.values(s, hrg + "earliestDate")
-        self.values(s, hrg + "latestDate")
         note = self.one(s, SKOS + "note")
-        evidence = []
-        for url in self.values(s, hrg + "evidence"):
-            quality = self.one(url.value, hrg + "evidenceQuality")
-            self._types(url.value, [hrg + "WebSource"])
-            evidence.append(url.value + (f" ({self.label(quality.value, 'evidence-quality')})"
-                                         if quality else ""))
         by = self.one(s, PROV + "wasAttributedTo")
-        period = date.value if date else (f"{start.value}/{end.value}" if start and end else "")
         return {
             "id": slug, "demand": self.ref(demand.value) if demand else "",
             "status": self.label(status.value, "status") if status else "",
-            "date or period": period,
+            "date or period": self.period_text(s),
             "note": note.value if note else "",
             "note language": note.language or "" if note else "",
-            "evidence": "; ".join(evidence),
+            "evidence": self.evidence_text(s),
             "assessed by": self.ref(by.value) if by else "",
+            "related events": "; ".join(self.ref(x.value)
+                                        for x in self.values(s, hrg + "relatedEvent")),
         }
+
+    def period_text(self, s: str) -> str:
+        """A date or ``START/END`` (and its bounds taken), as the reader's ``period`` wants."""
+        date = self.one(s, DCTERMS + "date")
+        start, end = self.one(s, self.hrg + "periodStart"), self.one(s, self.hrg + "periodEnd")
+        self.values(s, self.hrg + "earliestDate")
+        self.values(s, self.hrg + "latestDate")
+        return date.value if date else (f"{start.value}/{end.value}" if start and end else "")
+
+    def evidence_text(self, s: str) -> str:
+        """``URL (quality); …`` for the reader's ``evidence``."""
+        evidence = []
+        for url in self.values(s, self.hrg + "evidence"):
+            quality = self.one(url.value, self.hrg + "evidenceQuality")
+            self._types(url.value, [self.hrg + "WebSource"])
+            evidence.append(url.value + (f" ({self.label(quality.value, 'evidence-quality')})"
+                                         if quality else ""))
+        return "; ".join(evidence)
 
 
 # --------------------------------------------------------------------------- the committed files
 
+#: The text of the example statement (its texts sheet): its quotes are located in it.
+EXAMPLE_TEXT = (
+    "Example: free Marfa Rabkova, a year after her arrest\n\n"
+    "A year ago Marfa Rabkova, coordinator of the volunteer service of Viasna, was detained.\n"
+    "We demand the immediate release of Marfa Rabkova. We call on the Belarusian authorities "
+    "to drop the charges against her under Part 3 of\nArticle 293 of the Criminal Code. We "
+    "urge the international community to support the new UN mandate on accountability in "
+    "Belarus.\n")
+
 #: The example in data/templates/example.xlsx: a statement by Viasna (invented for the example,
 #: with an example.org source) demanding the release of Marfa Rabkova, who is referred to by her
-#: Belarusian name; Viasna and the Belarusian authorities by their English names.
+#: Belarusian name; Viasna and the Belarusian authorities by their English names. It creates a
+#: mechanism and a legal provision (both marked as examples), and its text is in the texts
+#: sheet, so that the quotes' prefixes and suffixes are computed (one quote spans a line break).
 EXAMPLE: dict[str, list[dict[str, str]]] = {
     "documents": [{
         "id": "example-viasna-rabkova-2021",
@@ -1531,8 +1728,47 @@ EXAMPLE: dict[str, list[dict[str, str]]] = {
         "addressee": "Belarusian authorities",
         "actor asked to act": "Belarusian authorities", "targets": "Марфа Рабкова",
         "order": "1",
+    }, {
+        "id": "example-viasna-rabkova-2021-2",
+        "document": "example-viasna-rabkova-2021",
+        "summary": "Drop the charges against Marfa Rabkova under Article 293 (example)",
+        "quote": "drop the charges against her under Part 3 of Article 293 of the Criminal Code",
+        "quote language": "en", "action": "end persecution",
+        "topics": "political prisoners; human-rights defenders",
+        "addressee": "Belarusian authorities", "actor asked to act": "Belarusian authorities",
+        "targets": "Марфа Рабкова; example-article-293-part-3", "order": "2",
+    }, {
+        "id": "example-viasna-rabkova-2021-3",
+        "document": "example-viasna-rabkova-2021",
+        "summary": "Support the new UN accountability mandate on Belarus (example)",
+        "quote": "support the new UN mandate on accountability in Belarus",
+        "quote language": "en", "action": "support",
+        "topics": "UN human-rights mechanisms", "addressee": "the international community",
+        "actor asked to act": "the international community",
+        "targets": "example-un-accountability-mandate", "order": "3",
     }],
     "actors": [],
+    "mechanisms": [{
+        "id": "example-un-accountability-mandate", "kind": "mandate",
+        "name": "UN mandate on accountability in Belarus (example)", "name language": "en",
+        "definition": "An example mechanism: a monitoring and reporting mandate on "
+                      "accountability for human-rights violations in Belarus.",
+        "operated by": "United Nations", "established on": "2021-03",
+        "topics": "UN human-rights mechanisms",
+        "source": "https://example.org/hrgraph/example-un-accountability-mandate",
+    }],
+    "provisions": [{
+        "id": "example-article-293-part-3", "kind": "article",
+        "name": "Part 3 of Article 293 of the Criminal Code (example)", "name language": "en",
+        "definition": "An example provision: training or preparing people to take part in "
+                      "riots, or funding it.",
+        "article": "293", "part of": "Criminal Code of the Republic of Belarus",
+        "jurisdiction": "Belarus",
+        "source": "https://example.org/hrgraph/example-article-293-part-3",
+    }],
+    "mentions": [{"document": "example-viasna-rabkova-2021", "mentions": "Viasna"}],
+    "texts": [{"id": "example-viasna-rabkova-2021-text", "text": EXAMPLE_TEXT,
+               "source URL": "https://example.org/hrgraph/example-viasna-rabkova-2021"}],
     "assessments": [{
         "id": "example-viasna-rabkova-2021-1-2025",
         "demand": "example-viasna-rabkova-2021-1", "status": "not met",
