@@ -16,6 +16,11 @@ are one man. To see that, each name is
    starts with the same sound, other words by their keys (``rapidfuzz`` ratio ≥
    :data:`WORD_THRESHOLD`). Patronymics and middle names of the longer name may stay unmatched.
 
+:func:`confidence` grades a match: ``"high"`` (similarity ≥ :data:`HIGH_CONFIDENCE` with two whole
+words, or two one-word names: ``hrgraph add`` refuses such a new entry unless it says what it is)
+or ``"low"`` (a warning); for organisations, a name that merely contains the other's words and
+more names a part or a whole, not the same body.
+
 PyICU's transliterators were the first choice, but PyICU builds from source here (it needs the ICU
 headers), so ``unidecode`` (pure Python) does the script conversion and this module the rest.
 The frozen set ``tests/data/name-pairs.csv`` measures precision and recall (tests/test_names.py).
