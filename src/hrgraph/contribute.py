@@ -627,7 +627,11 @@ def _duplicate_problem(project: Project, match: NameMatch, triples: list[ox.Trip
     path = next((t.predicate.value for t in triples if t.subject == subject
                  and isinstance(t.object, ox.Literal) and t.object.value == match.new_name),
                 PREF_LABEL)
-    existing, short = match.entity, _short(project, match.entity)
+    from hrgraph.query import shorten
+    from hrgraph.terms import ID_PREFIXES
+
+    existing = match.entity  # as a spreadsheet cell may name it: person:marfa-rabkova
+    short = shorten(existing, {p: project.id_base + path for p, path in ID_PREFIXES.items()})
     message = (
         f"Likely duplicate: {match.new_name!r} is the name of the existing {kind} {short} "
         f"({match.name!r}). Say what it is. The same {kind}: use <{existing}> instead of a new "
