@@ -155,6 +155,7 @@ def test_re_entering_marfa_rabkova_is_refused(built: Project, tmp_path: Path, na
     assert "Likely duplicate" in result.output and f"<{RABKOVA}>" in result.output
     assert "owl:differentFrom" in result.output and "hrg:possiblySameAs" in result.output
     assert "Nothing was merged" in result.output
+    assert "error: 1 violation: nothing was merged" in result.stderr  # not "1 violations"
     assert contributions(built) == []
 
 

@@ -248,7 +248,8 @@ def add(settings: Settings, file: Path, source_url: str | None, contributor: str
         click.echo(result.resolutions_text())
     click.echo(result.to_text(project))
     if not result.conforms:
-        raise ValidationFailed(f"{result.report.violations} violations: nothing was merged")
+        count = result.report.violations
+        raise ValidationFailed(f"{count} violation{'s' if count != 1 else ''}: nothing was merged")
 
 
 @main.command("draft")
