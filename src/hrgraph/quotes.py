@@ -147,7 +147,12 @@ def _not_found(text: str, quote: str, where: str) -> QuoteNotFound:
     alignment = fuzz.partial_ratio_alignment(flat_quote, text)
     if alignment is None or alignment.score == 0:
         return QuoteNotFound(f"the quote is not in {where}, nor anything like it", "", 0.0)
-    passage = " ".join(text[alignment.dest_start:alignment.dest_end].split())
+    start, end = alignment.dest_start, alignment.dest_end
+    while start > 0 and not text[start - 1].isspace():  # whole words: widen to white space
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    passage = " ".join(text[start:end].split())
     shown = passage if len(passage) <= SHOWN else passage[:SHOWN - 1] + "…"
     return QuoteNotFound(
         f"the quote is not in {where}; the closest passage ({alignment.score:.0f}% alike) is "
