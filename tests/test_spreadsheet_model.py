@@ -408,6 +408,13 @@ def test_texts_beside_the_csv_files_and_inside_a_zip(base: Project, tmp_path: Pa
     (folder / "statement.txt").symlink_to(tmp_path / "in.zip")
     with pytest.raises(InputError, match="not a plain file"):
         read(base, folder)
+    # a workbook never reads the files next to it
+    spreadsheet.write_template(folder / "book.xlsx", rows(
+        documents=[{**DOCUMENT, "text file": "statement.txt"}]))
+    (folder / "statement.txt").unlink()
+    (folder / "statement.txt").write_text(TEXT)
+    with pytest.raises(InputError, match=r"column 'text file'.*a workbook carries its texts"):
+        read(base, folder / "book.xlsx")
 
 
 def test_locate_quote_by_itself() -> None:

@@ -1260,11 +1260,15 @@ class _Reader:
 
 
 def _attachments(path: Path, where: _Where, limits: Limits):
-    """``name → text`` of the ``.txt`` files a contribution may carry: beside the CSV files of a
-    folder (or beside a workbook or a single CSV), or inside a ``.zip``; None when there is no
-    such file. Plain files only (a link is refused unread), within ``max_unpacked_bytes``."""
+    """``name → text`` of the ``.txt`` files a contribution carries: beside the CSV files of a
+    folder, or inside a ``.zip``; None when there is no such file. Only what the contributor
+    packaged: never a file beside a workbook or a single CSV (a workbook from elsewhere must not
+    pull the context of someone's other files into the graph). Plain files only (a link is
+    refused unread), within ``max_unpacked_bytes``."""
     def read(name: str) -> str | None:
         if "/" in name or "\\" in name or name.startswith("."):
+            return None
+        if not path.is_dir() and path.suffix.lower() != ".zip":
             return None
         try:
             if path.suffix.lower() == ".zip":
@@ -1275,7 +1279,7 @@ def _attachments(path: Path, where: _Where, limits: Limits):
                         return None
                     data = archive.read(info)
             else:
-                file = (path if path.is_dir() else path.parent) / name
+                file = path / name
                 if not file.exists() and not file.is_symlink():
                     return None
                 mode = file.lstat().st_mode

@@ -21,7 +21,7 @@ texts          the text quotes are located in (not RDF)
 
 **Quotes** (demands, roles, signatures) are located in their text (:func:`hrgraph.quotes.
 locate_quote`): the text named by the row's ``quoted from`` — an id of the ``texts`` sheet, a
-``.txt`` file beside the spreadsheet or inside its ``.zip``, or a publication — or else the
+``.txt`` file beside the CSV files or inside the ``.zip``, or a publication — or else the
 text of the document's publication (its ``text file``, a ``texts`` row with its URL, or, for a
 publication the project has, its ``hrg:textCopy`` under data/sources/). ``oa:exact`` and
 ``hrg:quote`` are the text's own characters, ``oa:prefix``/``oa:suffix`` are computed; without a
@@ -70,7 +70,7 @@ _SOURCE_COPY = re.compile(r"data/sources/[^/\\]+")
 #: help, several values). The quote and its language are the sheet's own.
 QUOTE_COLUMNS: list[tuple[str, bool, str, str, bool]] = [
     ("quoted from", False, "text or publication",
-     "where the quote is: an id of the texts sheet, a .txt file beside the spreadsheet or "
+     "where the quote is: an id of the texts sheet, a .txt file beside the CSV files or "
      "inside the .zip, or a publication (an id of the publications sheet, an IRI, "
      "publication:…); empty: the text of the document's publication", False),
     ("quote prefix", False, "text", "the words just before the quote: computed from the text; "
@@ -190,7 +190,7 @@ MODEL_SHEETS: dict[str, list[tuple[str, bool, str, str, bool]]] = {
         ("publisher", False, "reference", "the organisation that published it", False),
         ("issued", False, "date", "when it was published", False),
         ("text file", False, "path", "its text: data/sources/NAME, an id of the texts sheet, or "
-         "a .txt file beside the spreadsheet", False),
+         "a .txt file beside the CSV files or inside the .zip", False),
         ("partial", False, "yes", "yes when only part of the text is available", False),
         ("note", False, "text@lang", "an editor's note: Another English translation of the "
          "same statement@en", False),
@@ -334,7 +334,7 @@ class _Text:
 class ModelReader:
     """Maps the sheets of :data:`MODEL_SHEETS` through ``reader`` (its helpers and triples).
 
-    ``attachment(name)`` gives the text of a ``.txt`` file beside the spreadsheet or inside its
+    ``attachment(name)`` gives the text of a ``.txt`` file beside the CSV files or inside the
     ``.zip`` (None when there is none); ``root`` is the project's folder (for data/sources/).
     """
 
@@ -424,7 +424,7 @@ class ModelReader:
 
     def attach(self, row: Row, column: str, publication: str) -> None:
         """The ``text file`` cell of a documents or publications row: data/sources/NAME (an
-        ``hrg:textCopy``), an id of the texts sheet, or a .txt file beside the spreadsheet."""
+        ``hrg:textCopy``), an id of the texts sheet, or a .txt file beside the CSV files."""
         value = row.get(column)
         if not value:
             return
@@ -441,7 +441,8 @@ class ModelReader:
         if text is None:
             raise self.reader.fail(row, column, f"{_q(value)}: give data/sources/NAME.txt, an "
                                    "id of the texts sheet, or the name of a .txt file beside "
-                                   "the spreadsheet (or inside the .zip)")
+                                   "the CSV files (or inside the .zip; a workbook carries its "
+                                   "texts in the texts sheet)")
         self.publication_texts[publication] = _Text(strip_header(text), value)
 
     def _stored(self, copy: str) -> _Text | None:
@@ -519,7 +520,7 @@ class ModelReader:
             iri = at[0] if at else iri
         if iri is None or not self._is_publication(iri):
             raise r.fail(row, "quoted from", f"{_q(value)} is neither an id of the texts "
-                         "sheet, nor a .txt file beside the spreadsheet, nor a publication "
+                         "sheet, nor a .txt file beside the CSV files, nor a publication "
                          "(an id of the publications sheet, publication:…, or its URL)")
         return iri, self.text_of(iri)
 
