@@ -108,8 +108,14 @@ def test_round_trip(base: Project, tmp_path: Path, target: str) -> None:
     same set of triples is isomorphism); a label a spreadsheet would run survives."""
     first_path = tmp_path / "in"
     spreadsheet.write_template(first_path, rows(
-        documents=[DOCUMENT],
-        demands=[{**DEMAND, "summary": '=HYPERLINK("http://x")'},
+        documents=[{**DOCUMENT, "text file": "t-doc-text"}],
+        # the quote is located in the texts sheet's text; its context survives the export
+        texts=[{"id": "t-doc-text", "text": "Statement.\nFree Nasta\nTestovich. End."}],
+        mechanisms=[{"id": "t-mechanism", "name": "test mechanism", "name language": "en"}],
+        provisions=[{"id": "t-provision", "kind": "provision", "name": "test rule",
+                     "name language": "en", "jurisdiction": "Belarus"}],
+        demands=[{**DEMAND, "summary": '=HYPERLINK("http://x")',
+                  "targets": DEMAND["targets"] + "; t-mechanism; t-provision"},
                  {**DEMAND, "id": "t-doc-1-1", "part of": "t-doc-1", "targets": "",
                   "summary": "+1 -2 @me"}],
         actors=[ACTOR, {"id": "t-group", "kind": "group", "name": "test group",
@@ -130,6 +136,8 @@ def test_round_trip(base: Project, tmp_path: Path, target: str) -> None:
     labels = {t.object.value for t in second.triples
               if t.predicate.value.endswith(("prefLabel", "altLabel"))}
     assert {'=HYPERLINK("http://x")', "+1 -2 @me", "'=tricky"} <= labels
+    assert ox.Literal("Free Nasta\nTestovich.") in {t.object for t in second.triples}
+    assert ox.Literal("Statement.\n") in {t.object for t in second.triples}  # oa:prefix
 
 
 def test_round_trip_of_a_merged_contribution(built: Project, base: Project, cli,

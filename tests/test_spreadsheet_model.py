@@ -20,6 +20,7 @@ from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project
 from hrgraph.quotes import QuoteAmbiguous, QuoteNotFound, locate_quote
+from test_spreadsheet import read, rows
 
 ID = "https://w3id.org/hrgraph/id/"
 HRG = "https://w3id.org/hrgraph/ontology#"
@@ -31,18 +32,6 @@ OA = "http://www.w3.org/ns/oa#"
 def base(built_project: Project) -> Project:
     """The session's built project (read-only use)."""
     return built_project
-
-
-def rows(**sheets: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
-    return {name: sheets.get(name, []) for name in spreadsheet.SHEETS}
-
-
-def read(project: Project, path: Path) -> spreadsheet.Contribution:
-    store = stores.open_store(project, read_only=True)
-    try:
-        return spreadsheet.read_contribution(project, path, store)
-    finally:
-        del store
 
 
 def contribution(project: Project, tmp_path: Path, name: str = "in",
@@ -295,7 +284,7 @@ def test_names_merge_through_the_contribution_checks(built_copy: Project, tmp_pa
      ("sheet 'affiliations', row 2, column 'group'", "role claim")),
     ({"mentions": [{"document": "document:concerted-position-2016", "mentions": "Nobody Atall"}]},
      ("sheet 'mentions', row 2, column 'mentions'",
-      "add it to the actors or mechanisms or provisions sheet")),
+      "add it to the actors, mechanisms or provisions sheet")),
     ({"names": [{"entity": "Марфа Рабкова", "name": "Marfa R.", "name language": "en",
                  "preferred": "yes"}]},
      ("sheet 'names', row 2, column 'preferred'", "has a preferred name in en already")),

@@ -2,8 +2,10 @@
 
 A contribution is an ``.xlsx`` workbook, a folder or ``.zip`` of CSV files (or one CSV named after
 its sheet), with one sheet per kind of entity — ``documents``, ``demands``, ``actors``,
-``assessments`` — and human column names (:data:`SHEETS`; docs/contributing.md has the column
-reference). :func:`read_contribution` maps the rows to triples exactly as the project's own data
+``assessments`` here, and the sheets of :mod:`hrgraph.spreadsheet_model` (mechanisms,
+provisions, roles, signatures, mentions, affiliations, events, publications, names, texts), which
+this module hands its reader and exporter to, and which locates quotes in their text — and
+human column names (:data:`SHEETS`; docs/contributing.md has the column reference). :func:`read_contribution` maps the rows to triples exactly as the project's own data
 is written (data/documents/*.ttl, data/history/assessments.ttl):
 
 * IRIs are minted under ``<id base><kind>/<id>`` from the ``id`` column (a lower-case slug that no
@@ -733,6 +735,11 @@ class _Known:
             ox.NamedNode(iri), ox.NamedNode(RDF_TYPE), ox.NamedNode(c))) for c in wanted)
 
 
+def _or(names: tuple[str, ...]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join(names) if len(names) < 3 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
 def _fold(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
@@ -1019,8 +1026,8 @@ class _Reader:
                 raise self.fail(row, column, f"{_quote(text)} may be any of {shown}: write the IRI "
                                 "(e.g. person:…) or a fuller name")
         raise self.fail(row, column, f"no {what} named {_quote(text)} in the graph or in this "
-                        f"contribution; add it to the {' or '.join(sheets)} sheet, or check "
-                        "the spelling" if sheets else
+                        f"contribution; add it to the {_or(sheets)} sheet, or check the "
+                        "spelling" if sheets else
                         f"no {what} named {_quote(text)} in the graph or in this contribution")
 
     # ---- sheets
