@@ -206,7 +206,8 @@ MODEL_SHEETS: dict[str, list[tuple[str, bool, str, str, bool]]] = {
     "texts": [
         ("id", True, "slug", "an id other rows name in quoted from or text file", False),
         ("text", True, "text", "the text, pasted whole (not stored in the graph: used to "
-         "locate quotes)", False),
+         "locate quotes); longer than a cell holds (32,767 characters): a .txt file beside the "
+         "CSV files or inside the .zip instead", False),
         ("source URL", False, "URL", "the publication it is the text of", False),
     ],
 }
