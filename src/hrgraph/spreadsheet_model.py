@@ -270,17 +270,26 @@ class Row(Protocol):
     def many(self, column: str) -> list[str]: ...
 
 
+class Known(Protocol):
+    """What this module uses of ``hrgraph.spreadsheet._Known`` (what the store holds)."""
+
+    store: ox.Store
+    types: dict[str, set[str]]
+
+    def exists(self, iri: str) -> bool: ...
+    def has_type(self, iri: str, classes: Iterable[str]) -> bool: ...
+
+
 class Reader(Protocol):
     """What this module uses of ``hrgraph.spreadsheet._Reader``."""
 
     hrg: str
     triples: list[ox.Triple]
-    locations: dict
+    locations: dict[str, object]  # minted IRI → its sheet and row (a Location)
     minted: dict[str, dict[str, str]]
     new_names: dict[str, list[str]]
     new_types: dict[str, set[str]]
-    known: object  # hrgraph.spreadsheet._Known: .store, .types, .exists(), .has_type()
-    project: object
+    known: Known
 
     def iri(self, kind: str, slug: str) -> str: ...
     def add(self, s: str, p: str, o: ox.Term | str) -> None: ...
