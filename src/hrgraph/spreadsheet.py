@@ -568,13 +568,21 @@ class _XmlRefused(Exception):
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
-               budget: _Budget, counts: dict[str, int]) -> None:
+               budget: _Budget, counts: dict[str, int], *, kind: str = ".xlsx workbook",
+               cells: tuple[str, ...] = ("c", "si"), rows: tuple[str, ...] = ("row",),
+               texts: tuple[str, ...] = ()) -> None:
     """Read one XML part of a workbook with expat, streaming, before openpyxl parses it:
     refuse a DOCTYPE (no workbook needs one: it is how entity expansion — billion laughs —
     and external entities — XXE — get in) and count rows, cells and shared strings, and the
     characters of each cell, so that openpyxl (which keeps a whole row, and every shared string,
-    in memory) never receives more than the limits allow."""
+    in memory) never receives more than the limits allow.
+
+    Other Office files are scanned the same way (:mod:`hrgraph.upr_docx`: ``kind=".docx Word
+    document"``): ``cells`` and ``rows`` are the local names counted as cells and rows (each a
+    key of ``counts``), and the characters are counted from the start of the last cell or of
+    the last element named in ``texts`` (a Word paragraph)."""
     limits = budget.limits
+    noun = kind.partition(" ")[2]
     parser = expat.ParserCreate(namespace_separator=" ")
     text = [0]
 
@@ -582,25 +590,28 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
         raise _XmlRefused(message)
 
     def doctype(*_args: object) -> None:
-        refuse(f"the part {_quote(info.filename)} declares a DOCTYPE; a workbook never needs "
+        refuse(f"the part {_quote(info.filename)} declares a DOCTYPE; a {noun} never needs "
                "one (it is how entity-expansion and external-entity attacks work): refused")
 
     def start(name: str, _attributes: object) -> None:
         local = name.rpartition(" ")[2]
-        if local in ("c", "si"):
+        if local in cells:
             text[0] = 0
             counts[local] += 1
             if counts[local] > limits.cells:
                 refuse(f"more than {limits.cells:,} cells in all; {limits.advice('cells')}")
-        elif local == "row":
-            counts["row"] += 1
-            if counts["row"] > limits.rows:
+        elif local in rows:
+            counts[local] += 1
+            if counts[local] > limits.rows:
                 refuse(f"more than {limits.rows:,} rows in all; {limits.advice('rows')}")
+        elif local in texts:
+            text[0] = 0
 
     def characters(data: str) -> None:
         text[0] += len(data)
         if text[0] > limits.cell_chars:
-            refuse(f"a cell holds more than {limits.cell_chars:,} characters; shorten it, or "
+            refuse(f"a {'cell or paragraph' if texts else 'cell'} holds more than "
+                   f"{limits.cell_chars:,} characters; shorten it, or "
                    "raise [contributions] max_cell_chars in hrgraph.toml")
 
     parser.StartDoctypeDeclHandler = doctype
@@ -616,10 +627,10 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
     except _XmlRefused as exc:
         raise where.error(str(exc)) from None
     except expat.ExpatError as exc:
-        raise where.error(f"not a readable .xlsx workbook: the part {_quote(info.filename)} is "
+        raise where.error(f"not a readable {kind}: the part {_quote(info.filename)} is "
                           f"not well-formed XML ({guard.shorten(str(exc), 80)})") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
-        raise where.error(f"not a readable .xlsx workbook: the part {_quote(info.filename)} "
+        raise where.error(f"not a readable {kind}: the part {_quote(info.filename)} "
                           "cannot be unpacked") from None
 
 
