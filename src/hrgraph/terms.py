@@ -41,6 +41,7 @@ ID_PREFIXES = {
     "organisation": "organisation/", "person": "person/", "place": "place/", "point": "point/",
     "position": "position/", "publication": "publication/", "quote": "quote/",
     "reiteration": "reiteration/", "roleclaim": "role-claim/", "signature": "signature/",
+    "state": "state/",
 }
 
 #: The same, one per vocabulary below the vocabulary base (``action:`` for ``…/action-type/``).
@@ -49,6 +50,8 @@ VOCAB_PREFIXES = {
     "response": "response/", "role": "role/", "status": "status/", "topic": "topic/",
     "uprcat": "upr-info-action-category/", "uprimpl": "upr-info-implementation-level/",
     "uprresp": "upr-info-response/",
+    "uhri2": "uhri-theme-2/", "uhri3": "uhri-theme-3/", "uhripersons": "uhri-persons/",
+    "sdg": "sdg/",
 }
 
 #: Namespaces of other datasets that the data links to, with the prefixes ``data/`` uses.
