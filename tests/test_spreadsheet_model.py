@@ -181,6 +181,21 @@ def test_an_event_row_is_the_curated_event(base: Project, tmp_path: Path) -> Non
         base, {ID + "event/un-sr-belarus-mandate-renewed-2015-07-02": new})
 
 
+def test_prefixes_in_cells_mean_what_they_mean_in_data(base: Project, tmp_path: Path) -> None:
+    # event: is the event-type vocabulary and evt: an event, as data/history/events.ttl writes them
+    sheet = contribution(base, tmp_path, events=[{
+        "id": "t-renewal-2015", "type": "event:mandate-renewal",
+        "label": "UN Human Rights Council renews the mandate of the Special Rapporteur on "
+                 "Belarus (resolution 29/17)", "label language": "en",
+        "involves": "mechanism:un-special-rapporteur-belarus",
+        "date or period": "2015-07-02", "reference number": "29/17",
+        "evidence": "https://right-docs.org/doc/a-hrc-res-29-17"}])
+    types = {t.object.value for t in sheet.triples
+             if t.subject.value == ID + "event/t-renewal-2015"
+             and t.predicate.value == base.ontology_ns + "eventType"}
+    assert types == {base.vocab_base + "event-type/mandate-renewal"}
+
+
 def test_a_publication_row_is_the_curated_second_copy(base: Project, tmp_path: Path) -> None:
     """A second copy (another English translation) of an existing document, as the curated
     BAJ copy of the joint position."""

@@ -923,18 +923,20 @@ class _Reader:
         return guard.shorten(shorten(iri, self._kind_prefixes()), 80)
 
     def _kind_prefixes(self) -> dict[str, str]:
-        found = dict(self.prefixes)
-        found.pop("hrid", None)
-        for kind in ("person", "organisation", "group", "document", "demand", "point",
-                     "publication", "assessment", "place", "legal", "mechanism", "agent",
-                     "quote", "position", "event", "role-claim", "signature"):
-            found.setdefault(kind, self.iri(kind, ""))
         from hrgraph.terms import ID_PREFIXES, VOCAB_PREFIXES
 
-        for name, path in ID_PREFIXES.items():  # evt:, roleclaim: as the data writes them
+        found = dict(self.prefixes)
+        found.pop("hrid", None)
+        # A prefix means in a cell what it means in data/ (evt: an event, event: an event type),
+        # then each kind's own name (role-claim:) where data/ gives it no other meaning.
+        for name, path in ID_PREFIXES.items():
             found.setdefault(name, self.project.id_base + path)
-        for name, path in VOCAB_PREFIXES.items():  # topic:, action: … (event: is id/event/)
+        for name, path in VOCAB_PREFIXES.items():
             found.setdefault(name, self.project.vocab_base + path)
+        for kind in ("person", "organisation", "group", "document", "demand", "point",
+                     "publication", "assessment", "place", "legal", "mechanism", "agent",
+                     "quote", "position", "role-claim", "signature"):
+            found.setdefault(kind, self.iri(kind, ""))
         return found
 
     def expand(self, text: str) -> str | None:
