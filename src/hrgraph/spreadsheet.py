@@ -570,7 +570,7 @@ class _XmlRefused(Exception):
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
                budget: _Budget, counts: dict[str, int], *, kind: str = ".xlsx workbook",
                cells: tuple[str, ...] = ("c", "si"), rows: tuple[str, ...] = ("row",),
-               texts: tuple[str, ...] = ()) -> None:
+               texts: tuple[str, ...] = (), text_nodes: tuple[str, ...] = ()) -> None:
     """Read one XML part of a workbook with expat, streaming, before openpyxl parses it:
     refuse a DOCTYPE (no workbook needs one: it is how entity expansion — billion laughs —
     and external entities — XXE — get in) and count rows, cells and shared strings, and the
@@ -580,11 +580,14 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
     Other Office files are scanned the same way (:mod:`hrgraph.upr_docx`: ``kind=".docx Word
     document"``): ``cells`` and ``rows`` are the local names counted as cells and rows (each a
     key of ``counts``), and the characters are counted from the start of the last cell or of
-    the last element named in ``texts`` (a Word paragraph)."""
+    the last element named in ``texts`` (a Word paragraph); with ``text_nodes`` (Word's ``t``),
+    only the characters inside those elements count, not the layout whitespace between
+    elements that a pretty-printed part (a style sheet) may hold."""
     limits = budget.limits
     noun = kind.partition(" ")[2]
     parser = expat.ParserCreate(namespace_separator=" ")
     text = [0]
+    inside = [0]  # depth in text_nodes
 
     def refuse(message: str) -> None:
         raise _XmlRefused(message)
@@ -606,8 +609,16 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
                 refuse(f"more than {limits.rows:,} rows in all; {limits.advice('rows')}")
         elif local in texts:
             text[0] = 0
+        if local in text_nodes:
+            inside[0] += 1
+
+    def end(name: str) -> None:
+        if name.rpartition(" ")[2] in text_nodes:
+            inside[0] -= 1
 
     def characters(data: str) -> None:
+        if text_nodes and not inside[0]:
+            return
         text[0] += len(data)
         if text[0] > limits.cell_chars:
             refuse(f"a {'cell or paragraph' if texts else 'cell'} holds more than "
@@ -617,6 +628,7 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: _Where,
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = doctype
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
     parser.buffer_text = True
     try:

@@ -294,7 +294,7 @@ def _open_document(path: Path, place: _Place, limits: Limits):
         for info in archive.infolist():
             if info.filename.lower().endswith((".xml", ".rels")):
                 _scan_part(archive, info, where, budget, counts, kind=".docx Word document",
-                           cells=("tc",), rows=("tr",), texts=("p",))
+                           cells=("tc",), rows=("tr",), texts=("p",), text_nodes=("t",))
     try:
         with guard.no_network([path, path.resolve()]):
             return docx.Document(str(path))
