@@ -39,7 +39,8 @@ MUTATIONS = [
     (DEMAND, [HRG + "madeIn"], "hrsh:Demand-madeIn"),
     (DEMAND, [HRG + "quote"], "hrsh:Demand-quote"),
     (DEMAND, [HRG + "quotedFrom"], "hrsh:Demand-quotedFrom"),
-    (DEMAND, [HRG + "actionType"], "hrsh:Demand-actionType"),
+    # an action type, or a suggested one (a SHACL-SPARQL constraint)
+    (DEMAND, [HRG + "actionType"], "hrsh:Demand-actionTypeOrSuggestion"),
     # one of the two is required (sh:or on the node shape itself)
     (DEMAND, [HRG + "addressee", HRG + "actorAskedToAct"], "hrsh:Demand"),
     (DOCUMENT, [DCT + "title"], "hrsh:Document-title"),
