@@ -412,6 +412,22 @@ def test_an_unreadable_sdg_and_a_stray_row_name_the_row(tmp_path: Path) -> None:
     assert "table 1, row 2" in message and "neither a 'Theme: …' row" in message
 
 
+@pytest.mark.parametrize(("span", "problem"), [
+    (False, "table 1, row 4: the row has no cell under the 'Position' heading"),
+    (True, "table 1, row 4: the recommendation and position cells are merged into one"),
+])
+def test_a_row_without_its_position_cell_is_refused(tmp_path: Path, span: bool,
+                                                    problem: str) -> None:
+    def cut(document) -> None:
+        tr = document.tables[0].rows[3]._tr
+        for tc in tr.tc_lst[1:]:
+            tr.remove(tc)
+        if span:  # one cell across the table, as a "Theme:" row is
+            tr.tc_lst[0].get_or_add_tcPr().get_or_add_gridSpan().set(qn("w:val"), "4")
+
+    assert problem in refused(edited(CYCLE2, tmp_path, cut))
+
+
 def test_an_unknown_heading_is_refused(tmp_path: Path) -> None:
     message = refused(edited(CYCLE2, tmp_path, set_cell(1, 3, ["Notes"])))
     assert "table 1, row 1" in message and "'Notes' names no column" in message
@@ -468,6 +484,14 @@ def test_a_doctype_is_refused_before_python_docx_reads(tmp_path: Path) -> None:
                        lambda data: data[:-100])
     assert "not a readable .docx Word document: the part 'word/document.xml' is not " \
            "well-formed XML" in refused(broken)
+
+
+def test_a_malformed_attribute_is_an_input_error(tmp_path: Path) -> None:
+    def bad_span(document) -> None:
+        document.tables[0].rows[1].cells[0]._tc.tcPr.gridSpan.set(qn("w:val"), "x")
+
+    message = refused(edited(CYCLE2, tmp_path, bad_span))
+    assert "the Word document cannot be read (ValueError" in message
 
 
 def test_the_limits_apply(tmp_path: Path) -> None:

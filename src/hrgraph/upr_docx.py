@@ -221,6 +221,8 @@ def _position_kind(text: str) -> str | None:
 
 def _heading_role(text: str) -> str | None:
     key = " ".join(text.replace("*", " ").split()).casefold().rstrip(":")
+    if len(key) > 80:  # a heading is short; a recommendation's text may mention "themes"
+        return None
     for role, pattern in HEADINGS:
         if pattern.fullmatch(key):
             return role
@@ -265,9 +267,16 @@ def read_upr(path: str | Path, *, limits: Limits | None = None,
     place = _Place(shown or str(path))
     limits = limits or Limits()
     document = _open_document(path, place, limits)
-    state, cycle, session, header = _header_facts(document, place)
     groups: list[Theme] = []
-    recommendations = list(_read_tables(document, place, groups))
+    try:
+        state, cycle, session, header = _header_facts(document, place)
+        recommendations = list(_read_tables(document, place, groups))
+    except InputError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # python-docx reads attributes lazily: a malformed one (gridSpan="x") fails here
+        raise place.error(f"the Word document cannot be read ({type(exc).__name__}: "
+                          f"{guard.shorten(str(exc), 80)})") from None
     return UprList(place.shown, state, cycle, session, header, tuple(recommendations),
                    tuple(groups))
 
@@ -424,7 +433,7 @@ def _read_tables(document, place: _Place, groups: list[Theme]) -> Iterator[Recom
                     group = _theme(m.group(1).strip())
                     groups.append(group)
                     continue
-                if len(distinct) == 1:
+                if len(distinct) == 1 and not _NUMBER.match(texts[0]):
                     raise place.error(f"the row {_excerpt(texts[0])} is neither a 'Theme: …' row "
                                       "nor a numbered recommendation", t, r)
             yield _recommendation(cells, layout, place, t, r, group)
@@ -448,8 +457,15 @@ def _recommendation(cells: list, layout: dict[int, str], place: _Place, t: int, 
                 and _cell_text(cell):
             raise place.error(f"the cell {_excerpt(_cell_text(cell), 40)} is in a column "
                               "without a heading", t, r)
+    for role in (RECOMMENDATION, POSITION):
+        if role not in by_role:
+            raise place.error(f"the row has no cell under the {RECOMMENDATION_COLUMN[role]!r} "
+                              "heading", t, r)
     recommendation = by_role[RECOMMENDATION]
     position_cell = by_role[POSITION]
+    if recommendation._tc is position_cell._tc:
+        raise place.error("the recommendation and position cells are merged into one: the "
+                          "position cannot be read", t, r)
     number, text, wordings, source = _recommendation_cell(_cell_lines(recommendation),
                                                           place, t, r)
     position = _cell_text(position_cell)
