@@ -351,30 +351,36 @@ def _header_facts(document, place: _Place) -> tuple[str | None, int | None, int 
             session if isinstance(session, int) else None, first)
 
 
-def _distinct(cells: list) -> list[tuple[int, object]]:
-    """(first grid column, cell) of each cell of a row once (a merged cell spans columns)."""
-    seen: list[tuple[int, object]] = []
-    for i, cell in enumerate(cells):
-        if not seen or cell._tc is not seen[-1][1]._tc:
-            seen.append((i, cell))
-    return seen
+class _RowView:
+    """A table row read once: its cells by grid column (a merged cell spans several), each
+    distinct cell once, and each distinct cell's lines (python-docx reads text slowly)."""
+
+    def __init__(self, row) -> None:
+        self.cells = row.cells
+        self.owner: list[int] = []  # grid column -> index of its distinct cell
+        self.columns: list[list[int]] = []  # distinct cell -> its grid columns
+        self.distinct: list = []
+        for i, cell in enumerate(self.cells):
+            if not self.distinct or cell._tc is not self.distinct[-1]._tc:
+                self.distinct.append(cell)
+                self.columns.append([])
+            self.owner.append(len(self.distinct) - 1)
+            self.columns[-1].append(i)
+        self.lines = [[line for p in c.paragraphs for line in p.text.split("\n")]
+                      for c in self.distinct]
+        self.texts = ["\n".join(lines).strip() for lines in self.lines]
+
+    def at(self, column: int) -> int:
+        """The distinct cell at a grid column."""
+        return self.owner[column]
 
 
-def _cell_lines(cell) -> list[str]:
-    return [line for p in cell.paragraphs for line in p.text.split("\n")]
-
-
-def _cell_text(cell) -> str:
-    return "\n".join(p.text for p in cell.paragraphs).strip()
-
-
-def _layout(cells: list, place: _Place, table: int, row: int) -> dict[int, str] | None:
+def _layout(view: _RowView, place: _Place, table: int, row: int) -> dict[int, str] | None:
     """The column roles of a heading row by grid column, or ``None`` if the row is no heading
     row (it lacks a recommendation or a position heading)."""
     roles: dict[int, str] = {}
     unknown: list[str] = []
-    for i, cell in _distinct(cells):
-        text = _cell_text(cell)
+    for k, text in enumerate(view.texts):
         role = _heading_role(text)
         if role is None:
             if text:
@@ -385,7 +391,7 @@ def _layout(cells: list, place: _Place, table: int, row: int) -> dict[int, str] 
                 raise place.error(f"two columns are headed as the {role} column (the second: "
                                   f"{_excerpt(text, 40)})", table, row)
             return None
-        roles[i] = role
+        roles[view.columns[k][0]] = role
     if not {RECOMMENDATION, POSITION} <= set(roles.values()):
         return None
     if unknown:
@@ -401,42 +407,39 @@ def _read_tables(document, place: _Place, groups: list[Theme]) -> Iterator[Recom
     found_table = False
     group: Theme | None = None  # a table may continue the group of the one before
     for t, table in enumerate(document.tables, start=1):
-        rows = table.rows
+        views = [_RowView(row) for row in table.rows]
         start = 0
-        for r, row in enumerate(rows, start=1):
-            found = _layout(row.cells, place, t, r)
+        for r, view in enumerate(views, start=1):
+            found = _layout(view, place, t, r)
             if found is not None:
-                layout, width, start = found, len(row.cells), r
+                layout, width, start = found, len(view.cells), r
                 break
-        if start == 0 and (layout is None or not rows or len(rows[0].cells) != width):
+        if start == 0 and (layout is None or not views or len(views[0].cells) != width):
             continue  # no heading row and no layout to continue: not a list of ours
         found_table = True
         assert layout is not None
-        for r, row in enumerate(rows, start=1):
+        for r, view in enumerate(views, start=1):
             if r <= start:
                 continue
-            cells = row.cells
-            again = _layout(cells, place, t, r)
+            again = _layout(view, place, t, r)
             if again is not None:  # the heading repeated (a page break): it may differ
-                layout, width = again, len(cells)
+                layout, width = again, len(view.cells)
                 continue
-            distinct = _distinct(cells)
-            texts = [_cell_text(c) for _, c in distinct]
+            texts = view.texts
             if not any(texts):
                 continue
-            for _, cell in distinct:
-                if cell.tables:
-                    raise place.error("a cell holds a table of its own, which this reader does "
-                                      "not read", t, r)
-            if len(distinct) == 1 or (texts[0] and not any(texts[1:])):
+            if any(cell.tables for cell in view.distinct):
+                raise place.error("a cell holds a table of its own, which this reader does "
+                                  "not read", t, r)
+            if len(texts) == 1 or (texts[0] and not any(texts[1:])):
                 if m := _GROUP.fullmatch(texts[0]):
                     group = _theme(m.group(1).strip())
                     groups.append(group)
                     continue
-                if len(distinct) == 1 and not _NUMBER.match(texts[0]):
+                if len(texts) == 1 and not _NUMBER.match(texts[0]):
                     raise place.error(f"the row {_excerpt(texts[0])} is neither a 'Theme: …' row "
                                       "nor a numbered recommendation", t, r)
-            yield _recommendation(cells, layout, place, t, r, group)
+            yield _recommendation(view, layout, place, t, r, group)
     if not found_table:
         if not document.tables:
             raise place.error("the Word document holds no table; a thematic list of "
@@ -445,30 +448,27 @@ def _read_tables(document, place: _Place, groups: list[Theme]) -> Iterator[Recom
                           "position column (such as 'Recommendation' and 'Position')")
 
 
-def _recommendation(cells: list, layout: dict[int, str], place: _Place, t: int, r: int,
+def _recommendation(view: _RowView, layout: dict[int, str], place: _Place, t: int, r: int,
                     group: Theme | None) -> Recommendation:
-    by_role: dict[str, object] = {}
-    for i, cell in enumerate(cells):
-        role = layout.get(i)
+    by_role: dict[str, int] = {}  # role -> distinct cell
+    for column in range(len(view.cells)):
+        role = layout.get(column)
         if role is not None and role not in by_role:
-            by_role[role] = cell
-    for i, cell in _distinct(cells):
-        if not any(j in layout for j in range(i, len(cells)) if cells[j]._tc is cell._tc) \
-                and _cell_text(cell):
-            raise place.error(f"the cell {_excerpt(_cell_text(cell), 40)} is in a column "
-                              "without a heading", t, r)
+            by_role[role] = view.at(column)
+    for k, text in enumerate(view.texts):
+        if text and not any(c in layout for c in view.columns[k]):
+            raise place.error(f"the cell {_excerpt(text, 40)} is in a column without a "
+                              "heading", t, r)
     for role in (RECOMMENDATION, POSITION):
         if role not in by_role:
             raise place.error(f"the row has no cell under the {RECOMMENDATION_COLUMN[role]!r} "
                               "heading", t, r)
-    recommendation = by_role[RECOMMENDATION]
-    position_cell = by_role[POSITION]
-    if recommendation._tc is position_cell._tc:
+    if by_role[RECOMMENDATION] == by_role[POSITION]:
         raise place.error("the recommendation and position cells are merged into one: the "
                           "position cannot be read", t, r)
-    number, text, wordings, source = _recommendation_cell(_cell_lines(recommendation),
+    number, text, wordings, source = _recommendation_cell(view.lines[by_role[RECOMMENDATION]],
                                                           place, t, r)
-    position = _cell_text(position_cell)
+    position = view.texts[by_role[POSITION]]
     if not position:
         raise place.error(f"recommendation {number}: the position cell is empty (expected "
                           "'Supported' or 'Noted')", t, r, RECOMMENDATION_COLUMN[POSITION])
@@ -479,10 +479,10 @@ def _recommendation(cells: list, layout: dict[int, str], place: _Place, t: int, 
     sections: dict[str, list[str]] = {THEMES: [], SDGS: [], PERSONS: []}
     for role in (THEMES, SDGS, PERSONS):
         if role in by_role:
-            _sections(_cell_lines(by_role[role]), role, sections)
+            _sections(view.lines[by_role[role]], role, sections)
     themes = tuple(_theme(line) for line in sections[THEMES])
     sdgs = _sdgs(sections[SDGS], place, t, r, number)
-    comments = _cell_text(by_role[COMMENTS]) if COMMENTS in by_role else ""
+    comments = view.texts[by_role[COMMENTS]] if COMMENTS in by_role else ""
     return Recommendation(t, r, number, text, wordings, " ".join(position.split()), source,
                           themes, tuple(sections[PERSONS]), sdgs, comments or None, group)
 
