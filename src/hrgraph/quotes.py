@@ -10,9 +10,13 @@ matched, so that ``prefix + exact + suffix`` occurs in the text exactly once (wh
 
 The context is :data:`CONTEXT` characters on each side, as in the curated data, widened until it
 is unique; at the start or end of the text it is shorter, and empty context is ``None`` (no
-``oa:prefix`` / ``oa:suffix``). A quote that is not in the text raises :class:`QuoteNotFound`
-with the closest passage (``rapidfuzz`` partial-ratio alignment); one that occurs several times
-raises :class:`QuoteAmbiguous` unless the given prefix or suffix says which.
+``oa:prefix`` / ``oa:suffix``). The text is only the source's own words (:func:`source_span`): a
+``Key: value`` header closed by ``---`` (data/sources/) is not part of it, nor the marker a stored
+partial copy ends with (``[... stored text ends here ...]``, :data:`END_MARKER`), so neither is
+ever matched or enters a prefix or suffix. A quote that is not in the text raises
+:class:`QuoteNotFound` with the closest passage (``rapidfuzz`` partial-ratio alignment); one
+that occurs several times raises :class:`QuoteAmbiguous` unless the given prefix or suffix says
+which.
 (:mod:`hrgraph.locate` finds where a *subject* is defined in an RDF file; it has nothing for
 quotes, hence this module.)
 """
@@ -22,13 +26,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CONTEXT", "QuoteAmbiguous", "QuoteMatch", "QuoteNotFound", "QuoteProblem",
-           "locate_quote"]
+from hrgraph.sources import strip_header
+
+__all__ = ["CONTEXT", "END_MARKER", "QuoteAmbiguous", "QuoteMatch", "QuoteNotFound", "QuoteProblem",
+           "locate_quote", "source_span"]
 
 #: Characters of context on each side of a quote, as the curated data's selectors have.
 CONTEXT = 32
 #: Characters of the closest passage an error shows.
 SHOWN = 160
+#: The line that ends a stored partial copy in data/sources/ (an editor's mark, not the source's
+#: words): the text ends where it begins, white space before it included.
+END_MARKER = re.compile(r"\s*\[\s*(?:\.\.\.|…)\s*stored text ends here\s*(?:\.\.\.|…)\s*\]",
+                        re.IGNORECASE)
 
 # Marks a quote may be typed with for the ones a text has (a keyboard has only the first).
 _EQUIVALENT = {
@@ -84,13 +94,21 @@ def _pattern(text: str) -> str:
     return "".join(parts)
 
 
+def source_span(text: str) -> tuple[int, int]:
+    """Where the source's own words are in ``text``: after its ``Key: value`` header (closed by
+    ``---``, :func:`hrgraph.sources.strip_header`) and before :data:`END_MARKER`."""
+    lo = len(text) - len(strip_header(text))
+    marker = END_MARKER.search(text, lo)
+    return lo, marker.start() if marker else len(text)
+
+
 def _context_matches(text: str, start: int, end: int, prefix: str | None,
-                     suffix: str | None) -> bool:
+                     suffix: str | None, lo: int = 0, hi: int | None = None) -> bool:
     if prefix and prefix.strip() and not re.search(_pattern(prefix.strip()) + r"\s*$",
-                                                   text[:start]):
+                                                   text[lo:start]):
         return False
     return not (suffix and suffix.strip()
-                and not re.match(r"\s*" + _pattern(suffix.strip()), text[end:]))
+                and not re.match(r"\s*" + _pattern(suffix.strip()), text[end:hi]))
 
 
 def locate_quote(text: str, quote: str, *, prefix: str | None = None,
@@ -107,17 +125,19 @@ def locate_quote(text: str, quote: str, *, prefix: str | None = None,
     words = quote.strip()
     if not words:
         raise QuoteProblem("the quote is empty")
-    found = [m for m in re.finditer(_pattern(words), text)
-             if _context_matches(text, m.start(), m.end(), prefix, suffix)]
+    lo, hi = source_span(text)
+    pattern = re.compile(_pattern(words))
+    found = [m for m in pattern.finditer(text, lo, hi)
+             if _context_matches(text, m.start(), m.end(), prefix, suffix, lo, hi)]
     if not found:
         if prefix or suffix:
-            bare = list(re.finditer(_pattern(words), text))
+            bare = list(pattern.finditer(text, lo, hi))
             if bare:
                 seen = [_around(text, m.start(), m.end()) for m in bare[:3]]
                 raise QuoteNotFound(
                     f"the quote is in {where}, but not with the prefix/suffix given; "
                     f"it stands in: {'; '.join(seen)}", seen[0], 100.0)
-        raise _not_found(text, words, where)
+        raise _not_found(text[lo:hi], words, where)
     if len(found) > 1:
         raise QuoteAmbiguous(
             f"the quote occurs {len(found)} times in {where}: give the words just before it "
@@ -126,11 +146,12 @@ def locate_quote(text: str, quote: str, *, prefix: str | None = None,
     start, end = match.start(), match.end()
     exact = text[start:end]
     width = CONTEXT
+    words_only = text[lo:hi]
     while True:
-        before = text[max(0, start - width):start]
-        after = text[end:end + width]
-        if text.count(before + exact + after) == 1 or (len(before) < width
-                                                      and len(after) < width):
+        before = text[max(lo, start - width):start]
+        after = text[end:min(hi, end + width)]
+        if words_only.count(before + exact + after) == 1 or (len(before) < width
+                                                            and len(after) < width):
             break
         width += CONTEXT // 2
     return QuoteMatch(exact, before or None, after or None, start, end)
