@@ -75,7 +75,9 @@ def test_every_class_property_and_concept_is_documented(site_dir: Path) -> None:
         for concept in concepts:
             assert f"<code>{concept}</code>" in text
             for d in graph.objects(concept, SKOS.definition):
-                assert str(d).replace("'", "&#39;").replace('"', "&#34;") in text, (concept, d)
+                escaped = (str(d).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                           .replace("'", "&#39;").replace('"', "&#34;"))  # as Jinja escapes
+                assert escaped in text, (concept, d)
     queries = (site_dir / "queries.html").read_text(encoding="utf-8")
     assert "demands-by-topic" in queries and "<table>" in queries
     index = (site_dir / "index.html").read_text(encoding="utf-8")
@@ -85,7 +87,7 @@ def test_every_class_property_and_concept_is_documented(site_dir: Path) -> None:
 def test_the_command_writes_the_pages(cli, tmp_path: Path) -> None:
     result = cli.invoke(main, ["--project", str(REPO), "docs", "-o", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output + str(result.exception)
-    assert "wrote 11 pages" in result.output
+    assert "wrote 15 pages" in result.output  # index, ontology, 12 vocabularies, queries
     assert (tmp_path / "out" / "ontology.html").is_file()
 
 

@@ -24,9 +24,9 @@ from test_spreadsheet import DEMAND, DOCUMENT, header, line, workbook
 PROJECT = repo_project()
 VOCAB = "https://w3id.org/hrgraph/vocab/"
 ACTION = VOCAB + "action-type/"
-SCHEMES = ["action-type", "event-type", "evidence-quality", "response", "role", "status",
-           "topic", "upr-info-action-category", "upr-info-implementation-level",
-           "upr-info-response"]
+SCHEMES = ["action-type", "event-type", "evidence-quality", "response", "role", "sdg", "status",
+           "topic", "uhri-persons", "uhri-theme-2", "uhri-theme-3", "upr-info-action-category",
+           "upr-info-implementation-level", "upr-info-response"]
 #: The 25 action types of the 2016 statement: data uses their IRIs, they must stay.
 ORIGINAL_ACTIONS = [
     "justice-measure", "close-criminal-case", "public-retrial", "remove-conviction", "release",
