@@ -108,18 +108,21 @@ def test_round_trip(base: Project, tmp_path: Path, target: str) -> None:
     same set of triples is isomorphism); a label a spreadsheet would run survives."""
     first_path = tmp_path / "in"
     spreadsheet.write_template(first_path, rows(
-        documents=[{**DOCUMENT, "text file": "t-doc-text"}],
+        documents=[{**DOCUMENT, "text file": "t-doc-text", "type": "open letter; article",
+                    "partial": "yes", "note": "Dated by another copy.", "note language": "en"}],
         # the quote is located in the texts sheet's text; its context survives the export
         texts=[{"id": "t-doc-text", "text": "Statement.\nFree Nasta\nTestovich. End."}],
         mechanisms=[{"id": "t-mechanism", "name": "test mechanism", "name language": "en"}],
         provisions=[{"id": "t-provision", "kind": "provision", "name": "test rule",
                      "name language": "en", "jurisdiction": "Belarus"}],
         demands=[{**DEMAND, "summary": '=HYPERLINK("http://x")',
-                  "targets": DEMAND["targets"] + "; t-mechanism; t-provision"},
+                  "targets": DEMAND["targets"] + "; t-mechanism; t-provision",
+                  "note": "Примечание.", "note language": "ru"},
                  {**DEMAND, "id": "t-doc-1-1", "part of": "t-doc-1", "targets": "",
                   "summary": "+1 -2 @me"}],
         actors=[ACTOR, {"id": "t-group", "kind": "group", "name": "test group",
-                        "name language": "en", "other names": "'=tricky@en"}],
+                        "name language": "en", "other names": "'=tricky@en"},
+                {**ZHAROMSKI, "basis language": "be", "basis": "Толькі імя."}],
         assessments=[{"id": "t-doc-1-2022", "demand": "t-doc-1", "status": "not met",
                       "date or period": "2022/2023-05",
                       "note": "Not met.", "note language": "en",
@@ -274,3 +277,103 @@ def test_an_archive_that_unpacks_too_far_is_refused_unread(cli, built: Project, 
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("documents.csv", "id,title\n" + "x," * 50_000)
     bad(cli, built, path, "unpacks to", "refused without unpacking it")
+
+
+# --- document type, partial and notes; the basis of an open identity question -------------------
+
+HRG = "https://w3id.org/hrgraph/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+JOINT = ID + "document/joint-position-eu-belarus-dialogue"
+JOINT_NOTE = ("The stored text gives no date: it speaks of \"the next round\" of the EU–Belarus "
+              "human-rights dialogue, held in rounds from 2009 (resumed 2015) to 2019. The date "
+              "is left unknown rather than guessed. The stored copy breaks off mid-word, before "
+              "any list of signatories; it speaks for \"the Belarusian human rights "
+              "organizations\".")
+SPOTLIGHT = ID + "demand/joint-position-eu-belarus-dialogue-spotlight"
+SPOTLIGHT_NOTE = ("\"The parties\" are those of the EU–Belarus dialogue: the European Union and "
+                  "the Belarusian authorities.")
+BASIS = "The text gives only the name."
+ZHAROMSKI = {"id": "t-zharomski", "kind": "person", "name": "Vadzim Zharomski",
+             "name language": "en", "source": "https://example.org/t-doc",
+             "possibly same as": "person:vadzim-zharomski", "basis": BASIS}
+
+
+def stored(project: Project, subject: str) -> set[tuple[str, ox.Term]]:
+    """(predicate, object) of the asserted triples of ``subject`` in the built store."""
+    store = stores.open_store(project, read_only=True)
+    try:
+        return {(q.predicate.value, q.object) for q in store.quads_for_pattern(
+            ox.NamedNode(subject), None, None)
+            if q.graph_name.value != project.graph_base + "inferred"}
+    finally:
+        del store
+
+
+def said(sheet: spreadsheet.Contribution, subject: str) -> set[tuple[str, ox.Term]]:
+    return {(t.predicate.value, t.object) for t in sheet.triples if t.subject.value == subject}
+
+
+def test_type_partial_and_notes_map_as_the_curated_data(base: Project, tmp_path: Path) -> None:
+    """The joint position's kind, partial copy and editorial notes (data/documents/joint-position-
+    eu-belarus-dialogue.ttl), entered in the documents and demands sheets, are its triples; the
+    basis of a "possibly same as" question is an hrg:basis in English, as data/history/ writes
+    one."""
+    path = tmp_path / "in"
+    spreadsheet.write_template(path, rows(
+        documents=[{**DOCUMENT, "type": "Joint Statement", "partial": "yes",
+                    "note": JOINT_NOTE}],
+        demands=[{**DEMAND, "note": SPOTLIGHT_NOTE, "note language": "en"}],
+        actors=[ACTOR, ZHAROMSKI]))
+    sheet = read(base, path)
+    document, publication = ID + "document/t-doc", ID + "publication/t-doc"
+    new = {(RDF_TYPE, ox.NamedNode(HRG + "JointStatement")),
+           (HRG + "partial", ox.Literal("true", datatype=ox.NamedNode(
+               "http://www.w3.org/2001/XMLSchema#boolean"))),
+           (SKOS + "editorialNote", ox.Literal(JOINT_NOTE, language="en"))}
+    assert new <= said(sheet, document) and new <= stored(base, JOINT)
+    partial = {p for p in new if p[0] == HRG + "partial"}
+    assert partial <= said(sheet, publication)
+    assert partial <= stored(base, JOINT.replace("document/", "publication/") + "-bydc")
+    note = (SKOS + "editorialNote", ox.Literal(SPOTLIGHT_NOTE, language="en"))
+    assert note in said(sheet, ID + "demand/t-doc-1") and note in stored(base, SPOTLIGHT)
+    question = spreadsheet.identity_question(base, ID + "person/t-zharomski",
+                                             ID + "person/vadzim-zharomski")
+    assert (HRG + "basis", ox.Literal(BASIS, language="en")) in said(sheet, question)
+    assert sheet.locations[question] == spreadsheet.Location("actors", 3)
+    assert sheet.column_of(question, HRG + "basis") == "basis"
+    assert sheet.column_of(document, HRG + "partial") == "partial"
+    assert sheet.column_of(ID + "demand/t-doc-1", SKOS + "editorialNote") == "note"
+    # without the new cells, none of these triples
+    plain = read(base, _written(tmp_path / "plain", documents=[DOCUMENT], demands=[DEMAND],
+                                actors=[ACTOR]))
+    assert not {p for p, _o in said(plain, document)} & {HRG + "partial", SKOS + "editorialNote"}
+    assert (RDF_TYPE, ox.NamedNode(HRG + "Document")) in said(plain, document)
+    assert len([o for p, o in said(plain, document) if p == RDF_TYPE]) == 1
+
+
+def _written(path: Path, **sheets: list[dict[str, str]]) -> Path:
+    spreadsheet.write_template(path, rows(**sheets))
+    return path
+
+
+@pytest.mark.parametrize(("sheets", "expected"), [
+    ({"documents": [{**DOCUMENT, "type": "press release"}]},
+     ("sheet 'documents', row 2, column 'type'", "'press release' is not a kind of document; "
+      "the kinds are article, joint statement, open letter, UPR report")),
+    ({"documents": [{**DOCUMENT, "partial": "partly"}]},
+     ("sheet 'documents', row 2, column 'partial'", "'partly': write yes, or leave it empty")),
+    ({"documents": [{**DOCUMENT, "note": "A note.", "note language": "English"}]},
+     ("sheet 'documents', row 2, column 'note language'", "'English' is not a language code")),
+    ({"demands": [{**DEMAND, "note language": "en"}], "documents": [DOCUMENT],
+      "actors": [ACTOR]},
+     ("sheet 'demands', row 2, column 'note'", "a note language without a note")),
+    ({"actors": [{**ZHAROMSKI, "possibly same as": ""}]},
+     ("sheet 'actors', row 2, column 'basis'", "fill 'possibly same as'")),
+])
+def test_bad_type_partial_note_or_basis_names_sheet_row_and_column(
+        base: Project, tmp_path: Path, sheets, expected) -> None:
+    with pytest.raises(InputError) as caught:
+        read(base, _written(tmp_path / "bad", **sheets))
+    for part in expected:
+        assert part in str(caught.value), str(caught.value)

@@ -123,6 +123,13 @@ class Column:
     multi: bool = False  # several values separated by ";"
 
 
+#: An editor's note (skos:editorialNote) on a document or a demand, and its language.
+_NOTE_COLUMNS = (
+    Column("note", False, "text", "an editor's note: what the text leaves open and how it was "
+           "read (The text names no addressee …)"),
+    Column("note language", False, "language code", "language of the note (default en)"),
+)
+
 SHEETS: dict[str, list[Column]] = {
     "documents": [
         Column("id", True, "slug", "new IRI document/<id> (lower-case letters, digits, -)"),
@@ -134,6 +141,12 @@ SHEETS: dict[str, list[Column]] = {
         Column("source URL", True, "URL", "where it is published (its publication)"),
         Column("text file", False, "path", "a verbatim copy in the project: data/sources/NAME"),
         Column("topics", False, "topic labels", "topics of the whole document", multi=True),
+        Column("type", False, "document type", "what kind of document, by label: joint "
+               "statement, open letter, article … (the ontology's kinds of document; empty: "
+               "a document of no particular kind)", multi=True),
+        Column("partial", False, "yes", "yes when only part of the text is available (the "
+               "document and its publication are marked partial)"),
+        *_NOTE_COLUMNS,
     ],
     "demands": [
         Column("id", True, "slug", "new IRI demand/<id>"),
@@ -154,6 +167,7 @@ SHEETS: dict[str, list[Column]] = {
                "or an existing one) or countries it concerns", multi=True),
         Column("part of", False, "reference", "a larger demand or point it belongs to"),
         Column("order", False, "whole number", "its place among its siblings (1, 2 …)"),
+        *_NOTE_COLUMNS,
     ],
     "actors": [
         Column("id", True, "slug", "new IRI person/<id>, organisation/<id> or group/<id>"),
@@ -174,6 +188,9 @@ SHEETS: dict[str, list[Column]] = {
         Column("possibly same as", False, "references", "existing actors this one may be, "
                "when the sources do not tell: recorded as an open question (hrg:possiblySameAs) "
                "with the row's source", multi=True),
+        Column("basis", False, "text", "why the question is open, for 'possibly same as': "
+               "The text gives only the name."),
+        Column("basis language", False, "language code", "language of the basis (default en)"),
     ],
     "assessments": [
         Column("id", True, "slug", "new IRI assessment/<id>"),
@@ -200,18 +217,19 @@ PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
     "documents": {DCTERMS + "title": "title", DCTERMS + "date": "date",
                   "earliestDate": "date", "latestDate": "date",
                   DCTERMS + "language": "language", "signatory": "signatories",
-                  "hasPublication": "source URL", "topic": "topics"},
+                  "hasPublication": "source URL", "topic": "topics", RDF_TYPE: "type",
+                  "partial": "partial", SKOS + "editorialNote": "note"},
     "demands": {SKOS + "prefLabel": "summary", "quote": "quote", "quotedFrom": "quote",
                 "madeIn": "document", "actionType": "action", "topic": "topics",
                 "addressee": "addressee", "actorAskedToAct": "actor asked to act",
                 "concerns": "targets", "concernsPerson": "targets",
                 "concernsOrganisation": "targets", "concernsGroup": "targets",
                 "concernsLegalProvision": "targets", "concernsMechanism": "targets",
-                "partOf": "part of", "order": "order"},
+                "partOf": "part of", "order": "order", SKOS + "editorialNote": "note"},
     "actors": {SKOS + "prefLabel": "name", SKOS + "altLabel": "other names",
                SKOS + "definition": "definition", DCTERMS + "source": "source",
                OWL_DIFFERENT_FROM: "different from", "possiblySameAs": "possibly same as",
-               "about": "possibly same as"},
+               "about": "possibly same as", "basis": "basis"},
     "assessments": {"assessedDemand": "demand", "status": "status",
                     DCTERMS + "date": "date or period", "periodStart": "date or period",
                     "periodEnd": "date or period", "earliestDate": "date or period",
@@ -705,9 +723,19 @@ class _Known:
     concept_labels: dict[str, dict[str, str]] = field(default_factory=dict)  # scheme → IRI → en
     names: dict[str, list[str]] = field(default_factory=dict)  # entity → names
     types: dict[str, set[str]] = field(default_factory=dict)
+    #: The ontology's kinds of document (subclasses of hrg:Document): class IRI → English label.
+    document_types: dict[str, str] = field(default_factory=dict)
 
     def load(self) -> _Known:
         from hrgraph import store as stores
+
+        for row in stores.query(self.store, f"""
+                PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+                SELECT ?c ?label WHERE {{
+                  ?c rdfs:subClassOf+ <{self.project.ontology_ns}Document> ; rdfs:label ?label .
+                  FILTER(langMatches(lang(?label), "en"))
+                }} ORDER BY ?label"""):
+            self.document_types.setdefault(row["c"].value, row["label"].value)
 
         private = self.project.graph_base + "private/"
         rows = stores.query(self.store, f"""
@@ -1094,6 +1122,11 @@ class _Reader:
         """``different from`` and ``possibly same as``: what the row says it is when its names
         match an existing actor's (hrgraph.contribute refuses a likely duplicate otherwise)."""
         agent = (FOAF + "Agent",)
+        if (row.get("basis") or row.get("basis language")) and not row.many("possibly same as"):
+            raise self.fail(row, "basis", "the basis says why a 'possibly same as' question is "
+                            "open: fill 'possibly same as', or empty this column")
+        basis = ox.Literal(row.get("basis"), language=self.language(
+            row, "basis language", "en")) if row.get("basis") else None
         for item in row.many("different from"):
             self.add(s, OWL_DIFFERENT_FROM, self.reference(
                 row, "different from", item, sheets=("actors",), classes=agent,
@@ -1116,6 +1149,38 @@ class _Reader:
                 self.add(question, self.hrg + "about", about)
             for url in row.many("source"):
                 self.add(question, DCTERMS + "source", url)
+            if basis is not None:
+                self.add(question, self.hrg + "basis", basis)
+
+    def document_type(self, row: _Row, column: str, text: str) -> str:
+        """A kind of document (a subclass of hrg:Document) by its label, IRI or prefix:local."""
+        kinds = self.known.document_types
+        iri = self.expand(text)
+        if iri in kinds:
+            return iri
+        found = [c for c, label in kinds.items() if _fold(label) == _fold(text)]
+        if found:
+            return found[0]
+        raise self.fail(row, column, f"{_quote(text)} is not a kind of document; the kinds are "
+                        f"{', '.join(sorted(kinds.values(), key=str.casefold))} (or leave it "
+                        "empty for a document of no particular kind)")
+
+    def yes(self, row: _Row, column: str) -> bool:
+        """Whether a yes/empty cell says yes (``yes`` or ``true``)."""
+        value = row.get(column).lower()
+        if value and value not in ("yes", "true"):
+            raise self.fail(row, column, f"{_quote(row.get(column))}: write yes, or leave it "
+                            "empty")
+        return bool(value)
+
+    def note(self, row: _Row, s: str) -> None:
+        """``skos:editorialNote`` from the note and note language columns (default en)."""
+        if row.get("note"):
+            self.add(s, SKOS + "editorialNote",
+                     self.text(row, "note", self.language(row, "note language", "en")))
+        elif row.get("note language"):
+            raise self.fail(row, "note", "a note language without a note: write the note, or "
+                            "empty the note language")
 
     def documents(self, rows: list[_Row]) -> None:
         for row in rows:
@@ -1137,6 +1202,9 @@ class _Reader:
                     classes=(FOAF + "Agent",), what="person, organisation or group"))
             for item in row.many("topics"):
                 self.add(s, self.hrg + "topic", self.concept(row, "topics", item, "topic"))
+            for item in row.many("type"):
+                self.add(s, RDF_TYPE, self.document_type(row, "type", item))
+            self.note(row, s)
             publication = self.iri("publication", row.get("id"))
             if self.known.exists(publication):
                 raise self.fail(row, "id", f"{self._short(publication)} exists already: "
@@ -1148,6 +1216,10 @@ class _Reader:
             self.add(publication, SCHEMA + "url",
                      self.url(row, "source URL", row.get("source URL")))
             self.add(publication, DCTERMS + "language", LANG + language)
+            if self.yes(row, "partial"):  # as the curated data: the document and its copy
+                for partial in (s, publication):
+                    self.add(partial, self.hrg + "partial",
+                             ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))
             self.model.attach(row, "text file", publication)
 
     def demands(self, rows: list[_Row]) -> None:
@@ -1188,6 +1260,7 @@ class _Reader:
                 self.add(s, self.hrg + self._concerns(target), target)
             for item in row.many("topics"):
                 self.add(s, self.hrg + "topic", self.concept(row, "topics", item, "topic"))
+            self.note(row, s)
             self.model.add_quote(row, s, self.iri("quote", row.get("id")), document)
 
     def _concerns(self, target: str) -> str:
@@ -1606,11 +1679,25 @@ class _Exporter:
             "source": "; ".join(x.value for x in self.values(s, DCTERMS + "source")),
             "different from": "; ".join(self.ref(x.value)
                                         for x in self.values(s, OWL_DIFFERENT_FROM)),
-            "possibly same as": "; ".join(self._question(s, x.value)
-                                          for x in self.values(s, self.hrg + "possiblySameAs")),
+            **self._questions(s),
         }
 
-    def _question(self, s: str, other: str) -> str:
+    def _questions(self, s: str) -> dict[str, str]:
+        """The possibly same as, basis and basis language cells: one basis for all the row's
+        questions, as the import gives it (when they differ, none is written and they are left
+        out, with a warning)."""
+        others = [x.value for x in self.values(s, self.hrg + "possiblySameAs")]
+        bases = set()
+        for other in others:
+            said = [t.object for t in self.by_subject.get(identity_question(
+                self.project, s, other), []) if t.predicate.value == self.hrg + "basis"]
+            bases.add(said[0] if len(said) == 1 and isinstance(said[0], ox.Literal) else None)
+        basis = next(iter(bases)) if len(bases) == 1 else None
+        return {"possibly same as": "; ".join(self._question(s, x, basis) for x in others),
+                "basis": basis.value if basis is not None else "",
+                "basis language": (basis.language or "") if basis is not None else ""}
+
+    def _question(self, s: str, other: str, basis: ox.Literal | None = None) -> str:
         """``other`` as the cell shows it; the identity question the import makes of it is
         used up when it says what the import would say (else it is left out, with a warning)."""
         question = identity_question(self.project, s, other)
@@ -1623,6 +1710,9 @@ class _Exporter:
                                ox.NamedNode(x)) for x in (s, other)}
         expected |= {ox.Triple(ox.NamedNode(question), ox.NamedNode(DCTERMS + "source"), x)
                      for x in sources}
+        if basis is not None:
+            expected.add(ox.Triple(ox.NamedNode(question), ox.NamedNode(self.hrg + "basis"),
+                                   basis))
         if said == expected:
             self.used |= said
         return self.ref(other)
@@ -1642,6 +1732,7 @@ class _Exporter:
             "signatories": "; ".join(self.ref(x.value) for x in self.values(s, hrg + "signatory")),
             "topics": "; ".join(self.label(x.value, "topic")
                                 for x in self.values(s, hrg + "topic")),
+            "type": self.document_types(s), **self.note_cells(s),
         }
         own = f"{self.project.id_base}publication/{slug}"
         for publication in self.values(s, hrg + "hasPublication"):
@@ -1655,7 +1746,38 @@ class _Exporter:
             copy = self.one(p, hrg + "textCopy")
             row["source URL"] = url.value if url else ""
             row["text file"] = copy.value if copy else ""
+            row["partial"] = self.partial(s, p)
         return row
+
+    def document_types(self, s: str) -> str:
+        """The type cell: the labels of the ontology's kinds of document ``s`` is."""
+        kinds = self.known.document_types
+        found = sorted(kinds[t.object.value] for t in self.by_subject.get(s, [])
+                       if t.predicate.value == RDF_TYPE and t.object.value in kinds)
+        self._types(s, [c for c, label in kinds.items() if label in found])
+        return "; ".join(found)
+
+    def partial(self, document: str, publication: str) -> str:
+        """``yes`` when the document and its own publication are both partial, as the import
+        writes it (one of them alone is left out, with a warning)."""
+        marks = [ox.Triple(ox.NamedNode(x), ox.NamedNode(self.hrg + "partial"),
+                           ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))
+                 for x in (document, publication)]
+        if all(m in set(self.by_subject.get(m.subject.value, [])) for m in marks):
+            self.used.update(marks)
+            return "yes"
+        return ""
+
+    def note_cells(self, s: str) -> dict[str, str]:
+        """The note and note language cells: the first editorial note (a second one is left
+        out, with a warning: a cell holds one)."""
+        notes = [x for x in self.values(s, SKOS + "editorialNote") if isinstance(x, ox.Literal)]
+        for extra in notes[1:]:
+            self.used.discard(ox.Triple(ox.NamedNode(s), ox.NamedNode(SKOS + "editorialNote"),
+                                        extra))
+        if not notes:
+            return {}
+        return {"note": notes[0].value, "note language": notes[0].language or ""}
 
     def demand(self, s: str, slug: str) -> dict[str, str]:
         hrg = self.hrg
@@ -1689,7 +1811,7 @@ class _Exporter:
                                             for x in self.values(s, hrg + "actorAskedToAct")),
             "targets": "; ".join(targets),
             "part of": self.ref(part.value) if part else "",
-            "order": order.value if order else "",
+            "order": order.value if order else "", **self.note_cells(s),
         }
 
     def assessment(self, s: str, slug: str) -> dict[str, str]:
