@@ -39,7 +39,8 @@ ID_PREFIXES = {
     "conflict": "conflict/", "demand": "demand/", "document": "document/", "evt": "event/",
     "group": "group/", "legal": "legal/", "mechanism": "mechanism/",
     "organisation": "organisation/", "person": "person/", "place": "place/", "point": "point/",
-    "position": "position/", "publication": "publication/", "quote": "quote/",
+    "position": "position/", "publication": "publication/", "question": "question/",
+    "quote": "quote/",
     "reiteration": "reiteration/", "roleclaim": "role-claim/", "signature": "signature/",
     "state": "state/",
 }
