@@ -113,6 +113,17 @@ def test_notes_are_listed_in_the_sources_readme() -> None:
         assert f"`{path.name}`" in readme
 
 
+def test_every_stored_text_is_listed_with_its_source_in_a_readme(all_data) -> None:
+    # every text the corpus quotes is named in the README of its folder, with its source
+    copies = {REPO / str(o) for o in all_data.objects(None, HRG.textCopy)}
+    assert copies
+    for text in sorted(copies):
+        readme = (text.parent / "README.md").read_text(encoding="utf-8")
+        rows = [line for line in readme.splitlines() if f"`{text.name}`" in line]
+        assert rows, f"{text.relative_to(DATA)} is not listed in {text.parent.name}/README.md"
+        assert any("http" in row or "header" in row for row in rows), text.name
+
+
 # ------------------------------------------------------------------------------ web sources
 
 
