@@ -221,3 +221,75 @@ def test_cli_draft_then_add_dry_run(cli, built_copy, tmp_path: Path) -> None:
     assert checked.exit_code == 2
     assert "sheet 'demands', row 2, column 'addressee': 'the Council' may be any of" \
         in checked.stderr
+
+
+# ---- what the partner entering the 2020 Rabkova text and the 2021 mandate text ran into
+
+
+@pytest.mark.parametrize("text", [
+    "It should be noted that throughout the campaign, members of Viasna faced pressure.",
+    "It should be reminded that such activities are guaranteed to human rights defenders.",
+    "It must be stressed that the detentions were arbitrary.",
+])
+def test_impersonal_phrases_ask_for_nothing(text: str) -> None:
+    assert draft.demand_cue(text) is None
+
+
+def test_a_request_after_an_impersonal_phrase_still_asks() -> None:
+    assert draft.demand_cue("It should be noted that the authorities must release her.") == \
+        "must"
+    assert draft.demand_cue("The authorities should release her.") == "should"
+
+
+def test_a_name_in_quote_marks_is_cut_whole() -> None:
+    org = "https://w3id.org/hrgraph/id/organisation/viasna"
+    gazetteer = draft.Gazetteer({org: ["Human Rights Center “Viasna”"]}, {org: "organisation"})
+    for text, name in [("members of the Human Rights Center “Viasna” faced",
+                        "Human Rights Center “Viasna”"),
+                       ('a member of the Human Rights Center "Viasna" and',
+                        'Human Rights Center "Viasna"')]:
+        (found,) = draft.mentions(text, 10, gazetteer)
+        assert found.text == name and text[found.start - 10:found.end - 10] == name
+
+
+def test_an_acronym_spelt_out_is_one_new_organisation() -> None:
+    found = draft.mentions("officers of GUBAZIK (Interior Ministry’s Main Directorate for "
+                           "Combating Organized Crime and Corruption) detained her", 0,
+                           draft.Gazetteer({}, {}))
+    assert [(m.text, m.kind, m.expansion) for m in found] == [
+        ("GUBAZIK", "organisation", "Interior Ministry’s Main Directorate for Combating "
+                                    "Organized Crime and Corruption")]
+    # emphasis in capitals and numerals are no acronyms
+    assert draft.mentions("a review IN A PUBLIC TRIAL of the case, part III", 0,
+                          draft.Gazetteer({}, {})) == []
+
+
+def test_the_rabkova_text_drafts_mentions_a_provision_and_no_demand(built_project,
+                                                                   store) -> None:
+    """The stored part of Viasna's text of 21 September 2020 asks for nothing: no candidate
+    demand; the names it holds are mentions rows (matched to the graph, or new), the provision
+    it cites a provisions row with its code and country, the acronym an actors row with what it
+    stands for; the marker at the end of the stored text is no unit."""
+    result = draft.draft_file(built_project, SOURCES / "rabkova-2020-09-21-en.txt", store=store)
+    assert result.candidates == []
+    sheets, readme = draft.sheets_of(built_project, result)
+    mentioned = [r["mentions"] for r in sheets["mentions"]]
+    assert all(r["document"] == "rabkova-2020-09-21-en" for r in sheets["mentions"])
+    m = draft.MARK
+    assert {m + "person:marfa-rabkova", m + "organisation:viasna",
+            m + "person:vadzim-zharomski", m + "gubazik",
+            m + "part-3-of-art-293-of-criminal-code"} <= set(mentioned)
+    assert len(mentioned) == len(set(mentioned))
+    assert not any("group" in v or "Election" in v or "Defenders" in v for v in mentioned)
+    (provision,) = sheets["provisions"]
+    assert provision["name"] == "Part 3 of Art. 293 of the Criminal Code"
+    assert (provision["kind"], provision["article"], provision["part of"],
+            provision["jurisdiction"]) == (m + "article", m + "293",
+                                           m + "legal:belarus-criminal-code", m + "place:belarus")
+    (actor,) = sheets["actors"]
+    assert actor["name"].startswith("Interior Ministry’s Main Directorate")
+    assert actor["other names"] == m + "GUBAZIK@en"
+    assert sheets["documents"][0]["partial"] == m + "yes"  # Status: PARTIAL in the header
+    shown = "\n".join(readme)
+    assert "'Human Rights Center “Viasna'" not in shown and "stored text ends" not in shown
+    assert all(line.count("“") == line.count("”") for line in readme)

@@ -14,15 +14,21 @@ A first version of the spreadsheet a person would fill by hand (the template of
 3. **Candidate demands.** A unit that asks for something (:func:`demand_cue`): a cue such as
    "call on", "urge", "demand", "must", "should", "we ask", "it is critical that", "патрабуем",
    "требуем" …, or a unit that begins with a verb in the imperative (the first words of the
-   action-type labels, and :data:`IMPERATIVES`). Questions and past reports ("called on") are
-   not. Its quote is the unit's words exactly as the text has them.
+   action-type labels, and :data:`IMPERATIVES`). Questions, past reports ("called on") and
+   impersonal remarks ("It should be noted that …", "It should be reminded that …") are not.
+   Its quote is the unit's words exactly as the text has them. A stored partial copy ends at
+   its marker (``[... stored text ends here ...]``, :data:`hrgraph.quotes.END_MARKER`).
 4. **Names.** Every name of a person, organisation, group, legal provision, mechanism or country
    in the built graph, in any script, is looked for in the unit (:class:`Gazetteer`: word by word
    after :func:`hrgraph.names.normalise`, a word also matching by its phonetic key or, for an
    inflected Belarusian or Russian form, by its stem). Capitalised phrases that are no known name
    are looked up as the saved query ``find-by-name`` does (a known name containing them), else
    proposed as new, with a guessed kind; so are phrases naming groups ("all political
-   prisoners"). "his", "her", "the mandate" take the last person or mechanism named before.
+   prisoners"), and acronyms (``GUBAZIK``, with what the text spells out in brackets after it
+   as the name). A name's span keeps its quote marks whole (``Human Rights Center “Viasna”``).
+   "his", "her", "the mandate" take the last person or mechanism named before. The names of
+   units that ask for nothing become ``mentions`` rows (:func:`spoken_about`); a new provision
+   there gets a provisions row with its kind, article, code and the code's country.
 5. **Suggestions.** The action type and topics whose labels, alternative or hidden labels share the
    most words with the unit; who is asked ("call on X to", "X to adopt", a list's introduction).
 
@@ -389,6 +395,13 @@ _CUE_PATTERNS = [(name, re.compile(pattern, re.I if name not in ("demand", "we a
 #: The demand of another document, reported: "a petition calling for …".
 _REPORTED = re.compile(r"\b(?:petition|letter|resolution|appeal|declaration|campaign|report)s?\s+"
                        r"(?:calling|urging|demanding|asking)\b", re.I)
+#: Impersonal phrases that introduce a statement of fact, not a request: "It should be noted
+#: that …", "it must be stressed that …". They are taken out before the cues are looked for.
+_IMPERSONAL = re.compile(
+    r"\b(?:it|this)\s+(?:should|must|has\s+to|needs?\s+to|is\s+to|can|may)\s+be\s+"
+    r"(?:noted|reminded|recalled|stressed|emphasi[sz]ed|underlined|mentioned|pointed\s+out|"
+    r"said|added|highlighted|remembered|borne\s+in\s+mind|observed|recognised|recognized)\b"
+    r"(?:\s+that)?", re.I)
 #: A question, or a request for information rather than action.
 _QUESTION = re.compile(r"\?\s*$|\bask\w*\s+(?:\w+\s+){0,4}(?:whether|if|how|what|why)\b", re.I)
 
@@ -402,6 +415,7 @@ def demand_cue(text: str, *, imperatives: Iterable[str] = IMPERATIVES,
     """
     if _QUESTION.search(text) or _REPORTED.search(text):
         return None
+    text = _IMPERSONAL.sub(" ", text)  # "It should be noted that X faced …" asks nothing
     verbs = set(imperatives)
     first = re.match(r"[\"“„«(]*([A-Za-z]+)(?:\s+(\w+))?", text)
     if first:
@@ -433,6 +447,9 @@ class Mention:
     iri: str | None = None
     how: str = ""  # how it was matched, for the person who checks it
     anaphor: str = ""  # for a name taken from an earlier unit: the words here ("his")
+    expansion: str = ""  # what an acronym stands for, as the text spells it out after it
+    within: str | None = None  # a new provision's code, when the graph has it ("of the Code")
+    jurisdiction: str | None = None  # … and that code's jurisdiction
 
     @property
     def new(self) -> bool:
@@ -441,7 +458,8 @@ class Mention:
 
 
 _KINDS = [(FOAF + "Person", "person"), (ORG + "Organization", "organisation"),
-          ("Collective", "group"), ("LegalProvision", "provision"),
+          ("Collective", "group"), ("LegalProvision", "provision"), ("Code", "provision"),
+          ("http://data.europa.eu/eli/ontology#LegalResource", "provision"),
           ("InternationalMechanism", "mechanism"), ("Country", "country")]
 _WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -571,8 +589,12 @@ class Gazetteer:
 
 
 def _longest(found: list[tuple[int, Mention]]) -> list[Mention]:
+    """The longest names where they overlap; of two on the same words, the country (the place a
+    demand concerns, ``place:belarus``) before the state of the same name (``state:belarus``,
+    the actor, which data/reference/states.ttl links to it by ``hrg:country``)."""
     chosen: list[Mention] = []
-    for _n, mention in sorted(found, key=lambda f: (-(f[1].end - f[1].start), f[1].start)):
+    for _n, mention in sorted(found, key=lambda f: (-(f[1].end - f[1].start), f[1].start,
+                                                    f[1].kind != "country")):
         if any(m.start < mention.end and mention.start < m.end for m in chosen):
             continue
         chosen.append(mention)
@@ -594,7 +616,8 @@ _ORGANISATION_WORDS = {"office", "council", "committee", "centre", "center", "fo
                        "network", "watch", "international", "institute", "partnership",
                        "government", "embassy", "helsinki", "amnesty", "federation", "league",
                        "ostgruppen", "society", "party", "movement", "fund", "tv", "radio",
-                       "channel", "assembly", "delegation", "mission"}
+                       "channel", "assembly", "delegation", "mission", "directorate",
+                       "department", "administration", "prison", "police", "prosecutor's"}
 _MECHANISM_WORDS = {"rapporteur", "mandate", "mechanism", "review", "dialogue", "procedure",
                     "inquiry", "examination", "resolution", "process"}
 _PROVISION_WORDS = {"article", "art", "code", "law", "decree", "part", "section", "statute"}
@@ -605,12 +628,20 @@ _GROUP = re.compile(
     r"(?:political prisoners|prisoners|journalists|human rights defenders|defenders|activists|"
     r"lawyers|detainees|experts|investigators|persons|victims|protesters|students|"
     r"non-profit organi[sz]ations|organi[sz]ations)\b(?:\s+in\s+Belarus)?")
+#: An acronym (GUBAZIK, OHCHR), with what it stands for when the text spells it out in brackets
+#: after it: "officers of GUBAZIK (Interior Ministry’s Main Directorate for …)".
+_ACRONYM = re.compile(r"(?<![\w’'-])([A-ZА-ЯЁІЎ]{3,10})(?![\w’'-])"
+                      r"(?:\s*\(([A-ZА-ЯЁІЎ][^()\n]{4,150})\))?")
+_NOT_ACRONYMS = {"THE", "AND", "FOR", "NOT", "ALL", "OUR", "ARE", "WHO", "YOU", "HIS", "HER",
+                 "ITS", "NEW", "NOW", "END", "PDF", "URL", "USD", "EUR", "BYN", "RUB"}
+#: Quote marks a name may be written in, opening → closing.
+_QUOTE_PAIRS = (("“", "”"), ("«", "»"), ('"', '"'))
 _MANDATE = re.compile(r"(?:the\s+)?(?:[A-Z][\w-]*(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w-]*)*)"
                       r"[’']s\s+(?:new\s+)?(?:[a-z]+\s+){0,3}?mandate(?:\s+on\s+[A-Z]\w+)?")
 
 
 def _kind_of(words: list[str]) -> str:
-    lower = {w.lower().strip(".") for w in words}
+    lower = {re.sub(r"[’']s$", "", w.lower().strip(".,")) for w in words}
     if lower & _PROVISION_WORDS and any(w[0].isdigit() for w in words):
         return "provision"
     if lower & _MECHANISM_WORDS:
@@ -630,7 +661,8 @@ def _capitalised_phrases(text: str, offset: int,
     for match in words:
         word = match.group().rstrip(".,’'") or match.group()
         capital = word[:1].isupper() or (current and word[:1].isdigit()
-                                         and current[-1].group().lower() in _PROVISION_WORDS)
+                                         and current[-1].group().lower().rstrip(".")
+                                         in _PROVISION_WORDS)
         gap = text[current[-1].end():match.start()] if current else " "
         spaced = re.fullmatch(r"\s+", gap)
         if (capital and (not current or spaced)) or (
@@ -693,6 +725,20 @@ def mentions(text: str, offset: int, gazetteer: Gazetteer,
         else:
             found.append(Mention(phrase, start, end, "mechanism", None,
                                  "a mandate not in the graph"))
+    for match in _ACRONYM.finditer(text):
+        word = match.group(1)
+        around = text[max(0, match.start() - 12):match.end() + 12]
+        if word in _NOT_ACRONYMS or re.fullmatch(r"[IVXLCDM]+", word) or \
+                len(re.findall(r"\b[A-ZА-ЯЁІЎ]{2,}\b", around)) > 1:
+            continue  # a numeral, or emphasis in capitals (IN A PUBLIC TRIAL): no acronym
+        start, end = offset + match.start(), offset + match.end()
+        if not free(offset + match.start(1), offset + match.end(1)) or not free(start, end):
+            continue  # a known name (OSCE, UPR), or inside one
+        expansion = match.group(2) or ""
+        found.append(Mention(word, start, end, _kind_of((expansion or word).split()), None,
+                             "an acronym not in the graph" + (
+                                 f", which the text spells out: {expansion}" if expansion
+                                 else ""), expansion=expansion))
     for start, end, phrase in _capitalised_phrases(text, offset, verbs):
         inner = [m for m in found if start <= m.start and m.end <= end]
         if not free(start, end) and not (inner and _kind_of(phrase.split()) == "provision"
@@ -725,7 +771,39 @@ def mentions(text: str, offset: int, gazetteer: Gazetteer,
             continue
         found = [m for m in found if m not in inner]
         found.append(Mention(phrase, start, end, "group", None, "a group not in the graph"))
+    for mention in found:
+        if not mention.expansion:
+            _balance(mention, text, offset)
     return sorted(found, key=lambda m: m.start)
+
+
+def _balance(mention: Mention, text: str, offset: int) -> None:
+    """Widen or narrow a name's span so that its quote marks pair up: a name matched word by
+    word ends inside ``Human Rights Center “Viasna”`` before the closing mark."""
+    start, end = mention.start - offset, mention.end - offset
+    for opening, closing in _QUOTE_PAIRS:
+        span = text[start:end]
+        if opening == closing:
+            unpaired = span.count(opening) % 2 == 1
+            if unpaired and text[end:end + 1] == closing and span.count(opening) == 1 \
+                    and not span.startswith(opening):
+                end += 1
+            elif unpaired and span.startswith(opening):
+                start += 1
+            elif unpaired and span.endswith(closing):
+                end -= 1
+            continue
+        if span.count(opening) > span.count(closing):
+            if text[end:end + 1] == closing:
+                end += 1
+            elif span.startswith(opening):
+                start += 1
+        elif span.count(closing) > span.count(opening):
+            if start > 0 and text[start - 1] == opening:
+                start -= 1
+            elif span.endswith(closing):
+                end -= 1
+    mention.start, mention.end, mention.text = offset + start, offset + end, text[start:end]
 
 
 _PRONOUNS = {"person": re.compile(r"\b(?:his|him|he|her|she)\b", re.I),
@@ -842,6 +920,8 @@ class Draft:
     header: Header
     language: str
     notes: list[str] = field(default_factory=list)
+    #: Names the text holds outside its demands (:func:`spoken_about`): its mentions rows.
+    mentioned: list[Mention] = field(default_factory=list)
 
     def new_entities(self) -> dict[str, Mention]:
         """Proposed new entities by id (slug of the name), the first mention of each."""
@@ -850,6 +930,9 @@ class Draft:
             for mention in candidate.addressees + candidate.targets:
                 if mention.new:
                     found.setdefault(_slug(mention.text), mention)
+        for mention in self.mentioned:
+            if mention.new:
+                found.setdefault(_slug(mention.text), mention)
         return found
 
 
@@ -884,8 +967,13 @@ def draft_text(project: Project, text: str, *, name: str, store: object,
     whose names and vocabularies are used; ``text_file`` the path of its copy under
     ``data/sources/`` when it has one.
     """
+    from hrgraph.quotes import END_MARKER
+
     header = read_header(text)
     body = header.body
+    marker = END_MARKER.search(body)  # a stored partial copy: the editor's end line is no text
+    if marker:
+        body = body[:marker.start()]
     gazetteer = Gazetteer.from_store(project, store)
     actions = _vocabulary(project, store, "action-type")
     topics = _vocabulary(project, store, "topic")
@@ -901,6 +989,7 @@ def draft_text(project: Project, text: str, *, name: str, store: object,
     listing = False  # after an introduction, "To continue …" and "X to adopt …" ask too
     intro: int | None = None  # the candidate whose bullets follow
     last: dict[str, Mention] = {}
+    outside: list[Mention] = []  # names in units that ask for nothing
     for unit in found_units:
         in_list = unit.kind == "bullet" or listing
         cue = demand_cue(unit.text, imperatives=verbs, in_list=in_list)
@@ -908,6 +997,7 @@ def draft_text(project: Project, text: str, *, name: str, store: object,
         if cue is None:
             if unit.kind != "bullet":
                 listing, intro, context_addressees, context_text = False, None, [], ""
+            outside.extend(found)
             _remember(last, found)
             continue
         addressees, who = _split_addressees(unit.text, unit.start, cue, found)
@@ -942,7 +1032,58 @@ def draft_text(project: Project, text: str, *, name: str, store: object,
             intro = len(candidates) - 1 if unit.introduces else None
             listing = listing or unit.introduces
         _remember(last, found)
-    return Draft(document, candidates, header, language)
+    return Draft(document, candidates, header, language,
+                 mentioned=spoken_about(project, store, outside, candidates))
+
+
+#: Last words that make a capitalised phrase no person's name ("Election Day").
+_NOT_PERSON_TAILS = {"day", "week", "campaign", "campaigns", "elections", "election", "law",
+                     "code", "constitution", "constitutions", "declaration", "covenant",
+                     "convention", "charter", "programme", "program", "prize", "award",
+                     "commissioner", "rapporteur", "president", "minister", "secretary",
+                     "ambassador", "director", "chair", "chairperson", "council", "office"}
+
+
+def spoken_about(project: Project, store: object, found: list[Mention],
+                 candidates: list[Candidate]) -> list[Mention]:
+    """The names of ``found`` (names in units that ask for nothing) that a document
+    ``hrg:mentions``: people, organisations, groups, provisions and mechanisms, each once, not
+    those its demands already name, nor countries. Of new ones only what is likely a name: an
+    organisation, a provision, a mechanism, a person of two to four capitalised words (no
+    "Election Day"); new groups ("detained protesters") are left out. A new provision gets the
+    code it names (``of the Criminal Code``) and that code's jurisdiction, from the graph."""
+    import pyoxigraph as ox
+
+    hrg = project.ontology_ns
+    demanded = {m.iri or _slug(m.text) for c in candidates for m in c.addressees + c.targets}
+    chosen: dict[str, Mention] = {}
+    codes = {m.iri for m in found if m.kind == "provision" and m.iri and any(
+        True for _ in store.quads_for_pattern(ox.NamedNode(m.iri), ox.NamedNode(
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(hrg + "Code")))}
+    for mention in found:
+        key = mention.iri or _slug(mention.text)
+        if mention.kind == "country" or key in demanded or key in chosen or not key:
+            continue
+        if mention.new and mention.kind == "group":
+            continue
+        words = mention.text.split()
+        if mention.new and mention.kind == "person" and not (
+                2 <= len(words) <= 4 and all(w[:1].isupper() for w in words)
+                and words[-1].lower() not in _NOT_PERSON_TAILS):
+            continue
+        inside = [m for m in found if m.iri in codes and mention.start <= m.start
+                  and m.end <= mention.end and m is not mention]
+        if mention.new and mention.kind == "provision" and inside:
+            mention.within = inside[0].iri
+            place = next(store.quads_for_pattern(ox.NamedNode(inside[0].iri),
+                                                 ox.NamedNode(hrg + "jurisdiction"), None), None)
+            mention.jurisdiction = place.object.value if place is not None else None
+        chosen[key] = mention
+    # a code named only as part of a new provision's name is that provision's, not mentioned
+    within = {m.within for m in chosen.values() if m.within}
+    return [m for m in chosen.values()
+            if not (m.iri in within and any(m.start >= n.start and m.end <= n.end
+                                            for n in chosen.values() if n.within == m.iri))]
 
 
 _SPEECH_CUES = {"call on", "call for", "call to", "urge", "demand", "appeal", "we ask",
@@ -1004,6 +1145,9 @@ def _document_row(project: Project, store: object, header: Header, body: str,
         "signatories": "; ".join(dict.fromkeys(signatories)),
         "source URL": url.group().rstrip(".") if url else "",
         "text file": text_file,
+        # "Status: PARTIAL — stored copy breaks off …" (the convention of data/sources/)
+        "partial": MARK + "yes" if re.match(r"\s*partial\b", header.get(
+            "status", "completeness"), re.I) else "",
     }
 
 
@@ -1065,12 +1209,14 @@ def sheets_of(project: Project, draft: Draft) -> tuple[dict[str, list[dict[str, 
     sheet_rows["documents"].append(dict(draft.document))
     placed: dict[str, str] = {}  # new slug → what a reference cell says
     for slug, mention in new.items():
+        language = guess_language(mention.text) if _CYRILLIC.search(mention.text) \
+            else draft.language
         if mention.kind in ("person", "organisation", "group"):
-            sheet_rows["actors"].append({
-                "id": MARK + slug, "kind": MARK + mention.kind, "name": mention.text,
-                "name language": MARK + (guess_language(mention.text)
-                                         if _CYRILLIC.search(mention.text) else draft.language),
-            })
+            row = {"id": MARK + slug, "kind": MARK + mention.kind,
+                   "name": mention.expansion or mention.text, "name language": MARK + language}
+            if mention.expansion:  # GUBAZIK (Interior Ministry’s Main Directorate …)
+                row["other names"] = f"{MARK}{mention.text}@{language}"
+            sheet_rows["actors"].append(row)
             placed[slug] = slug
             continue
         sheet = next((s for s in _SHEET_FOR_KIND.get(mention.kind, ()) if s in SHEETS), None)
@@ -1080,6 +1226,8 @@ def sheets_of(project: Project, draft: Draft) -> tuple[dict[str, list[dict[str, 
             row = {"id": MARK + slug, label: mention.text}
             if f"{label} language" in columns:
                 row[f"{label} language"] = MARK + draft.language
+            if mention.kind == "provision":
+                row.update(_provision_cells(project, mention, columns))
             sheet_rows[sheet].append(row)
             placed[slug] = slug
         else:
@@ -1125,12 +1273,39 @@ def sheets_of(project: Project, draft: Draft) -> tuple[dict[str, list[dict[str, 
         for m in candidate.addressees + candidate.targets:
             readme.append(f"    {m.text!r} → " + (_reference(project, m.iri) if m.iri
                                                  else f"new {m.kind}") + f" ({m.how})")
+    def named(m: Mention) -> str:
+        return _reference(project, m.iri) if m.iri else placed[_slug(m.text)]
+
+    for mention in draft.mentioned:
+        if "mentions" not in sheet_rows:
+            break
+        sheet_rows["mentions"].append({"document": doc_id, "mentions": MARK + named(mention)})
+        readme.append(f"mentions row {len(sheet_rows['mentions']) + 1}: {mention.text!r} → "
+                      + (_reference(project, mention.iri) if mention.iri
+                         else f"new {mention.kind}") + f" ({mention.how}), named outside the "
+                      "demands" + ("; if this may be someone else, add an actors row with "
+                                   "'possibly same as'" if mention.iri and mention.kind ==
+                                   "person" else ""))
     for slug, text in placed.items():
         if text != slug:
             readme.append(f"new {new[slug].kind} {text!r}: the template has no sheet for it; "
                           "add it in Turtle (docs/contributing.md) before the demands that "
                           "name it")
     return sheet_rows, readme
+
+
+def _provision_cells(project: Project, mention: Mention, columns: set[str]) -> dict[str, str]:
+    """Suggested kind, article, code and jurisdiction of a new provision ("Part 3 of Art. 293 of
+    the Criminal Code": an article, 293, the graph's Criminal Code, its country)."""
+    number = re.search(r"\b(?:art(?:icle)?s?\.?)\s*(\d+(?:[.-]\d+)*)", mention.text, re.I)
+    cells = {"kind": MARK + ("article" if number else "provision")}
+    if number:
+        cells["article"] = MARK + number.group(1)
+    if mention.within:
+        cells["part of"] = MARK + _reference(project, mention.within)
+    if mention.jurisdiction:
+        cells["jurisdiction"] = MARK + _reference(project, mention.jurisdiction)
+    return {k: v for k, v in cells.items() if k in columns}
 
 
 def write_draft(project: Project, draft: Draft, path: Path) -> dict[str, int]:
