@@ -362,6 +362,53 @@ def remove(settings: Settings, contribution_id: str, force: bool) -> None:
     click.echo(f"removed contribution {info.id}")
 
 
+@main.group("import")
+def import_group() -> None:
+    """Import a document of another kind as a contribution (checked, merged, removable)."""
+
+
+@import_group.command("upr")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--state-under-review", metavar="NAME", callback=_utf8_text,
+              help="The state reviewed, if no page header names it (a name of the registry).")
+@click.option("--cycle", type=click.IntRange(min=1), metavar="N",
+              help="The UPR cycle, if no page header gives it.")
+@click.option("--session", type=click.IntRange(min=1), metavar="N",
+              help="The Working Group's session, if no page header gives it.")
+@click.option("--date", metavar="DATE", help="The report's date (YYYY, YYYY-MM or YYYY-MM-DD); "
+              "without it the date is unknown (never read from the file).")
+@click.option("--dry-run", is_flag=True, help="Only check; write nothing.")
+@click.pass_obj
+def import_upr_command(settings: Settings, file: Path, state_under_review: str | None,
+                       cycle: int | None, session: int | None, date: str | None,
+                       dry_run: bool) -> None:
+    """Import FILE, a UPR "Thematic list of recommendations" (.docx) published by OHCHR.
+
+    Each numbered recommendation becomes a demand recommended by its states, with the
+    reviewed state's position, themes, groups of persons and SDGs (docs/upr.md); the text is
+    stored in data/sources/ for the quotes. Merged as a contribution (`hrgraph remove ID` takes
+    it out again, text copy included); the same file again changes nothing. Exits with 1 for
+    a violation, 2 for a file that cannot be read (the message names table and row).
+
+    \b
+    Examples:
+      hrgraph import upr --dry-run thematic-list.docx
+      hrgraph import upr list.docx --state-under-review Slovenia --cycle 3 --session 34
+    """
+    from hrgraph.upr_import import import_upr
+
+    project = settings.project()
+    settings.progress(f"reading {file}")
+    result = import_upr(project, file, state_under_review=state_under_review, cycle=cycle,
+                        session=session, date=date, dry_run=dry_run)
+    if result.added is not None:
+        click.echo(result.added.to_text(project))
+    click.echo(result.summary())
+    if result.added is not None and not result.added.conforms:
+        count = result.added.report.violations
+        raise ValidationFailed(f"{count} violation{'s' if count != 1 else ''}: nothing was merged")
+
+
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text",

@@ -60,13 +60,16 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "AddResult",
     "ContributionInfo",
+    "Prepared",
     "add_contribution",
+    "add_prepared",
     "list_contributions",
     "materialise_private",
     "private_files",
     "private_quads",
     "recover",
     "remove_contribution",
+    "source_contribution",
 ]
 
 #: Contributions larger than this are refused (bytes); ``hrgraph.toml`` ``[contributions]
@@ -110,6 +113,9 @@ class ContributionInfo:
     source_url: str | None
     sha256: str | None
     message: str | None
+    #: Files the contribution wrote besides its own (project-relative paths, such as the stored
+    #: text copy of an imported document: :func:`add_prepared`); removed with it.
+    files: tuple[str, ...] = ()
 
 
 @dataclass
@@ -260,17 +266,74 @@ def add_contribution(project: Project, file: str | os.PathLike, *,
                            confidential=confidential, allow_remote=allow_remote)
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Triples an importer made from a file (:func:`add_prepared`): ``places`` says where in
+    the file each subject comes from (IRI → "table 1, row 3"), for the messages; ``files`` are
+    files the contribution writes besides its own (project-relative path → bytes, such as the
+    stored text copy of an imported document), written with it and removed with it."""
+
+    triples: list[ox.Triple]
+    places: Mapping[str, str] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def add_prepared(project: Project, prepared: Prepared, *, source_name: str, source_bytes: bytes,
+                 shown: str | None = None, source_url: str | None = None,
+                 contributor: str | None = None, message: str | None = None,
+                 dry_run: bool = False, now: datetime.datetime | None = None) -> AddResult:
+    """Check and merge triples an importer made from a file, as :func:`add_contribution` does a
+    file of triples: the same checks in the context of the graph, the same atomic merge (its
+    ``files`` too: staged in ``.hrgraph/tmp/``, renamed into place only once the store holds the
+    contribution, and finished or undone by :func:`recover`), removable by
+    :func:`remove_contribution` (which deletes those files again), and a PROV-O record naming
+    ``source_name`` and the SHA-256 of ``source_bytes`` (the original file).
+
+    Raises:
+        InputError: a file to write exists with other content, or is not under ``data/``.
+        StoreError: the store is missing, locked, or cannot be written.
+    """
+    digest = hashlib.sha256(source_bytes).hexdigest()
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    contribution_id = now.strftime("%Y%m%dT%H%M%SZ") + "-" + digest[:8]
+    for rel, content in prepared.files.items():
+        target = project.root / rel
+        if not target.resolve().is_relative_to(project.data_dir.resolve()):
+            raise InputError(f"{rel}: an imported file must be written under data/")
+        if target.exists() and target.read_bytes() != content:
+            raise InputError(f"{rel} exists with other content: an import does not overwrite "
+                             "a file; move it away (or remove the contribution that wrote it)")
+    if not (project.store_path / "CURRENT").is_file():
+        raise StoreError(f"no store at {project.store_path}: run `hrgraph build` first")
+    with contextlib.nullcontext() if dry_run else stores.writer_lock(project):
+        return _add_locked(project, Path(source_name), source_bytes, digest=digest, now=now,
+                           shown=shown or source_name, limit=max_bytes_of(project),
+                           contribution_id=contribution_id, source_url=source_url,
+                           contributor=contributor, message=message, dry_run=dry_run,
+                           confidential=False, allow_remote=False, prepared=prepared)
+
+
+def source_contribution(project: Project, sha256: str) -> ContributionInfo | None:
+    """The merged contribution whose record gives ``sha256`` as its source file's checksum."""
+    return next((c for c in list_contributions(project) if c.sha256 == sha256), None)
+
+
 def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
                 now: datetime.datetime, shown: str, limit: int, contribution_id: str,
                 source_url: str | None, contributor: str | None, message: str | None,
-                dry_run: bool, confidential: bool, allow_remote: bool) -> AddResult:
+                dry_run: bool, confidential: bool, allow_remote: bool,
+                prepared: Prepared | None = None) -> AddResult:
     store = stores.open_store(project, read_only=True)
     try:
         if not dry_run:
             recover(project, store)
         scratch_graph = project.graph_base + "data/contributions/" + contribution_id
         sheet = None
-        if spreadsheet.is_spreadsheet(path):  # rows → triples; errors name sheet/row/column
+        if prepared is not None:  # an importer's triples (hrgraph.upr_import)
+            scratch = ox.NamedNode(scratch_graph)
+            quads = [ox.Quad(t.subject, t.predicate, t.object, scratch)
+                     for t in prepared.triples]
+        elif spreadsheet.is_spreadsheet(path):  # rows → triples; errors name sheet/row/column
             sheet = spreadsheet.read_contribution(project, path, store, shown=shown)
             quads = sheet.quads(scratch_graph)
         else:
@@ -289,9 +352,10 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
         duplicates = [m for m in found if m.level != "high"]
         name_warnings = confidential_name_warnings(project, store, triples, confidential)
 
+        files = dict(prepared.files) if prepared else {}
         record = _record(project, graph, confidential=confidential, created=now,
                          contributor=contributor, source_name=path.name, source_url=source_url,
-                         sha256=digest, message=message)
+                         sha256=digest, message=message, files=files)
         text = normalised_turtle(project, [*triples, *record], header=(
             f"Contribution {contribution_id}" + (f": {message}" if message else "")))
         temp = _work_dir(project, "tmp") / f"{contribution_id}.ttl"
@@ -299,18 +363,20 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
         try:
             merged_quads = load.parse_file(project, temp, graph=graph, max_bytes=limit * 4 + 65536)
             report = validate_in_context(project, store, merged_quads, scratch_graph)
-            lines = {} if sheet else locate_subjects(path)
+            lines = {} if sheet or prepared else locate_subjects(path)
+            places = {iri: f"{shown}, {where}" for iri, where in prepared.places.items()} \
+                if prepared else {}
             report = _with_problems(report, problems, shown=shown, project=project,
                                     subjects={t.subject for t in triples}, sheet=sheet,
-                                    lines=lines)
+                                    lines=lines, places=places)
             final = _final_path(project, contribution_id, confidential)
             result = AddResult(contribution_id, graph, final, confidential, len(merged_quads),
                                report, duplicates, dry_run=dry_run, name_warnings=name_warnings,
                                resolutions=sheet.resolutions if sheet else [],
-                               locations=_locations(triples, shown, sheet, lines))
+                               locations=places or _locations(triples, shown, sheet, lines))
             if dry_run or not report.conforms:
                 return result
-            _merge(project, store, temp, final, merged_quads, contribution_id)
+            _merge(project, store, temp, final, merged_quads, contribution_id, files=files)
             result.merged = True
             return result
         finally:
@@ -470,7 +536,8 @@ def _key(result: ValidationResult) -> tuple:
 def _with_problems(report: ValidationReport, problems: list[ValidationResult], *, shown: str,
                    project: Project, subjects: set,
                    sheet: spreadsheet.Contribution | None = None,
-                   lines: Mapping[str, int] | None = None) -> ValidationReport:
+                   lines: Mapping[str, int] | None = None,
+                   places: Mapping[str, str] | None = None) -> ValidationReport:
     """The report with the safety problems added; results about the contribution's own subjects,
     and the problems, are located in the contributed file: the line where the resource is
     defined (``lines``, from :func:`hrgraph.locate.locate_subjects`, as ``hrgraph validate``
@@ -479,6 +546,8 @@ def _with_problems(report: ValidationReport, problems: list[ValidationResult], *
     lines = lines or {}
 
     def where(r: ValidationResult) -> str:
+        if places and r.focus_node in places:  # an importer's table and row
+            return places[r.focus_node]
         return (sheet.where(r.focus_node, r.path) if sheet else None) or shown
 
     def line(r: ValidationResult) -> int | None:
@@ -729,8 +798,10 @@ def _subclasses(store: ox.Store, cls: str) -> set[str]:
 
 def _record(project: Project, graph: str, *, confidential: bool, created: datetime.datetime,
             contributor: str | None, source_name: str, source_url: str | None, sha256: str,
-            message: str | None) -> list[ox.Triple]:
-    """The PROV-O record of a contribution, about its graph IRI (like every data file's)."""
+            message: str | None, files: Mapping[str, bytes] | None = None) -> list[ox.Triple]:
+    """The PROV-O record of a contribution, about its graph IRI (like every data file's); each
+    of ``files`` (written with it) is a ``dcterms:hasPart`` of the graph, a ``prov:Entity``
+    derived from the source file, with its path as title and its SHA-256."""
     g = ox.NamedNode(graph)
     source = ox.NamedNode(graph + "/source-file")
     checksum = ox.NamedNode(graph + "/source-file/checksum")
@@ -771,6 +842,20 @@ def _record(project: Project, graph: str, *, confidential: bool, created: dateti
                     t(agent, RDFS_LABEL, ox.Literal(contributor))]
     if message:
         triples.append(t(g, DCTERMS + "description", ox.Literal(message)))
+    for n, (rel, content) in enumerate(sorted((files or {}).items()), start=1):
+        part = ox.NamedNode(f"{graph}/file-{n}")
+        part_sum = ox.NamedNode(f"{graph}/file-{n}/checksum")
+        triples += [t(g, DCTERMS + "hasPart", part),
+                    t(part, RDF_TYPE, ox.NamedNode(PROV + "Entity")),
+                    t(part, DCTERMS + "title", ox.Literal(rel)),
+                    t(part, PROV + "wasDerivedFrom", source),
+                    t(part, SPDX + "checksum", part_sum),
+                    t(part_sum, RDF_TYPE, ox.NamedNode(SPDX + "Checksum")),
+                    t(part_sum, SPDX + "algorithm",
+                      ox.NamedNode(SPDX + "checksumAlgorithm_sha256")),
+                    t(part_sum, SPDX + "checksumValue", ox.Literal(
+                        hashlib.sha256(content).hexdigest(),
+                        datatype=ox.NamedNode(XSD + "hexBinary")))]
     if confidential:
         triples.append(t(g, project.ontology_ns + "confidential",
                          ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))))
@@ -818,8 +903,10 @@ def _journal(project: Project, contribution_id: str) -> Path:
 
 
 def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
-           quads: list[ox.Quad], contribution_id: str) -> None:
-    """Publish a new store with ``quads`` and what they newly entail, then rename the file.
+           quads: list[ox.Quad], contribution_id: str,
+           files: Mapping[str, bytes] | None = None) -> None:
+    """Publish a new store with ``quads`` and what they newly entail, then rename the file
+    (and move ``files``, staged in ``.hrgraph/tmp/`` beforehand, into place first).
 
     ``store`` is the current store (read-only); the new one is a copy with the contribution
     added (:func:`hrgraph.store.rewrite`), published by one rename. ``temp`` is in
@@ -833,9 +920,19 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     split = project.is_private(graph) or privacy.has_private(project, store)
     inferred = [] if split else _new_inferences(project, store, quads)
     journal = _journal(project, contribution_id)
+    staged_files = []  # (staged, final) of the files written with the contribution
+    for n, (rel, content) in enumerate(sorted((files or {}).items()), start=1):
+        if (project.root / rel).exists():  # the same bytes (add_prepared checks): kept as is
+            continue
+        staged = _work_dir(project, "tmp") / f"{contribution_id}.file-{n}"
+        _write_synced(staged, content)
+        staged_files.append((staged, project.root / rel))
     _write_synced(journal, json.dumps({"add": contribution_id, "graph": graph,
-                                       "staged": str(temp), "final": str(final)}).encode())
+                                       "staged": str(temp), "final": str(final),
+                                       "files": [[str(a), str(b)] for a, b in staged_files]
+                                       }).encode())
     loaded = False
+    moved: list[Path] = []
     try:
         _fail_point("after-write")
         if split:
@@ -845,9 +942,17 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
             stores.rewrite(project, lambda copy: copy.extend([*quads, *inferred]))
         loaded = True
         _fail_point("after-load")
+        for staged, target in staged_files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, target)
+            moved.append(target)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, final)
     except BaseException:
+        for target in moved:  # they did not exist before (add_prepared checks)
+            target.unlink(missing_ok=True)
+        for staged, _target in staged_files:
+            staged.unlink(missing_ok=True)
         if loaded and split:
             stores.rewrite(project, lambda copy: privacy.replace_graphs(
                 project, copy, {graph: []}, recompute_on_axioms=True))
@@ -984,16 +1089,19 @@ def recover(project: Project, store: ox.Store | None = None) -> list[str]:
             in_store = any(store.contains_named_graph(ox.NamedNode(g)) for g in (
                 info["graph"], project.private_graph(info["graph"])))
             if "add" in info:
-                staged, final = Path(info["staged"]), Path(info["final"])
-                if in_store and staged.exists():
-                    final.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(staged, final)
-                elif not in_store:
-                    staged.unlink(missing_ok=True)
+                # the files written with it first, the contribution's own file last (as _merge)
+                for pair in [*info.get("files", []), [info["staged"], info["final"]]]:
+                    staged, final = Path(pair[0]), Path(pair[1])
+                    if in_store and staged.exists():
+                        final.parent.mkdir(parents=True, exist_ok=True)
+                        os.replace(staged, final)
+                    elif not in_store:
+                        staged.unlink(missing_ok=True)
                 done.append(info["add"])
             elif "remove" in info:
                 if not in_store:
-                    Path(info["path"]).unlink(missing_ok=True)
+                    for path in [info["path"], *info.get("files", [])]:
+                        Path(path).unlink(missing_ok=True)
                 done.append(info["remove"])
             entry.unlink()
     finally:
@@ -1027,6 +1135,10 @@ def _info_from_file(project: Project, path: Path, confidential: bool) -> Contrib
         source_url=value(g, DCTERMS + "source"),
         sha256=value(ox.NamedNode(graph + "/source-file/checksum"), SPDX + "checksumValue"),
         message=value(g, DCTERMS + "description"),
+        files=tuple(sorted(q2.object.value for q in quads
+                           if q.subject == g and q.predicate.value == DCTERMS + "hasPart"
+                           for q2 in quads if q2.subject == q.object
+                           and q2.predicate.value == DCTERMS + "title")),
     )
 
 
@@ -1115,6 +1227,8 @@ def remove_contribution(project: Project, contribution_id: str, *,
             del store
         stores.rewrite(project, lambda copy: _remove_graph(project, copy, info))
         info.path.unlink(missing_ok=True)
+        for rel in info.files:  # written by the contribution (add_prepared): they go with it
+            (project.root / rel).unlink(missing_ok=True)
         _journal(project, info.id).unlink(missing_ok=True)
     return info
 
@@ -1165,7 +1279,9 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
     """Drop the graph and recompute the inferred graph it fed, as one update where possible."""
     journal = _journal(project, info.id)
     _write_synced(journal, json.dumps({"remove": info.id, "graph": info.graph,
-                                       "path": str(info.path)}).encode())
+                                       "path": str(info.path),
+                                       "files": [str(project.root / f) for f in info.files]
+                                       }).encode())
     if info.confidential or privacy.has_private(project, store):
         # the graph and its private twin go; confidential data is split off again, and both
         # inferred graphs are brought up to date (hrgraph.privacy.replace_graphs)
