@@ -314,7 +314,7 @@ def parse_value(param: Param, value: Any) -> ox.NamedNode | ox.Literal:
     if kind == "iri":
         text = str(value)
         if not _SCHEME.match(text) or _IRI_FORBIDDEN.search(text):
-            raise bad("an absolute IRI (like https://w3id.org/hrgraph/id/org/viasna) "
+            raise bad("an absolute IRI (like https://w3id.org/hrgraph/id/organisation/viasna) "
                       "without spaces or any of < > \" { } | ^ ` \\")
         try:
             return ox.NamedNode(text)
