@@ -93,6 +93,8 @@ TESTED = {
     "status-changes-between", "weak-evidence-assessments",
     # exact answers in tests/test_similar.py (on this data and on a hand-made UN review)
     "similar-demands", "demands-echoing-un-recommendations",
+    # exact answers in tests/test_upr_import.py (both real UPR lists imported into a copy)
+    "upr-noted-on-theme", "upr-positions-by-theme", "upr-recommendations-by-state",
 }
 
 
