@@ -29,7 +29,7 @@ def test_build_loads_each_file_into_its_graph(mini_project: Project) -> None:
     summary = build(mini_project, progress=messages.append)
     assert sorted(summary.graphs) == sorted([
         G + "data/demands", G + "inferred", G + "ontology/mini",
-        G + "ontology/vocabularies/topics", G + "shapes/core"])
+        G + "ontology/vocabularies/topics", G + "shapes/core", G + "suggestions/similar"])
     assert summary.graphs == graph_counts(open_store(mini_project, read_only=True))
     assert (summary.files, summary.demands, summary.actors, summary.documents) == (4, 1, 2, 1)
     assert summary.inferred == summary.graphs[G + "inferred"] == 9
@@ -107,8 +107,9 @@ def test_the_real_project_builds(built_project: Project) -> None:
     assert counts.get(built_project.inferred_graph, 0) > 0
     for source in built_project.source_files():
         assert counts.get(source.graph, 0) > 0 or source.path.suffix == ".jsonld", source.path
-    # nothing outside the files' graphs and the inferred graph
-    allowed = {s.graph for s in built_project.source_files()} | {built_project.inferred_graph}
+    # nothing outside the files' graphs, the inferred graph and the suggestions (hrgraph.similar)
+    allowed = {s.graph for s in built_project.source_files()} | {
+        built_project.inferred_graph, G + "suggestions/similar"}
     assert set(counts) <= allowed
     assert not list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     assert set(reason.reasoning_graphs(built_project)) <= set(counts)

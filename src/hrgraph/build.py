@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hrgraph import contribute, load, privacy, reason, rebuild
+from hrgraph import contribute, load, privacy, reason, rebuild, similar
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project, SourceFile
@@ -134,6 +134,9 @@ def _rebuild(project: Project, sources: list, change: rebuild.Plan, *, say: Prog
         except rebuild.NeedsFullBuild as reason_:
             say(f"building everything: {reason_}")
             return None
+        say("suggesting similar demands")
+        similar.update(project, store, done.changes)
+        done.graphs = _with_count(store, done.graphs, similar.graph_iri(project))
         say("counting")
         summary = BuildSummary(
             graphs=done.graphs, files=len(sources), inferred=done.inferred,
@@ -200,6 +203,8 @@ def _build(project: Project, sources: list, *, say: Progress,
         say("reasoning")
         inferred = reason.materialise(project, store)
         contribute.materialise_private(project, store)
+        say("suggesting similar demands")
+        similar.rebuild_graph(project, store)
         say("validating")
         report = validate_store(project, store, snapshot=checked)
         del checked
@@ -235,6 +240,16 @@ def _leave_unchecked(project: Project, store: ox.Store, checked: ox.Store,
         if not any(graph_kind(project, q.graph_name) in VALIDATED_KINDS
                    for q in store.quads_for_pattern(quad.subject, quad.predicate, quad.object)):
             checked.remove(ox.Quad(quad.subject, quad.predicate, quad.object))
+
+
+def _with_count(store: ox.Store, graphs: dict[str, int], graph: str) -> dict[str, int]:
+    """``graphs`` (triples per graph) with ``graph`` counted again (left out when empty)."""
+    name = ox.NamedNode(graph)
+    count = sum(1 for _ in store.quads_for_pattern(None, None, None, name))
+    counts = {g: n for g, n in graphs.items() if g != graph}
+    if count:
+        counts[graph] = count
+    return dict(sorted(counts.items()))
 
 
 def _count_instances(store: ox.Store, cls: str) -> int:

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import load, privacy, reason, spreadsheet
+from hrgraph import load, privacy, reason, similar, spreadsheet
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.locate import locate_subjects
@@ -936,10 +936,9 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     try:
         _fail_point("after-write")
         if split:
-            stores.rewrite(project, lambda copy: privacy.replace_graphs(
-                project, copy, {graph: quads}, recompute_on_axioms=True))
+            stores.rewrite(project, lambda copy: _replace(project, copy, {graph: quads}))
         else:
-            stores.rewrite(project, lambda copy: copy.extend([*quads, *inferred]))
+            stores.rewrite(project, lambda copy: _extend(project, copy, quads, inferred))
         loaded = True
         _fail_point("after-load")
         for staged, target in staged_files:
@@ -954,19 +953,35 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
         for staged, _target in staged_files:
             staged.unlink(missing_ok=True)
         if loaded and split:
-            stores.rewrite(project, lambda copy: privacy.replace_graphs(
-                project, copy, {graph: []}, recompute_on_axioms=True))
+            stores.rewrite(project, lambda copy: _replace(project, copy, {graph: []}))
         elif loaded:
-            stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred))
+            stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred, project))
         journal.unlink(missing_ok=True)
         raise
     journal.unlink(missing_ok=True)
 
 
-def _undo_store(store: ox.Store, quads: list[ox.Quad], inferred: list[ox.Quad]) -> None:
+def _undo_store(store: ox.Store, quads: list[ox.Quad], inferred: list[ox.Quad],
+                project: Project) -> None:
     for quad in [*quads, *inferred]:
         store.remove(quad)
+    similar.update(project, store, quads)
     store.flush()
+
+
+def _extend(project: Project, store: ox.Store, quads: list[ox.Quad],
+            inferred: list[ox.Quad]) -> None:
+    """Add a public contribution and what it entails, and update the similar-demand
+    suggestions it can change (:func:`hrgraph.similar.update`), in the same new generation."""
+    store.extend([*quads, *inferred])
+    similar.update(project, store, quads)
+
+
+def _replace(project: Project, store: ox.Store, changes: dict[str, list]) -> None:
+    """:func:`hrgraph.privacy.replace_graphs`, then the similar-demand suggestions of what it
+    changed in the public graphs (:func:`hrgraph.similar.update`)."""
+    done = privacy.replace_graphs(project, store, changes, recompute_on_axioms=True)
+    similar.update(project, store, [*done.removed, *done.added])
 
 
 def _reasoning_graph_names(project: Project, store: ox.Store, *, private: bool,
@@ -1285,9 +1300,10 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
     if info.confidential or privacy.has_private(project, store):
         # the graph and its private twin go; confidential data is split off again, and both
         # inferred graphs are brought up to date (hrgraph.privacy.replace_graphs)
-        privacy.replace_graphs(project, store, {info.graph: []}, recompute_on_axioms=True)
+        _replace(project, store, {info.graph: []})
         return
     target = project.inferred_graph
+    removed = list(store.quads_for_pattern(None, None, None, ox.NamedNode(info.graph)))
     gone, new = _inference_change(project, store, info)
     if any(isinstance(x, ox.BlankNode) for t in gone | new for x in t):
         # SPARQL DATA blocks cannot name stored blank nodes: two steps (see docs/contributing.md).
@@ -1295,6 +1311,7 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
         for s, p, o in gone:
             store.remove(ox.Quad(s, p, o, ox.NamedNode(target)))
         store.extend(ox.Quad(s, p, o, ox.NamedNode(target)) for s, p, o in new)
+        similar.update(project, store, removed)
         return
     name = ox.NamedNode(target)
     update = f"DROP SILENT GRAPH {ox.NamedNode(info.graph)}"
@@ -1305,3 +1322,4 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
         update += " ; INSERT DATA { GRAPH " + str(name) + " { " + " ".join(
             f"{s} {p} {o} ." for s, p, o in new) + " } }"
     store.update(update)  # one transaction
+    similar.update(project, store, removed)  # the same new generation (hrgraph.store.rewrite)

@@ -146,6 +146,8 @@ class Rebuilt:
     report: ValidationReport
     removed: int
     added: int
+    #: The triples removed from and added to the public graphs (for hrgraph.similar.update).
+    changes: list = field(default_factory=list)
 
 
 def parse_changed(project: Project, change: Plan, *, allow_remote: bool) -> list[list[ox.Quad]]:
@@ -191,4 +193,5 @@ def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.
     previous_results = [ValidationResult(**r) for r in previous.get("results", [])]
     report = revalidate(project, store, previous_results, [*removed, *added])
     return Rebuilt(graphs=dict(sorted(graphs.items())), inferred=graphs.get(
-        project.inferred_graph, 0), report=report, removed=len(removed), added=len(added))
+        project.inferred_graph, 0), report=report, removed=len(removed), added=len(added),
+        changes=[*removed, *added])
