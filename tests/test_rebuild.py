@@ -43,9 +43,10 @@ def state(project: Project) -> tuple[dict, list]:
             graphs[graph.value] = to_rdflib_graph(quads)
         else:
             graphs[graph.value] = {(q.subject, q.predicate, q.object) for q in quads}
-    results = sorted(tuple(re.sub(r"_:\S+", "_:", str(v)) if isinstance(v, str) else v
-                           for v in vars(r).values())
-                     for r in validate_store(project, store).results)
+    # repr sorts results whose cells may be None (an Info result has no value)
+    results = sorted((tuple(re.sub(r"_:\S+", "_:", str(v)) if isinstance(v, str) else v
+                            for v in vars(r).values())
+                      for r in validate_store(project, store).results), key=repr)
     return graphs, results
 
 
