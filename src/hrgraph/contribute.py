@@ -1025,7 +1025,8 @@ def _new_inferences(project: Project, store: ox.Store, quads: list[ox.Quad], *,
     read the whole graph (``exhaustive`` does, as the reference the tests compare with).
     """
     mine = [(q.subject, q.predicate, q.object) for q in quads]
-    if exhaustive or reason.states_axioms(p for _, p, _ in mine):
+    links = reason.chain_links(store, _reasoning_graph_names(project, store, private=False))
+    if exhaustive or reason.states_axioms((p for _, p, _ in mine), links):
         entailed = reason.infer(_reasoning_quads(project, store, private=False) + mine)
     else:
         names = _reasoning_graph_names(project, store, private=False)
@@ -1052,7 +1053,8 @@ def _inference_change(project: Project, store: ox.Store, info: ContributionInfo,
     target = project.inferred_graph
     removed = [(q.subject, q.predicate, q.object)
                for q in store.quads_for_pattern(None, None, None, ox.NamedNode(info.graph))]
-    if exhaustive or reason.states_axioms(p for _, p, _ in removed):
+    links = reason.chain_links(store, _reasoning_graph_names(project, store, private=False))
+    if exhaustive or reason.states_axioms((p for _, p, _ in removed), links):
         entailed = reason.infer(_reasoning_quads(project, store, private=False,
                                                  leave_out=info.graph))
         current = _inferred_set(store, target)
@@ -1201,7 +1203,7 @@ def materialise_private(project: Project, store: ox.Store) -> int:
         return 0
     mine = [(q.subject, q.predicate, q.object) for g in private
             for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
-    if reason.states_axioms(p for _, p, _ in mine):
+    if reason.states_axioms((p for _, p, _ in mine), reason.chain_links(store, public)):
         entailed = reason.infer(_reasoning_quads(project, store, private=True))
     else:
         axioms = reason.Axioms.in_store(store, public)

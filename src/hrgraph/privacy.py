@@ -386,13 +386,16 @@ def replace_graphs(project: Project, store: ox.Store, changes: dict[str, list],
 
     before: dict[str, set] = {}
     axioms_changed = False
+    # the link edges of property chains (skos:broader) are axioms too (hrgraph.reason)
+    links = reason.chain_links(store, public_reasoning_graphs(project, store))
     for graph, quads in changes.items():
         name = ox.NamedNode(graph)
         old = set(store.quads_for_pattern(None, None, None, name))
         twin = ox.NamedNode(project.private_graph(graph))
         old_private = (set(store.quads_for_pattern(None, None, None, twin)) if twin != name
                        else set())
-        axioms_changed |= reason.states_axioms(q.predicate for q in [*old, *old_private, *quads])
+        axioms_changed |= reason.states_axioms(
+            (q.predicate for q in [*old, *old_private, *quads]), links)
         before[graph] = set() if project.is_private(graph) else old
         store.remove_graph(name)
         if twin != name and store.contains_named_graph(twin):
@@ -400,8 +403,8 @@ def replace_graphs(project: Project, store: ox.Store, changes: dict[str, list],
         if quads:
             store.extend(quads)
     moved = split(project, store)
-    axioms_changed |= reason.states_axioms(q.predicate
-                                           for q in [*moved.to_private, *moved.to_public])
+    axioms_changed |= reason.states_axioms(
+        (q.predicate for q in [*moved.to_private, *moved.to_public]), links)
     removed: list[ox.Quad] = []
     added: list[ox.Quad] = []
     for graph, old in before.items():

@@ -1,15 +1,26 @@
 """Materialise the entailments of docs/design.md into the ``inferred`` graph.
 
-Exactly three rules, applied until nothing new follows:
+Exactly four rules, applied until nothing new follows:
 
 1. ``x rdf:type C`` and ``C rdfs:subClassOf D``   ⇒ ``x rdf:type D``
 2. ``s p o``        and ``p rdfs:subPropertyOf q`` ⇒ ``s q o``
 3. ``s p o``        and ``p owl:inverseOf q`` (either way round) ⇒ ``o q s``
+4. ``s p1 o1``, ``o1 p2 o2`` … ``on-1 pn on`` and ``p owl:propertyChainAxiom (p1 p2 … pn)``
+   ⇒ ``s p on`` (OWL 2 RL's prp-spo2; the ontology's ``hrg:topic owl:propertyChainAxiom
+   (hrg:topic skos:broader)`` closes each topic under its broader ones)
 
-The axioms are the asserted ``rdfs:subClassOf``, ``rdfs:subPropertyOf`` and ``owl:inverseOf``
-triples of the ontology, vocabulary and data graphs (never the shapes). Schemas are small, so the
-fast path (:func:`infer`) reads them into Python maps and streams the instance triples through a
-work list; owlrl is the reference (:func:`owlrl_reference`), and the tests check they agree.
+The axioms are the asserted ``rdfs:subClassOf``, ``rdfs:subPropertyOf``, ``owl:inverseOf`` and
+``owl:propertyChainAxiom`` triples of the ontology, vocabulary and data graphs (never the
+shapes). A chain's later links (``skos:broader``: the vocabularies' hierarchy) are read with the
+axioms as a fixed map, the *link edges* (asserted, or entailed by rules 2 and 3, not by a chain):
+so every rule keeps one premise besides the axioms, and what a change entails still follows from
+the change alone. A change to a link edge is therefore a change of axioms
+(:func:`states_axioms` with the ``links`` of :func:`chain_links`): the closure is computed again
+whole, as when a vocabulary file changes (a full build, :mod:`hrgraph.rebuild`).
+
+Schemas are small, so the fast path (:func:`infer`) reads them into Python maps and streams the
+instance triples through a work list; owlrl is the reference (:func:`owlrl_reference`), and the
+tests check they agree.
 
 Both leave out what is not about the project's own things (see :func:`is_reported`): triples about
 RDF, RDFS, OWL and XSD terms, typing with their classes (``rdfs:Resource``, ``owl:Thing`` …),
@@ -23,7 +34,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -44,9 +55,12 @@ TYPE = RDF + "type"
 SUBCLASS = RDFS + "subClassOf"
 SUBPROPERTY = RDFS + "subPropertyOf"
 INVERSE = OWL + "inverseOf"
+PROPERTY_CHAIN = OWL + "propertyChainAxiom"
+FIRST, REST, NIL = RDF + "first", RDF + "rest", RDF + "nil"
 #: Predicates that state schema rather than facts; their triples are never reported as inferred.
 SCHEMA_PREDICATES = frozenset({
-    SUBCLASS, SUBPROPERTY, INVERSE, RDFS + "domain", RDFS + "range", OWL + "equivalentClass",
+    SUBCLASS, SUBPROPERTY, INVERSE, PROPERTY_CHAIN, RDFS + "domain", RDFS + "range",
+    OWL + "equivalentClass",
     OWL + "equivalentProperty", OWL + "sameAs", OWL + "differentFrom",
 })
 
@@ -66,23 +80,39 @@ def is_reported(subject: str, predicate: str, obj: str, *,
     return not (predicate == TYPE and obj.startswith(BUILT_IN))
 
 
-AXIOM_PREDICATES = frozenset({SUBCLASS, SUBPROPERTY, INVERSE})
+AXIOM_PREDICATES = frozenset({SUBCLASS, SUBPROPERTY, INVERSE, PROPERTY_CHAIN})
 
 
-def states_axioms(predicates: Iterable[ox.NamedNode]) -> bool:
+def states_axioms(predicates: Iterable[ox.NamedNode], links: Iterable[str] = ()) -> bool:
     """Whether any of these predicates states an axiom (then what follows from a change can no
-    longer be worked out from the change alone)."""
-    return any(p.value in AXIOM_PREDICATES for p in predicates)
+    longer be worked out from the change alone). ``links`` are the IRIs of the properties whose
+    triples are link edges of a property chain (:func:`chain_links`): they count as axioms."""
+    axiomatic = AXIOM_PREDICATES | set(links)
+    return any(p.value in axiomatic for p in predicates)
+
+
+def chain_links(store: ox.Store, graphs: Iterable[str]) -> frozenset[str]:
+    """The IRIs of the properties whose triples the property chains of some graphs read as link
+    edges (their later links, and what turns into them; ``skos:broader`` for the ontology's)."""
+    return frozenset(p.value for p in Axioms.in_store(store, graphs).link_sources)
 
 
 @dataclass
 class Axioms:
-    """The schema the three rules apply: each class's direct superclasses, each property's
-    direct superproperties and inverses (either way round)."""
+    """The schema the four rules apply: each class's direct superclasses, each property's
+    direct superproperties and inverses (either way round), and the property chains with their
+    link edges (see the module docstring; filled by :meth:`read_chains`)."""
 
     superclasses: dict = field(default_factory=lambda: defaultdict(set))
     superproperties: dict = field(default_factory=lambda: defaultdict(set))
     inverses: dict = field(default_factory=lambda: defaultdict(set))
+    #: first link → [(the chain's property, its later links)]
+    chains: dict = field(default_factory=lambda: defaultdict(list))
+    #: later link → subject → objects, and the same backwards (object → subjects)
+    edges: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    back_edges: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(set)))
+    #: the properties whose triples give link edges (the later links and their subproperties …)
+    link_sources: set = field(default_factory=set)
 
     def add(self, s: ox.Term, p: ox.NamedNode, o: ox.Term) -> None:
         """Take in one triple; anything but an axiom is ignored."""
@@ -98,15 +128,87 @@ class Axioms:
 
     @classmethod
     def in_store(cls, store: ox.Store, graphs: Iterable[str]) -> Axioms:
-        """The axioms stated in some named graphs of a store (read by predicate: a few
-        thousand triples, whatever the size of the store)."""
-        axioms = cls()
+        """The axioms stated in some named graphs of a store, with the link edges of their
+        property chains (read by predicate: a few thousand triples, whatever the size of the
+        store)."""
         names = {ox.NamedNode(g) for g in graphs}
-        for predicate in sorted(AXIOM_PREDICATES):
-            for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-                if q.graph_name in names:
-                    axioms.add(q.subject, q.predicate, q.object)
+
+        def pairs(predicate: str) -> Iterable[tuple]:
+            return ((q.subject, q.object)
+                    for q in store.quads_for_pattern(None, ox.NamedNode(predicate), None)
+                    if q.graph_name in names)
+
+        return cls.read(pairs)
+
+    @classmethod
+    def of_triples(cls, triples: Iterable[tuple]) -> Axioms:
+        """The axioms (and link edges) among some ``(s, p, o)`` triples."""
+        by_predicate: dict[str, list] = defaultdict(list)
+        for s, p, o in triples:
+            by_predicate[p.value].append((s, o))
+        return cls.read(lambda predicate: by_predicate.get(predicate, ()))
+
+    @classmethod
+    def read(cls, pairs: Callable[[str], Iterable[tuple]]) -> Axioms:
+        """The axioms given by ``pairs`` (a predicate's IRI → its ``(subject, object)`` pairs)."""
+        axioms = cls()
+        for predicate in (SUBCLASS, SUBPROPERTY, INVERSE):
+            name = ox.NamedNode(predicate)
+            for s, o in pairs(predicate):
+                axioms.add(s, name, o)
+        axioms.read_chains(pairs)
         return axioms
+
+    def read_chains(self, pairs: Callable[[str], Iterable[tuple]]) -> None:
+        """Take in the property chains given by ``pairs`` (see :meth:`read`) and their link
+        edges: the triples of each later link, and of each property that turns into it by rules
+        2 and 3 (read after the other axioms)."""
+        declared = list(pairs(PROPERTY_CHAIN))
+        if not declared:
+            return
+        first, rest = dict(pairs(FIRST)), dict(pairs(REST))
+        for prop, head in declared:
+            links, node, seen = [], head, set()
+            while isinstance(node, ox.BlankNode) and node in first and node not in seen:
+                seen.add(node)
+                links.append(first[node])
+                node = rest.get(node)
+            if (not isinstance(prop, ox.NamedNode) or not links or node != ox.NamedNode(NIL)
+                    or not all(isinstance(link, ox.NamedNode) for link in links)):
+                log.warning("ignored a malformed owl:propertyChainAxiom of %s", prop)
+                continue
+            self.chains[links[0]].append((prop, tuple(links[1:])))
+        later = {link for chains in self.chains.values() for _, links in chains for link in links}
+        turns = _property_turns(self)
+        for link in later:
+            sources = {(link, False)} | {(p, inverted) for p, (into, _) in turns.items()
+                                         for target, inverted in into if target == link}
+            for source, inverted in sources:
+                self.link_sources.add(source)
+                for s, o in pairs(source.value):
+                    if isinstance(o, ox.Literal) or isinstance(s, ox.Literal):
+                        continue
+                    start, end = (o, s) if inverted else (s, o)
+                    self.edges[link][start].add(end)
+                    self.back_edges[link][end].add(start)
+
+    @cached_property
+    def _chains_by_property(self) -> dict:
+        """The chain's property → [(first link, later links)] (read once the axioms are
+        complete)."""
+        by_property: dict = defaultdict(list)
+        for first, chains in self.chains.items():
+            for prop, links in chains:
+                by_property[prop].append((first, links))
+        return by_property
+
+    def _walk(self, start: ox.Term, links: tuple, edges: dict) -> set:
+        """Where the link edges of ``links``, followed in order from ``start``, lead."""
+        here = {start}
+        for link in links:
+            step = edges.get(link, {})
+            here = {end for node in here for end in step.get(node, ())}
+        return here
 
     def consequences(self, triple: tuple) -> list[tuple]:
         """What one triple entails in one step."""
@@ -116,6 +218,11 @@ class Axioms:
             derived += [(o, q, s) for q in self.inverses.get(p, ()) if isinstance(q, ox.NamedNode)]
         if p.value == TYPE:
             derived += [(s, p, d) for d in self.superclasses.get(o, ())]
+        for prop, links in self.chains.get(p, ()):
+            if not links:
+                derived.append((s, prop, o))
+            elif not isinstance(o, ox.Literal):
+                derived += [(s, prop, end) for end in self._walk(o, links, self.edges)]
         return derived
 
     def closure(self, triples: Iterable[tuple]) -> set[tuple]:
@@ -158,6 +265,9 @@ class Axioms:
                            if isinstance(q, ox.NamedNode)]
             if p.value == TYPE:
                 before += [(s, p, c) for c in subclasses.get(o, ())]
+            for first, links in self._chains_by_property.get(p, ()):
+                before += [(s, first, start) for start in
+                           self._walk(o, tuple(reversed(links)), self.back_edges)]
             for t in before:
                 if t not in seen and not isinstance(t[0], ox.Literal):
                     seen.add(t)
@@ -198,15 +308,13 @@ def update(store: ox.Store, axioms: Axioms, graphs: set[ox.NamedNode], inferred:
 
 def infer(triples: Iterable[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Term]]
           ) -> set[tuple]:
-    """The triples that follow from ``triples`` by the three rules and are not among them.
+    """The triples that follow from ``triples`` by the four rules and are not among them.
 
     ``triples`` are pyoxigraph ``(subject, predicate, object)`` tuples (schema and instances
     together); the result uses the same terms.
     """
     asserted: set[tuple] = set(triples)
-    axioms = Axioms()
-    for s, p, o in asserted:
-        axioms.add(s, p, o)
+    axioms = Axioms.of_triples(asserted)
     return {t for t in axioms.closure(asserted) - asserted if is_entailment(t)}
 
 
@@ -252,6 +360,13 @@ def materialise(project: Project, store: ox.Store, graphs: Iterable[str] | None 
         for quad in store.quads_for_pattern(None, type_, cls):
             if quad.graph_name in graphs:
                 add_types(quad.subject, cls)
+    if axioms.chains:  # rule 4, from every triple of a first link (asserted or derived so far)
+        starts = [t for t in derived if t[1] in axioms.chains]
+        for first in axioms.chains:
+            starts += [(q.subject, q.predicate, q.object)
+                       for q in store.quads_for_pattern(None, first, None)
+                       if q.graph_name in graphs]
+        derived |= axioms.closure(starts)
 
     # Leave out what is asserted: read by predicate, the few the derived triples have
     for prop in {p for _, p, _ in derived}:
@@ -310,16 +425,17 @@ def _property_turns(axioms: Axioms) -> dict:
 
 
 def owlrl_reference(graph: rdflib.Graph) -> set[tuple]:
-    """The reference closure: owlrl's OWL-RL closure of ``graph``, cut down to the three rules.
+    """The reference closure: owlrl's OWL-RL closure of ``graph``, cut down to the four rules.
 
-    Only the instance triples and the ``rdfs:subClassOf``, ``rdfs:subPropertyOf`` and
-    ``owl:inverseOf`` axioms are given to owlrl (other axioms such as ``rdfs:domain`` would add
-    entailments hrgraph deliberately does not make). From its output this keeps the new triples
-    that :func:`is_reported` accepts, as rdflib ``(s, p, o)`` tuples.
+    Only the instance triples and the ``rdfs:subClassOf``, ``rdfs:subPropertyOf``,
+    ``owl:inverseOf`` and ``owl:propertyChainAxiom`` axioms (with the chains' RDF lists) are
+    given to owlrl (other axioms such as ``rdfs:domain`` would add entailments hrgraph
+    deliberately does not make). From its output this keeps the new triples that
+    :func:`is_reported` accepts, as rdflib ``(s, p, o)`` tuples.
     """
     import owlrl  # slow to import; only the tests need it
 
-    axioms = {SUBCLASS, SUBPROPERTY, INVERSE}
+    axioms = AXIOM_PREDICATES
     kept = rdflib.Graph()
     for s, p, o in graph:
         if str(p) in axioms or not _is_other_schema(p, o):
@@ -333,7 +449,7 @@ def owlrl_reference(graph: rdflib.Graph) -> set[tuple]:
 
 
 def _is_other_schema(p: rdflib.term.Node, o: rdflib.term.Node) -> bool:
-    """A schema statement other than the three axioms (which owlrl would reason with)."""
+    """A schema statement other than the four axioms (which owlrl would reason with)."""
     if str(p).startswith((RDFS, OWL)) and str(p) not in (RDFS + "label", RDFS + "comment",
                                                          RDFS + "seeAlso", RDFS + "isDefinedBy"):
         return True

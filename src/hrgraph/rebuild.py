@@ -12,8 +12,11 @@ would give (``tests/test_rebuild.py`` compares them), published the same way.
 
 A full build is done instead when there is no usable manifest, when the ontology, the
 vocabularies, the shapes, the confidential contributions or the hrgraph version changed, when a
-changed file states axioms (``rdfs:subClassOf`` and the like), or when the changed files are a
-large share of the data (then loading everything is faster).
+changed file states axioms (``rdfs:subClassOf`` and the like, or a link edge of a property chain:
+``skos:broader``, which closes ``hrg:topic``; :func:`hrgraph.privacy.replace_graphs` finds
+those), or when the changed files are a large share of the data (then loading everything is
+faster). A change to ``skos:broader`` in a vocabulary file is a full build like any vocabulary
+change.
 """
 
 from __future__ import annotations

@@ -215,6 +215,18 @@ def entity_page(view: View, iri: str) -> dict[str, Any] | None:
     return model
 
 
+def stated_and_implied(view: View, iri: str, prop: str, key: str) -> dict[str, list]:
+    """The values of a property closed under skos:broader (``hrg:topic``): those the data
+    states (``key``) and those only the inferred graph holds (``implied_<key>``), apart."""
+    inferred = N(view.project.inferred_graph)
+    stated, implied = [], []
+    for value in view.objects(iri, view.hrg + prop):
+        graphs = {q.graph_name for q in view.store.quads_for_pattern(N(iri), N(view.hrg + prop),
+                                                                     value) if view.visible(q)}
+        (implied if graphs == {inferred} else stated).append(value)
+    return {key: view.links(stated), "implied_" + key: view.links(implied)}
+
+
 def demand_section(view: View, iri: str) -> dict[str, Any]:
     """A demand: its quote in context, who made it, to whom, who is to act, about whom, its
     status history and related demands."""
@@ -235,7 +247,7 @@ def demand_section(view: View, iri: str) -> dict[str, Any]:
         "actors": view.links(view.objects(iri, hrg + "actorAskedToAct")),
         "targets": targets,
         "action_types": view.links(view.objects(iri, hrg + "actionType")),
-        "topics": view.links(view.objects(iri, hrg + "topic")),
+        **stated_and_implied(view, iri, "topic", "topics"),
         "history": status_history(view, iri),
         "parents": view.links(view.objects(iri, hrg + "partOf")),
         "parts": view.links(view.subjects(hrg + "partOf", iri)),

@@ -51,16 +51,19 @@ def _demand_query(view: View) -> str:
     return f"""
 PREFIX hrg: <{view.hrg}>
 PREFIX skos: <{SKOS}>
-SELECT ?demand ?document ?year ?topic ?addressee WHERE {{
+SELECT ?demand ?document ?year ?topic ?implied ?addressee WHERE {{
   ?demand a hrg:Demand ; hrg:madeIn ?document .
   OPTIONAL {{ ?document hrg:earliestDate ?start BIND (YEAR(?start) AS ?year) }}
-  OPTIONAL {{ ?demand hrg:topic ?topic }}
+  OPTIONAL {{ ?demand hrg:topic ?topic
+             BIND (EXISTS {{ GRAPH <{view.project.inferred_graph}> {{ ?demand hrg:topic ?topic }} }}
+                   AS ?implied) }}
   OPTIONAL {{ ?demand hrg:addressee ?addressee }}
 }}"""
 
 
 def all_demands(view: View) -> list[dict[str, Any]]:
-    """Every public demand with its document, year, topics, addressees and latest status."""
+    """Every public demand with its document, year, topics, addressees and latest status.
+    Topics are those the data states and the broader ones they imply (``"implied": true``)."""
     result = run_query(view.project, _demand_query(view), store=view.store, limit=None)
     status = {}
     latest = run_saved(view.project, view.saved("latest-status"), {}, store=view.store,
@@ -79,6 +82,8 @@ def all_demands(view: View) -> list[dict[str, Any]]:
             term = row[column]
             if term is not None and all(x["iri"] != term.value for x in item[key]):
                 item[key].append(view.link(term))
+                if key == "topics":
+                    item[key][-1]["implied"] = row["implied"].value == "true"
     return sorted(demands.values(), key=lambda d: (d["document"]["label"], d["iri"]))
 
 
