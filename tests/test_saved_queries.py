@@ -95,6 +95,8 @@ TESTED = {
     "similar-demands", "demands-echoing-un-recommendations",
     # exact answers in tests/test_upr_import.py (both real UPR lists imported into a copy)
     "upr-noted-on-theme", "upr-positions-by-theme", "upr-recommendations-by-state",
+    # exact answers in tests/test_more_documents.py (the fifteen documents of issue 17 added)
+    "demands-by-maker-type", "people-across-documents", "demands-repeated-across-years",
 }
 
 
