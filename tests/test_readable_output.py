@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -173,9 +174,13 @@ def test_the_trig_export_has_no_escapes_and_keeps_every_graph(
     assert {str(q) for q in parsed} == {str(q) for q in quads}
     dataset = rdflib.Dataset()
     dataset.parse(data=result.data, format="trig")
-    assert ({(str(s), str(p), str(o), str(g)) for s, p, o, g in dataset.quads()}
-            == {(str(to_rdflib(q.subject)), str(to_rdflib(q.predicate)),
-                 str(to_rdflib(q.object)), q.graph_name.value) for q in quads})
+
+    def key(*terms) -> tuple:  # rdflib renames blank nodes (the property chains' RDF lists)
+        return tuple("_:" if isinstance(t, rdflib.BNode) else str(t) for t in terms)
+
+    assert Counter(key(s, p, o, g) for s, p, o, g in dataset.quads()) == Counter(
+        key(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), q.graph_name.value)
+        for q in quads)
     assert exports.export(built_project, store, "trig", include_inferred=True).data == (
         result.data)
 
