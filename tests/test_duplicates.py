@@ -101,13 +101,15 @@ def test_high_confidence_on_the_frozen_pairs(monkeypatch: pytest.MonkeyPatch) ->
           f"{precision:.2f}, recall {len(high) / true_pairs:.2f}; low: {len(low)} "
           f"(precision {sum(s for *_, s in low) / len(low):.2f})")
     assert precision == 1.0
-    assert len(high) / true_pairs >= 0.65  # measured 65 of 94
+    assert len(high) / true_pairs >= 0.72  # measured 84 of 114 (0.74)
     two_words = [names.similarity(a, b) for a, b, same in gold
                  if same and names.compare(a, b).whole_words >= 2]
     assert min(two_words) > names.HIGH_CONFIDENCE
     monkeypatch.setattr(names, "WORD_THRESHOLD", 0.0)  # how close negatives would come
+    # (a negative whose consonants differ, Statkevich / Stankevich, is "low" at any score)
     near = [names.similarity(a, b) for a, b, same in gold if not same
-            and names.compare(a, b).whole_words >= 2 and min(
+            and names.compare(a, b).whole_words >= 2
+            and "consonant" not in names.compare(a, b).kinds and min(
                 len(names._words(a)), len(names._words(b))) >= 2]
     assert max(near) <= names.HIGH_CONFIDENCE < min(two_words)
 
@@ -150,25 +152,27 @@ def test_an_acronym_in_brackets_is_not_a_part() -> None:
 def test_re_entering_marfa_rabkova_is_refused(built: Project, tmp_path: Path, name: str,
                                               language: str) -> None:
     path = write(tmp_path / "rabkova.ttl", person("marfa-rabkova-again", name, language))
+    before = contributions(built)  # the project's own contributions (issue 17's documents)
     result = add(built, str(path))
     assert result.exit_code == 1, result.output
     assert "Likely duplicate" in result.output and f"<{RABKOVA}>" in result.output
     assert "owl:differentFrom" in result.output and "hrg:possiblySameAs" in result.output
     assert "Nothing was merged" in result.output
     assert "error: 1 violation: nothing was merged" in result.stderr  # not "1 violations"
-    assert contributions(built) == []
+    assert contributions(built) == before
 
 
 def test_re_entering_viasna_from_a_spreadsheet_is_refused(built: Project, tmp_path: Path) -> None:
     folder = actors_csv(tmp_path / "sheet", {
         "id": "viasna-again", "kind": "organisation", "name": "Вясна", "name language": "be",
         "names in other languages": "Human Rights Centre Viasna@en"})
+    before = contributions(built)
     result = add(built, str(folder))
     assert result.exit_code == 1, result.output
     assert f"<{VIASNA}>" in result.output
     assert "sheet 'actors', row 2, column" in result.output
     assert "column 'different from'" in result.output
-    assert contributions(built) == []
+    assert contributions(built) == before
 
 
 def test_a_lower_confidence_match_stays_a_warning(built: Project, tmp_path: Path) -> None:

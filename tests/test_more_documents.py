@@ -185,12 +185,15 @@ MATCHED = [("Mikalai Statkevich", "Mykalai Statkevich"), ("Mikalai Dziadok", "My
            ("Ihar Alienevich", "Ihar Alinevich"), ("Yauhen Vaskovich", "Euheny Vaskovich"),
            ("Uladzslau Kavalyou", "Uladzislaw Kavalyow"),
            ("Vladislav Kovalev", "Uladzislaw Kavalyow"),
-           ("Dzmitry Kanavalau", "Dzmitry Kanavalaw"), ("Dmitri Konovalov", "Dzmitry Kanavalaw")]
-#: Spellings the duplicate check does not match (score 0): found while entering 07 and 08;
-#: the later texts refer to the person by IRI and add the spelling as another name instead.
-MISSED = [("Nikolai Statkevich", "Mykalai Statkevich"),
-          ("Nikolai Statkevich", "Mikalai Statkevich"),
-          ("Artsiom Prakapenka", "Artyom Prakapenka"), ("Ales Bialiastki", "Ales Bialiatski")]
+           ("Dzmitry Kanavalau", "Dzmitry Kanavalaw"), ("Dmitri Konovalov", "Dzmitry Kanavalaw"),
+           # Found while entering 07 and 08, when names.compare scored them 0 (the later texts
+           # refer to the person by IRI and add the spelling as another name): Russian Николай
+           # and Belarusian Мікалай, Арцём and Артём are one name through the given-name table
+           # (data/reference/given-names.csv); "Bialiastki" is a misspelling (two letters
+           # swapped in a long surname) beside the same given name.
+           ("Nikolai Statkevich", "Mykalai Statkevich"),
+           ("Nikolai Statkevich", "Mikalai Statkevich"),
+           ("Artsiom Prakapenka", "Artyom Prakapenka"), ("Ales Bialiastki", "Ales Bialiatski")]
 
 
 @pytest.mark.parametrize(("later", "first"), MATCHED)
@@ -199,11 +202,11 @@ def test_the_duplicate_check_matches_the_spellings(later: str, first: str) -> No
 
 
 @pytest.mark.parametrize(("later", "first"), [
-    pytest.param(*pair, marks=pytest.mark.xfail(
-        strict=True, reason="names.compare scores Nikolai/Mikalai, Artsiom/Artyom and the "
-        "misspelt Bialiastki 0: a finding of issue 17, item 7")) for pair in MISSED])
-def test_the_duplicate_check_misses_these_spellings(later: str, first: str) -> None:
-    assert names.confidence(later, first) is not None
+    ("Mikalai Stankevich", "Mikalai Statkevich"),  # another surname: a consonant differs
+    ("Bialiastki", "Ales Bialiatski"),  # a misspelt surname alone
+])
+def test_the_duplicate_check_only_warns_of_these(later: str, first: str) -> None:
+    assert names.confidence(later, first) == "low"
 
 
 def test_demands_by_maker_type_states(saved) -> None:
