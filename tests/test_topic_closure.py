@@ -275,3 +275,47 @@ def test_pages_show_stated_topics_apart_from_implied_ones(built_project: Project
     assert {(t["iri"].rsplit("/", 1)[1], t["implied"]) for t in row["topics"]} == {
         ("unregistered-organisations-law", False), ("freedom-of-association", True),
         ("civil-and-political-rights", True), ("legislative-reform", True)}
+
+
+def test_an_incremental_build_implies_what_a_full_build_implies(
+        built_copy: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A data file's topic changes: the rebuild (from the change alone) gives the full build's
+    inferred graph; a skos:broader link in a data file means the whole closure again."""
+    from hrgraph import rebuild
+    from hrgraph.build import build
+
+    monkeypatch.setattr(rebuild, "MAX_CHANGED_SHARE", 1.0)  # the real data is small
+    build(built_copy, full=True)  # leaves a manifest
+    path = built_copy.root / "data/documents/concerted-position-2016.ttl"
+    text = path.read_text(encoding="utf-8")
+    old = "    hrg:topic topic:civil-and-political-rights .\n"
+    assert old in text
+    path.write_text(text.replace(old, "    hrg:topic topic:unregistered-organisations-law .\n",
+                                 1), encoding="utf-8")
+
+    def inferred() -> set:
+        store = stores.open_store(built_copy, read_only=True)
+        return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(
+            None, None, None, ox.NamedNode(built_copy.inferred_graph))}
+
+    said: list[str] = []
+    build(built_copy, progress=said.append)
+    assert said[0].startswith("rebuilding 1 changed file")
+    incremental = inferred()
+    build(built_copy, full=True)
+    assert incremental == inferred()
+    position = ox.NamedNode(ID_OPENING)
+    assert (position, ox.NamedNode(HRG + "topic"),
+            ox.NamedNode(TOPIC + "freedom-of-association")) in incremental
+
+    (built_copy.root / "data/test-broader.ttl").write_text(
+        f"<{TOPIC}test-narrower> <{SKOS}broader> <{TOPIC}human-rights-dialogues> .\n"
+        f"<{ID_OPENING}> <{HRG}topic> <{TOPIC}test-narrower> .\n", encoding="utf-8")
+    said.clear()
+    build(built_copy, progress=said.append)
+    assert "building everything: a changed file stated axioms" in said
+    assert (position, ox.NamedNode(HRG + "topic"),
+            ox.NamedNode(TOPIC + "human-rights-dialogues")) in inferred()
+
+
+ID_OPENING = "https://w3id.org/hrgraph/id/position/concerted-position-2016-opening-1"
