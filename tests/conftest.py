@@ -109,6 +109,16 @@ def _outside_corpus(root: Path):
     return ignore
 
 
+def merged_by_the_test(project: Project) -> list[Path]:
+    """The files in data/contributions/ that the test merged: those the corpus does not hold."""
+    from hrgraph.corpus import read_manifest
+
+    curated = read_manifest(CORPUS, REPO)
+    folder = project.data_dir / "contributions"
+    return sorted(p for p in folder.glob("*.ttl")
+                  if p.relative_to(project.root).as_posix() not in curated)
+
+
 def has_real_data() -> bool:
     """Whether the real project has data files yet (they arrive while the project grows)."""
     data = REPO / "data"

@@ -16,6 +16,7 @@ import uvicorn
 from starlette.exceptions import HTTPException
 from starlette.testclient import TestClient
 
+from conftest import merged_by_the_test
 from hrgraph.errors import UsageError
 from hrgraph.project import Project
 from hrgraph.web import WebSettings, create_app
@@ -333,7 +334,8 @@ def test_a_300_character_upload_name_is_accepted_shortened(built_copy: Project) 
     assert checked.json()["filename"] == "a" * 96 + ".ttl"
     merged = post(client, TOKEN, name=name)
     assert merged.status_code == 200, merged.text
-    record = next((built_copy.data_dir / "contributions").glob("*.ttl")).read_text("utf-8")
+    [merged] = merged_by_the_test(built_copy)
+    record = merged.read_text("utf-8")
     assert "a" * 96 + ".ttl" in record and "a" * 97 not in record
 
 

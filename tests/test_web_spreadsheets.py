@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
-from conftest import REPO
+from conftest import REPO, merged_by_the_test
 from hrgraph import contribute
 from hrgraph.project import Project
 from hrgraph.web import WebSettings, create_app
@@ -158,7 +158,7 @@ def test_contribute_with_the_token_merges_a_workbook(built_copy: Project) -> Non
     model = response.json()
     assert model["merged"] and model["id"]
     assert "hrgraph-merge-" not in model["text"] and "/tmp" not in model["text"]
-    [merged] = list((built_copy.data_dir / "contributions").glob("*.ttl"))
+    [merged] = merged_by_the_test(built_copy)
     assert merged.stem == model["id"]
     text = merged.read_text(encoding="utf-8")
     assert '"example.xlsx"' in text and "web sheet test" in text
@@ -175,4 +175,4 @@ def test_contribute_refuses_an_unusable_workbook_and_merges_nothing(
                            headers=JSON)
     assert response.status_code == 400
     assert response.json()["error"].startswith("broken.xlsx:")
-    assert not list((built_copy.data_dir / "contributions").glob("*.ttl"))
+    assert not merged_by_the_test(built_copy)
