@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import REPO
+from conftest import REPO, copy_project
 from hrgraph import draft
 from hrgraph import store as stores
 from hrgraph.cli import main
@@ -35,6 +35,20 @@ FIGURES = {
     ("libereco-bialiatski-release-special-amnesty-2014.txt", ("libereco-2014-demands.csv",)):
         (2, 2, 2, 2, 2, 2, 1, 2),
 }
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory: pytest.TempPathFactory):
+    """The test corpus without the contributions entered from these texts (the 2021 statement,
+    the 2020 Rabkova text), built: drafting is measured on the graph a partner drafts into, in
+    which the new document's own mechanism and organisations do not exist yet."""
+    from hrgraph.build import build
+
+    project = copy_project(REPO, tmp_path_factory.mktemp("draft") / "project")
+    for path in (project.data_dir / "contributions").glob("*.ttl"):
+        path.unlink()
+    build(project)
+    return project
 
 
 @pytest.fixture(scope="module")
