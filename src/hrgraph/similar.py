@@ -145,13 +145,17 @@ class _Terms:
         prefixes = (project.graph_base + "data/", project.graph_base + "ontology/")
         self.public = {g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and (
             g.value.startswith(prefixes) or g.value == project.inferred_graph)}
+        # A demand's own topics and themes are the stated ones: hrg:topic and hrg:uhriTheme are
+        # closed under skos:broader in the inferred graph, and the wider ones are Concepts' job.
+        self.stated = self.public - {ox.NamedNode(project.inferred_graph)}
         self.vocab_base = project.vocab_base
 
 
 def _objects(store: ox.Store, terms: _Terms, subject: ox.NamedNode,
              predicate: ox.NamedNode) -> list[ox.Term]:
+    graphs = terms.stated if predicate in (terms.topic, terms.theme) else terms.public
     return [q.object for q in store.quads_for_pattern(subject, predicate, None)
-            if q.graph_name in terms.public]
+            if q.graph_name in graphs]
 
 
 class Concepts:
@@ -240,8 +244,9 @@ def read_demands(store: ox.Store, terms: _Terms, graph: Concepts) -> dict[str, D
     """Every demand that can be related, read predicate by predicate (for a whole build)."""
     def by_subject(predicate: ox.NamedNode, kind: type = ox.NamedNode) -> dict[str, list[str]]:
         found: dict[str, list[str]] = defaultdict(list)
+        graphs = terms.stated if predicate in (terms.topic, terms.theme) else terms.public
         for q in store.quads_for_pattern(None, predicate, None):
-            if q.graph_name in terms.public and isinstance(q.subject, ox.NamedNode) \
+            if q.graph_name in graphs and isinstance(q.subject, ox.NamedNode) \
                     and isinstance(q.object, kind):
                 found[q.subject.value].append(q.object.value)
         return found
