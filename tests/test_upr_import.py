@@ -122,6 +122,16 @@ def test_the_71_recommending_states_of_the_2nd_cycle(imported, store) -> None:
     assert len(states) == 71
 
 
+def test_the_imported_iris_the_docs_show_exist(store) -> None:
+    from test_docs_iris import IMPORTED, PAGES, cited
+
+    shown = {iri for page in PAGES for iri in cited(page) if IMPORTED.match(iri)}
+    assert shown  # the saved queries' examples name the 2nd-cycle report
+    missing = {iri for iri in shown if not any(store.quads_for_pattern(
+        ox.NamedNode("https://w3id.org/hrgraph/" + iri), None, None))}
+    assert missing == set()
+
+
 def test_the_graph_validates_after_both(imported, store) -> None:
     report = validate_store(imported[0], store)
     assert report.violations == 0, report.to_text()
