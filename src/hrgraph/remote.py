@@ -47,7 +47,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from hrgraph import export as exports
-from hrgraph import guard
+from hrgraph import guard, similar
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.project import Project
 
@@ -305,7 +305,10 @@ def push(project: Project, store: ox.Store, url: str, *, graph: str | None = Non
         except ValueError:
             raise UsageError(f"--graph {graph!r} is not an IRI") from None
     credentials = credentials or Credentials.from_environment()
-    names = ("data", "ontology", "shapes")
+    # the suggestions graph too, so that the saved queries answer there as here
+    names = ("data", "ontology", "shapes", *(
+        ("suggestions",) if store.contains_named_graph(ox.NamedNode(similar.graph_iri(project)))
+        else ()))
     quads = exports.export_quads(project, store, names, include_inferred=include_inferred)
     targets: dict[str, dict[str, ox.Triple]] = {}
     for quad in quads:
