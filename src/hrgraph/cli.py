@@ -3,6 +3,9 @@
 Nothing here does work of its own; every command is one call into :mod:`hrgraph`.
 Errors (:class:`hrgraph.errors.HrgraphError`) become one line on stderr and their exit code
 (see docs/design.md); ``--verbose`` adds the traceback.
+
+Why one module: every command is a thin block over the library (parsing options, printing, exit
+codes), and keeping them together keeps their options and errors consistent.
 """
 
 from __future__ import annotations

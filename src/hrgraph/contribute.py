@@ -24,6 +24,11 @@ a confidential resource go to its private twin ``<graph base>private/data/contri
 graph to ``<graph base>private/inferred`` (:func:`materialise_private`). ``add`` warns when a
 name of a confidential resource appears in public text (:func:`confidential_name_warnings`):
 such text is not made private.
+
+Why one module: a merge is atomic only through the journal, the staged files, the store transaction
+and recovery together, and they must be read together to see that every failure point is undone.
+The seam if it grows: the checks of a contribution against the graph (duplicates, safety), which
+need none of the merge machinery.
 """
 
 from __future__ import annotations

@@ -42,6 +42,10 @@ says why each row was drafted and what each name was matched to.
 :func:`score` measures the drafts against the hand-written gold of ``tests/gold/``: recall (gold
 demands whose quote some candidate's quote contains), precision (candidates that contain a gold
 quote), targets right, and action types right.
+
+Why one module: the drafting rules form one pipeline (header, units, cues, names, suggestions,
+workbook, scoring) tuned together against the gold; the seam if it grows: the gazetteer of names,
+which other readers could use.
 """
 
 from __future__ import annotations

@@ -18,6 +18,9 @@ RDF/XML writers group consecutive triples of one subject); JSON-LD is written he
 (:func:`to_jsonld`) with the project's context ``ontology/context.jsonld`` embedded, so a partner
 needs nothing from the network to read it. The project's data has no blank nodes; blank nodes of
 other graphs (the shapes) keep the stable labels :mod:`hrgraph.load` gave them.
+
+Why one module: every format goes through the same graph selection and confidentiality rule; the
+seam if it grows: the Turtle/TriG writer.
 """
 
 from __future__ import annotations

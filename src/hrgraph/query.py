@@ -19,6 +19,10 @@ Safety, in order:
 Results (:class:`QueryResult`) keep pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``;
 ``None`` for an unbound variable), so datatype and language are never lost; the ``to_*`` methods
 turn them into text.
+
+Why one module: a saved query's header, its parameters' binding as RDF terms and its run in the
+worker are one contract (the guard must see exactly what runs). The seam if it grows: the header
+format (parsing and checking), which querydocs also reads.
 """
 
 from __future__ import annotations

@@ -5,16 +5,17 @@ its sheet), with one sheet per kind of entity — ``documents``, ``demands``, ``
 ``assessments`` here, and the sheets of :mod:`hrgraph.spreadsheet_model` (mechanisms,
 provisions, roles, signatures, mentions, affiliations, events, publications, names, texts), which
 this module hands its reader and exporter to, and which locates quotes in their text — and
-human column names (:data:`SHEETS`; docs/contributing.md has the column reference). :func:`read_contribution` maps the rows to triples exactly as the project's own data
-is written (data/documents/*.ttl, data/history/assessments.ttl):
+human column names (:data:`SHEETS`; docs/contributing.md has the column reference).
+:func:`read_contribution` maps the rows to triples exactly as the project's own data is written
+(data/documents/*.ttl, data/history/assessments.ttl):
 
 * IRIs are minted under ``<id base><kind>/<id>`` from the ``id`` column (a lower-case slug that no
   resource in the store has yet); a demand gets ``quote:<id>`` and ``quote:<id>-selector`` for
   its quote, a document ``publication:<id>`` for its source URL;
 * vocabulary values are labels in any language a vocabulary holds (``release``,
-  ``political prisoners``; hidden labels too: ``funding``), a concept's IRI, or ``prefix:local`` (``action:release``); an unknown
-  label is an error suggesting up to three concepts by meaning and spelling
-  (:func:`hrgraph.vocab.suggest`) and pointing to ``hrgraph vocab SCHEME``;
+  ``political prisoners``; hidden labels too: ``funding``), a concept's IRI, or ``prefix:local``
+  (``action:release``); an unknown label is an error suggesting up to three concepts by meaning
+  and spelling (:func:`hrgraph.vocab.suggest`) and pointing to ``hrgraph vocab SCHEME``;
 * references to people, organisations, groups, documents, demands … are an ``id`` of the same
   contribution, an IRI, ``prefix:local`` (``person:marfa-rabkova``), or any name in any script:
   first the exact name after :func:`hrgraph.names.normalise`, then a name that contains the text
@@ -43,6 +44,11 @@ sheet and row) and :attr:`Contribution.columns` (property → column).
 :func:`export_template` writes a graph (a merged contribution) back into the same sheets; cells a
 spreadsheet program would run as a formula (starting with ``= + - @``, tab or CR) get a leading
 apostrophe, which the import takes off again (:func:`escape_cell`, :func:`unescape_cell`).
+
+Why one module (about 2,000 lines): the reader and the exporter share the column table, the cell
+rules and the name and vocabulary resolution, and a round trip is only lossless while both sides
+read them from one place. The seam if it grows further: the bounded reading of archives and CSV
+files (:class:`Limits`, the expat pre-read), which the Word reader already reuses.
 """
 
 from __future__ import annotations

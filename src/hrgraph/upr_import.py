@@ -17,6 +17,9 @@ from the lead-in itself (:func:`action_category`, UPR Info's definitions in
 Dates only come from ``--date``; without it the report's date is unknown (never read from the
 file's metadata). State, cycle and session come from the page header or the options; where both
 give one, they must agree.
+
+Why one module: the mapping of one thematic list is one pass over its rows (states, wordings,
+position, themes, quotes) that docs/upr.md describes cell by cell.
 """
 
 from __future__ import annotations

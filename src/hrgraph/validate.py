@@ -14,6 +14,10 @@ What is validated against what:
   like SHACL results, with the severity from the query header (``severity:``, default Violation).
 
 Every result names the file and line where its focus node is defined (:mod:`hrgraph.locate`).
+
+Why one module: the whole-graph report, the fast neighbourhood validation and the report's
+locations must give the same results (a test compares them), so they share one result model here.
+The seam if it grows: the text, JSON and Turtle renderings of a report.
 """
 
 from __future__ import annotations
