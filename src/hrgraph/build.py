@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -152,6 +153,10 @@ def _rebuild(project: Project, sources: list, change: rebuild.Plan, *, say: Prog
         del store
         gc.collect()
         stores.replace_store(project, new_path)
+    except BaseException as error:
+        store = None  # noqa: F841 - drop this frame's reference; _release clears the others
+        _release(error)
+        raise
     finally:
         stores.discard(new_path)
     return summary
@@ -227,9 +232,22 @@ def _build(project: Project, sources: list, *, say: Progress,
         stores.close(store)
         del store
         stores.replace_store(project, new_path)
+    except BaseException as error:
+        store = None  # noqa: F841 - drop this frame's reference; _release clears the others
+        _release(error)
+        raise
     finally:
         stores.discard(new_path)
     return summary
+
+
+def _release(error: BaseException) -> None:
+    """Let a failed build's new store close before its folder is removed: an open RocksDB store
+    may write into its folder again after the removal (a ``store.new-*`` folder was left behind),
+    and the frames the exception holds keep it open (their locals are cleared; the traceback
+    still shows where it happened). The failing frame drops its own reference first."""
+    traceback.clear_frames(error.__traceback__)
+    gc.collect()
 
 
 def _leave_unchecked(project: Project, store: ox.Store, checked: ox.Store,
