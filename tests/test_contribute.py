@@ -12,11 +12,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO
+from conftest import CORPUS, REPO
 from hrgraph import contribute
 from hrgraph import store as stores
 from hrgraph.build import build
 from hrgraph.cli import main
+from hrgraph.corpus import read_manifest
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.project import Project
 from hrgraph.validate import validate_store
@@ -57,11 +58,10 @@ def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
 
 
 def added(project: Project) -> list[contribute.ContributionInfo]:
-    """The contributions merged by the test: those the test corpus does not hold."""
-    from conftest import CORPUS
-
-    curated = {Path(line.strip()).stem for line in CORPUS.read_text(encoding="utf-8").splitlines()
-               if line.strip().startswith("data/contributions/")}
+    """The contributions merged by the test, confidential ones too: those the corpus does not
+    hold."""
+    curated = {Path(p).stem for p in read_manifest(CORPUS, REPO)
+               if p.startswith("data/contributions/")}
     return [c for c in contribute.list_contributions(project) if c.id not in curated]
 
 

@@ -34,7 +34,7 @@ from rdflib.namespace import (
     DefinedNamespace,
 )
 
-from conftest import REPO
+from conftest import REPO, merged_by_the_test
 from hrgraph.cli import main
 from hrgraph.project import RDF_SUFFIXES
 
@@ -144,14 +144,13 @@ def test_every_term_of_the_project_files_is_defined(folder: str, ontology: rdfli
 def test_every_term_that_add_and_release_write_is_defined(built_copy, cli, ontology,
                                                           tmp_path: Path) -> None:
     root = built_copy.root
-    before = set((root / "data" / "contributions").glob("*.ttl"))
     for contribution in (root / "data" / "templates" / "example.xlsx",
                          REPO / "tests" / "data" / "contribution-demand.ttl"):
         result = cli.invoke(main, ["--project", str(root), "--store", str(built_copy.store_path),
                                    "add", str(contribution), "--contributor", "Test",
                                    "--source-url", "https://example.org/s", "--message", "m"])
         assert result.exit_code == 0, result.output + result.stderr
-    merged = sorted(set((root / "data" / "contributions").glob("*.ttl")) - before)
+    merged = merged_by_the_test(built_copy)
     assert len(merged) == 2
     result = cli.invoke(main, ["--project", str(root), "--store", str(built_copy.store_path),
                                "release", "9.9.9", "-o", str(tmp_path / "release"),
