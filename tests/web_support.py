@@ -55,6 +55,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_serving(process: subprocess.Popen, url: str, timeout: float = 30) -> None:
+    """Wait until the ``hrgraph serve`` of ``process`` answers ``url``/sparql; raise if it
+    stops first (with its stderr, when piped) or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            said = process.stderr.read() if process.stderr else b""
+            said = said.decode(errors="replace") if isinstance(said, bytes) else said
+            raise RuntimeError("hrgraph serve stopped: " + said)
+        try:
+            if httpx.get(url + "/sparql", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"hrgraph serve did not answer within {timeout:g} s")
+        time.sleep(0.1)
+
+
 @contextmanager
 def running_server(project: Project, *extra: str) -> Iterator[str]:
     """``hrgraph serve`` for ``project`` as a subprocess on a free port; yields its base URL and
@@ -66,19 +85,7 @@ def running_server(project: Project, *extra: str) -> Iterator[str]:
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError("hrgraph serve stopped: "
-                                   + process.stderr.read().decode(errors="replace"))
-            try:
-                if httpx.get(url + "/sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("hrgraph serve did not answer within 30 s")
-            time.sleep(0.1)
+        wait_until_serving(process, url)
         yield url
     finally:
         process.terminate()
