@@ -666,9 +666,13 @@ class Generator:
                     w.iri(assessment, HRG + "assessedDemand", demand)
                     status = rng.choice(STATUSES)
                     w.iri(assessment, HRG + "status", VOCAB + "status/" + status)
+                    # a status that held on one day, shown by evidence of that day
+                    for prop in ("periodStart", "periodEnd"):
+                        w.typed(assessment, HRG + prop, day, XSD + "date")
                     w.typed(assessment, DCT + "date", day, XSD + "date")
-                    w.typed(assessment, HRG + "earliestDate", day, XSD + "date")
-                    w.typed(assessment, HRG + "latestDate", day, XSD + "date")
+                    for bound in ("earliestDate", "startLatestDate", "endEarliestDate",
+                                  "latestDate"):
+                        w.typed(assessment, HRG + bound, day, XSD + "date")
                     w.text(assessment, SKOS + "note", f"{status.replace('-', ' ').capitalize()}"
                            f" as of {day}, according to the sources given.", "en")
                     for source in rng.sample(self.web_sources, k=rng.randint(1, 3)):

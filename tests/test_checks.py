@@ -49,7 +49,8 @@ PLANTED = """\
     skos:prefLabel "Planted Untrimmed"@en ;
     skos:altLabel "Planted Untrimmed "@en .
 
-# assessment-without-evidence: none at all, and a URL not described as a web source
+# assessment-without-evidence: a URL not described as a web source (an assessment with no
+# evidence at all is the shape hrsh:Assessment-evidenceNeeded's, not this check's)
 <https://w3id.org/hrgraph/id/assessment/planted-no-evidence> a hrg:Assessment ;
     hrg:assessedDemand <https://w3id.org/hrgraph/id/demand/concerted-position-2016-c2-2> ;
     hrg:status status:not-met .
@@ -68,7 +69,6 @@ EXPECTED = {
                                      ID + "person/planted-nameless")},
     "checks/untrimmed-label": {(ID + "organisation/planted-untrimmed", "Planted Untrimmed ")},
     "checks/assessment-without-evidence": {
-        (ID + "assessment/planted-no-evidence", ""),
         (ID + "assessment/planted-undescribed-evidence", "https://example.org/undescribed-page")},
 }
 

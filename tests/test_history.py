@@ -33,10 +33,11 @@ DATA = REPO / "data"
 SOURCES_WEB = DATA / "sources-web.ttl"
 EVENTS = DATA / "history" / "events.ttl"
 ASSESSMENTS = DATA / "history" / "assessments.ttl"
+ASSESSMENTS_2015 = DATA / "history" / "assessments-2015.ttl"
 CONFLICTS = DATA / "history" / "conflicts.ttl"
 LINKS = DATA / "links" / "external-identifiers.ttl"
 CITATIONS = DATA / "history" / "citations.ttl"
-OWN_FILES = [SOURCES_WEB, EVENTS, ASSESSMENTS, CONFLICTS, LINKS, CITATIONS]
+OWN_FILES = [SOURCES_WEB, EVENTS, ASSESSMENTS, ASSESSMENTS_2015, CONFLICTS, LINKS, CITATIONS]
 NOTES = [DATA / "sources" / "background-facts.md", DATA / "sources" / "external-identifiers.md"]
 
 HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
@@ -225,14 +226,35 @@ def _bounds(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[date, date]:
     return date.fromisoformat(str(low)), date.fromisoformat(str(high))
 
 
-def test_each_assessment_has_bounds_that_contain_its_native_date(own) -> None:
-    graph = own[ASSESSMENTS]
+def _day(graph: rdflib.Graph, node: rdflib.term.Node, prop: rdflib.URIRef) -> date | None:
+    value = graph.value(node, prop)
+    if value is None:
+        return None
+    assert value.datatype == XSD.date, (node, prop)
+    return date.fromisoformat(str(value))
+
+
+@pytest.mark.parametrize("path", [ASSESSMENTS, ASSESSMENTS_2015], ids=lambda p: p.name)
+def test_each_status_period_has_the_bounds_of_its_ends(own, path: Path) -> None:
+    """Each end's bounds are the span of its native value; an open period ends, at the
+    earliest, on the first day of its evidence and has no latest end. A bound is wider only where
+    the sources disagree on a date, and the note says so ("bounded by")."""
+    graph = own[path]
     assessments = list(graph.subjects(RDF.type, HRG.Assessment))
     assert assessments
     for node in assessments:
-        (start, end), (low, high) = _native(graph, node), _bounds(graph, node)
-        assert low <= start and end <= high, node
-        assert (low, high) == (start, end), f"{node}: bounds wider than the date it refers to"
+        start, end = graph.value(node, HRG.periodStart), graph.value(node, HRG.periodEnd)
+        evidence = graph.value(node, DCT.date)
+        assert start is not None and evidence is not None, node
+        low, start_high = _day(graph, node, HRG.earliestDate), _day(graph, node, HRG.startLatestDate)
+        end_low, high = _day(graph, node, HRG.endEarliestDate), _day(graph, node, HRG.latestDate)
+        assert low == _span(start)[0] and start_high >= _span(start)[1], node
+        if end is None:
+            assert high is None and end_low == _span(evidence)[0], node
+        else:
+            assert end_low == _span(end)[0] and high >= _span(end)[1], node
+        if start_high > _span(start)[1] or (end is not None and high > _span(end)[1]):
+            assert "bounded by" in str(graph.value(node, SKOS.note)), node
 
 
 def test_each_event_has_bounds_that_agree_with_its_native_date(own) -> None:
@@ -247,20 +269,26 @@ def test_each_event_has_bounds_that_agree_with_its_native_date(own) -> None:
             assert low == high == start, node
 
 
-def test_assessment_ids_carry_their_demand_and_date(own) -> None:
-    graph = own[ASSESSMENTS]
+@pytest.mark.parametrize("path", [ASSESSMENTS, ASSESSMENTS_2015], ids=lambda p: p.name)
+def test_assessment_ids_carry_their_demand_and_date(own, path: Path) -> None:
+    """``assessment/<demand>-<the start of the period or the date of the evidence>``."""
+    graph = own[path]
     for node in graph.subjects(RDF.type, HRG.Assessment):
-        demand = str(graph.value(node, HRG.assessedDemand))[len(DEMAND):]
-        first = graph.value(node, DCT.date) or graph.value(node, HRG.periodStart)
-        assert str(node) == f"https://w3id.org/hrgraph/id/assessment/concerted-position-2016-{demand}-{first}"
+        demand = str(graph.value(node, HRG.assessedDemand)).rsplit("/", 1)[1]
+        dates = {str(graph.value(node, HRG.periodStart)), str(graph.value(node, DCT.date))}
+        assert any(str(node) == f"https://w3id.org/hrgraph/id/assessment/{demand}-{d}"
+                   for d in dates), node
 
 
 # ------------------------------------------------------------------------------ assessments
 
-#: The demand-status table of the notes (section 7): demand -> statuses in time order.
+#: The demand-status table of the notes (section 7) and the facts they source: demand -> statuses
+#: in time order. "unknown" is "looked, found no information"; b6-2 (the ban on acting for
+#: unregistered organisations) is Article 193.1 and shares its history.
 EXPECTED_STATUSES = {
     "c1-1-1": ["met"],
     "c2-1": ["not-met"],
+    "c2-2": ["not-met"],
     "c2-3-1": ["not-met"],
     "c2-3-2": ["not-met"],
     "c2-3-b1-1": ["partly-met"],
@@ -269,35 +297,65 @@ EXPECTED_STATUSES = {
     "c2-3-b1-4": ["not-met"],
     "c2-3-b1-5": ["partly-met"],
     "c2-3-b1-6": ["not-met"],
+    "c2-3-b1-7": ["unknown"],
     "c2-3-b2-1": ["not-met", "superseded"],
+    "c2-3-b2-2": ["unknown"],
     "c2-3-b3-1": ["not-met"],
+    "c2-3-b3-2": ["not-met"],
     "c2-3-b4-1": ["not-met"],
     "c2-3-b4-2": ["not-met"],
+    "c2-3-b4-3": ["unknown"],
+    "c2-3-b4-4": ["not-met"],
     "c2-3-b5-1": ["not-met"],
-    "c2-3-b6-1": ["partly-met", "reversed"],
+    "c2-3-b6-1": ["not-met", "partly-met", "reversed"],
+    "c2-3-b6-2": ["not-met", "partly-met", "reversed"],
     "c2-3-b7-1": ["not-met"],
     "c3-1": ["partly-met"],
+    "c3-2": ["unknown"],
+}
+
+#: The open letter's demands and the statement's demands that repeat them (the same facts).
+LETTER_TO_STATEMENT = {
+    "r1-1": "c2-3-b1-1", "r1-2": "c2-3-b1-2", "r1-3": "c2-3-b1-3", "r1-4": "c2-3-b1-4",
+    "r1-6": "c2-3-b1-5", "r1-7": "c2-3-b1-6", "r1-8": "c2-3-b1-7", "r2-1": "c2-3-b2-1",
+    "r2-2": "c2-3-b2-2", "r3-1": "c2-3-b3-1", "r3-2": "c2-3-b3-2", "r4-1": "c2-3-b4-1",
+    "r4-2": "c2-3-b4-2", "r4-3": "c2-3-b4-3", "r4-4": "c2-3-b4-4", "r5-1": "c2-3-b5-1",
+    "l1-1": "c2-3-b6-1", "l1-2": "c2-3-b6-2",
 }
 
 
-def test_assessments_follow_the_status_table(own) -> None:
-    graph = own[ASSESSMENTS]
+def _statuses(graph: rdflib.Graph, prefix: str) -> dict[str, list[str]]:
     found: dict[str, list[tuple[date, str]]] = {}
     for node in graph.subjects(RDF.type, HRG.Assessment):
         demand = str(graph.value(node, HRG.assessedDemand))
-        assert demand.startswith(DEMAND), demand
+        assert demand.startswith(prefix), demand
         status = str(graph.value(node, HRG.status))
         assert status.startswith(STATUS), status
-        found.setdefault(demand[len(DEMAND):], []).append(
-            (_bounds(graph, node)[0], status[len(STATUS):]))
-    actual = {demand: [s for _, s in sorted(rows)] for demand, rows in found.items()}
-    assert actual == EXPECTED_STATUSES
+        found.setdefault(demand[len(prefix):], []).append(
+            (_day(graph, node, HRG.earliestDate), status[len(STATUS):]))
+    return {demand: [s for _, s in sorted(rows)] for demand, rows in found.items()}
 
 
-def test_unverified_rows_have_no_assessment(own) -> None:
-    """'Remove convictions of ex-political prisoners' is unverified in the notes."""
+def test_assessments_follow_the_status_table(own) -> None:
+    assert _statuses(own[ASSESSMENTS], DEMAND) == EXPECTED_STATUSES
+
+
+def test_the_letter_has_the_history_of_the_demands_that_repeat_it(own) -> None:
+    letter = _statuses(own[ASSESSMENTS_2015],
+                       "https://w3id.org/hrgraph/id/demand/open-letter-2015-12-09-")
+    assert letter == {ours: EXPECTED_STATUSES[theirs]
+                      for ours, theirs in LETTER_TO_STATEMENT.items()} | {"r1-5": ["unknown"]}
+
+
+def test_unverified_rows_are_looked_for_and_found_nothing(own) -> None:
+    """'Remove convictions of ex-political prisoners' is unverified in the notes: the editors'
+    assessment says they looked and found nothing (status unknown, no evidence)."""
     graph = own[ASSESSMENTS]
-    assert not list(graph.subjects(HRG.assessedDemand, rdflib.URIRef(DEMAND + "c2-3-b1-7")))
+    found = list(graph.subjects(HRG.assessedDemand, rdflib.URIRef(DEMAND + "c2-3-b1-7")))
+    assert len(found) == 1
+    assert graph.value(found[0], HRG.status) == rdflib.URIRef(STATUS + "unknown")
+    assert graph.value(found[0], HRG.evidence) is None
+    assert str(graph.value(found[0], SKOS.note)).startswith("No information: the editors looked")
 
 
 def test_assessments_are_attributed_dated_and_linked_to_existing_events(own, all_data) -> None:
@@ -316,9 +374,12 @@ def test_assessments_are_attributed_dated_and_linked_to_existing_events(own, all
 
 def test_the_reversal_comes_after_the_partial_repeal(own) -> None:
     graph = own[ASSESSMENTS]
-    rows = {str(graph.value(n, HRG.status))[len(STATUS):]: _bounds(graph, n)
+    rows = {str(graph.value(n, HRG.status))[len(STATUS):]: n
             for n in graph.subjects(HRG.assessedDemand, rdflib.URIRef(DEMAND + "c2-3-b6-1"))}
-    assert rows["partly-met"][1] < rows["reversed"][0]
+    # the reversal starts after the partial repeal certainly started, and not before it can end
+    partly, reversed_ = rows["partly-met"], rows["reversed"]
+    assert _day(graph, partly, HRG.startLatestDate) < _day(graph, reversed_, HRG.earliestDate)
+    assert _day(graph, partly, HRG.endEarliestDate) <= _day(graph, reversed_, HRG.startLatestDate)
 
 
 # ------------------------------------------------------------------------------ events

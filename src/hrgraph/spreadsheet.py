@@ -204,12 +204,18 @@ SHEETS: dict[str, list[Column]] = {
                "or an existing demand)"),
         Column("status", True, "status label", "met, partly met, not met, reversed, "
                "superseded, unknown"),
-        Column("date or period", True, "date or START/END", "2016-02-15, or 2016-07/2024-04"),
+        Column("date or period", True, "date, START/END or START/",
+               "the period during which the status held: 2016-07/2024-04; 2016-07/ when it "
+               "still held when last seen; one date when it held on that day"),
+        Column("evidence date", False, "date", "the date of the evidence that shows the status "
+               "(the event or report; for status unknown, the day you looked); default: the end "
+               "of the period, else its start"),
         Column("note", True, "text", "what happened, in a sentence or two"),
         Column("note language", True, "language code", "language of the note"),
-        Column("evidence", True, "URL (quality)", "web sources, each a URL followed by its "
+        Column("evidence", False, "URL (quality)", "web sources, each a URL followed by its "
                "evidence quality in brackets when the project does not know it yet: "
-               "https://example.org/a (news media)", multi=True),
+               "https://example.org/a (news media); required unless the status is unknown "
+               "(you looked and found nothing: say where in the note)", multi=True),
         Column("assessed by", True, "reference", "who made the assessment (an actor)"),
         Column("related events", False, "references", "events it takes into account (an id "
                "of the events sheet, or an existing event)", multi=True),
@@ -237,8 +243,9 @@ PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
                OWL_DIFFERENT_FROM: "different from", "possiblySameAs": "possibly same as",
                "about": "possibly same as", "basis": "basis"},
     "assessments": {"assessedDemand": "demand", "status": "status",
-                    DCTERMS + "date": "date or period", "periodStart": "date or period",
+                    DCTERMS + "date": "evidence date", "periodStart": "date or period",
                     "periodEnd": "date or period", "earliestDate": "date or period",
+                    "startLatestDate": "date or period", "endEarliestDate": "date or period",
                     "latestDate": "date or period", SKOS + "note": "note",
                     "evidence": "evidence", PROV + "wasAttributedTo": "assessed by",
                     "relatedEvent": "related events"},
@@ -1305,28 +1312,57 @@ class _Reader:
             self.add(s, DCTERMS + "date", literal)
         self.bounds(s, lo, hi)
 
+    def status_period(self, row: _Row, s: str) -> None:
+        """The period during which an assessment's status held (``START/END``, ``START/`` while
+        it still held, or one day), the date of its evidence, and the four bounds."""
+        column = "date or period"
+        text = row.get(column)
+        start_text, slash, end_text = (p.strip() for p in text.partition("/"))
+        if not slash:
+            end_text = start_text
+        start, start_lo, start_hi = self.date(row, column, start_text)
+        end = self.date(row, column, end_text) if end_text else None
+        given = row.get("evidence date")
+        evidence = (self.date(row, "evidence date", given) if given
+                    else end or (start, start_lo, start_hi))
+        self.add(s, self.hrg + "periodStart", start)
+        self.add(s, DCTERMS + "date", evidence[0])
+        day = ox.NamedNode(XSD + "date")
+        self.add(s, self.hrg + "earliestDate", ox.Literal(start_lo, datatype=day))
+        self.add(s, self.hrg + "startLatestDate", ox.Literal(start_hi, datatype=day))
+        # an open period held at least until the first day of its evidence
+        self.add(s, self.hrg + "endEarliestDate",
+                 ox.Literal(end[1] if end else evidence[1], datatype=day))
+        if end:
+            self.add(s, self.hrg + "periodEnd", end[0])
+            self.add(s, self.hrg + "latestDate", ox.Literal(end[2], datatype=day))
+
     def evidence(self, row: _Row, column: str, s: str) -> None:
-        """``hrg:evidence`` from ``URL (quality); …``; a URL new to the project becomes a
-        ``hrg:WebSource`` with its quality."""
+        """``hrg:evidence`` from ``URL (quality); …``."""
         for item in row.many(column):
-            match = _EVIDENCE.fullmatch(item)
-            url = self.url(row, column, match.group(1) if match else item)
-            self.add(s, self.hrg + "evidence", url)
-            quality = match.group(2) if match else None
-            known = [q.object.value for q in self.known.store.quads_for_pattern(
-                ox.NamedNode(url), ox.NamedNode(self.hrg + "evidenceQuality"), None)]
-            if quality is None:
-                if not known and not any(t.subject.value == url for t in self.triples):
-                    raise self.fail(row, column, f"{guard.shorten(url)} is new to the "
-                                    "project: give its evidence quality in brackets after it, "
-                                    f"e.g. {guard.shorten(url)} (news media)")
-                continue
-            concept = self.concept(row, column, quality, "evidence-quality")
-            if known and concept not in known:
-                raise self.fail(row, column, f"{guard.shorten(url)} is recorded as "
-                                f"{self._short(known[0])} already, not {_quote(quality)}")
-            self.add(url, RDF_TYPE, self.hrg + "WebSource")
-            self.add(url, self.hrg + "evidenceQuality", concept)
+            self.add(s, self.hrg + "evidence", self.web_source(row, column, item))
+
+    def web_source(self, row: _Row, column: str, item: str) -> str:
+        """The URL of ``URL (quality)``; a URL new to the project becomes a ``hrg:WebSource``
+        with its quality, which it must then give."""
+        match = _EVIDENCE.fullmatch(item)
+        url = self.url(row, column, match.group(1) if match else item)
+        quality = match.group(2) if match else None
+        known = [q.object.value for q in self.known.store.quads_for_pattern(
+            ox.NamedNode(url), ox.NamedNode(self.hrg + "evidenceQuality"), None)]
+        if quality is None:
+            if not known and not any(t.subject.value == url for t in self.triples):
+                raise self.fail(row, column, f"{guard.shorten(url)} is new to the "
+                                "project: give its evidence quality in brackets after it, "
+                                f"e.g. {guard.shorten(url)} (news media)")
+            return url
+        concept = self.concept(row, column, quality, "evidence-quality")
+        if known and concept not in known:
+            raise self.fail(row, column, f"{guard.shorten(url)} is recorded as "
+                            f"{self._short(known[0])} already, not {_quote(quality)}")
+        self.add(url, RDF_TYPE, self.hrg + "WebSource")
+        self.add(url, self.hrg + "evidenceQuality", concept)
+        return url
 
     def default_publication(self, row: _Row, document: str) -> str:
         """The publication a quote of ``document`` points at unless the row names another:
@@ -1358,7 +1394,7 @@ class _Reader:
                 classes=(self.hrg + "Demand",), what="demand"))
             self.add(s, self.hrg + "status",
                      self.concept(row, "status", row.get("status"), "status"))
-            self.period(row, "date or period", s)
+            self.status_period(row, s)
             self.add(s, SKOS + "note", self.text(row, "note", self.language(row, "note language")))
             self.evidence(row, "evidence", s)
             self.add(s, PROV + "wasAttributedTo", self.reference(
@@ -1682,7 +1718,7 @@ class _Exporter:
             "other names": self._tagged(self.values(s, SKOS + "altLabel")),
             "definition": definition.value if definition else "",
             "definition language": definition.language or "" if definition else "",
-            "source": "; ".join(x.value for x in self.values(s, DCTERMS + "source")),
+            "source": self.web_sources_text(s, DCTERMS + "source"),
             "different from": "; ".join(self.ref(x.value)
                                         for x in self.values(s, OWL_DIFFERENT_FROM)),
             **self._questions(s),
@@ -1830,7 +1866,7 @@ class _Exporter:
         return {
             "id": slug, "demand": self.ref(demand.value) if demand else "",
             "status": self.label(status.value, "status") if status else "",
-            "date or period": self.period_text(s),
+            **self.status_period_cells(s),
             "note": note.value if note else "",
             "note language": note.language or "" if note else "",
             "evidence": self.evidence_text(s),
@@ -1847,15 +1883,35 @@ class _Exporter:
         self.values(s, self.hrg + "latestDate")
         return date.value if date else (f"{start.value}/{end.value}" if start and end else "")
 
+    def status_period_cells(self, s: str) -> dict[str, str]:
+        """``date or period`` and ``evidence date`` of an assessment, as :meth:`status_period`
+        reads them (the bounds taken: the reader computes them again)."""
+        start, end = self.one(s, self.hrg + "periodStart"), self.one(s, self.hrg + "periodEnd")
+        evidence = self.one(s, DCTERMS + "date")
+        for bound in ("earliestDate", "startLatestDate", "endEarliestDate", "latestDate"):
+            self.values(s, self.hrg + bound)
+        if start is None:
+            return {"date or period": "", "evidence date": evidence.value if evidence else ""}
+        period = (start.value if end is not None and end.value == start.value
+                  else f"{start.value}/{end.value if end is not None else ''}")
+        default = end if end is not None else start
+        shown = evidence.value if evidence is not None and evidence != default else ""
+        return {"date or period": period, "evidence date": shown}
+
     def evidence_text(self, s: str) -> str:
         """``URL (quality); …`` for the reader's ``evidence``."""
-        evidence = []
-        for url in self.values(s, self.hrg + "evidence"):
+        return self.web_sources_text(s, self.hrg + "evidence")
+
+    def web_sources_text(self, s: str, prop: str) -> str:
+        """``URL (quality); …`` of the web sources ``s`` has by ``prop``, for the reader's
+        ``web_source``: the quality where these triples give it."""
+        sources = []
+        for url in self.values(s, prop):
             quality = self.one(url.value, self.hrg + "evidenceQuality")
             self._types(url.value, [self.hrg + "WebSource"])
-            evidence.append(url.value + (f" ({self.label(quality.value, 'evidence-quality')})"
-                                         if quality else ""))
-        return "; ".join(evidence)
+            sources.append(url.value + (f" ({self.label(quality.value, 'evidence-quality')})"
+                                        if quality else ""))
+        return "; ".join(sources)
 
 
 # --------------------------------------------------------------------------- the committed files
@@ -1936,7 +1992,7 @@ EXAMPLE: dict[str, list[dict[str, str]]] = {
     "assessments": [{
         "id": "example-viasna-rabkova-2021-1-2025",
         "demand": "example-viasna-rabkova-2021-1", "status": "not met",
-        "date or period": "2021-09/2025-09",
+        "date or period": "2021-09/", "evidence date": "2025-09",
         "note": "Not met: she was still detained in September 2025 (example).",
         "note language": "en",
         "evidence": "https://example.org/hrgraph/example-evidence (news media)",

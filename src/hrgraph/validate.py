@@ -927,6 +927,12 @@ def _upstream(store: ox.Store, graphs: set[ox.NamedNode], nodes: set[ox.Term],
 #: its end. A shape or check that looks further needs a larger number here.
 CONTEXT_STEPS = 3
 
+#: Links followed backwards from what a new resource points at, to the other resources that
+#: point at the same thing, with their triples and the triples about them: the overlap shape
+#: (``hrsh:Assessment-noOverlap``) compares an assessment with the other assessments of its demand
+#: and the source conflicts about them.
+SIBLING_LINKS = frozenset({"https://w3id.org/hrgraph/ontology#assessedDemand"})
+
 
 def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[ox.Quad],
                    part_of: ox.NamedNode) -> list[ox.Quad]:
@@ -962,6 +968,14 @@ def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[o
                     reached.add(quad.object)
         frontier = reached - seen
         step += 1
+    for quad in new_quads:  # the siblings a shape compares a new resource with
+        if quad.predicate.value in SIBLING_LINKS:
+            for link in store.quads_for_pattern(None, quad.predicate, quad.object):
+                if link.graph_name in graphs:
+                    for sibling in (*store.quads_for_pattern(link.subject, None, None),
+                                    *store.quads_for_pattern(None, None, link.subject)):
+                        if sibling.graph_name in graphs:
+                            found[sibling] = None
     return list(found)
 
 
