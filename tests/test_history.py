@@ -246,7 +246,8 @@ def test_each_status_period_has_the_bounds_of_its_ends(own, path: Path) -> None:
         start, end = graph.value(node, HRG.periodStart), graph.value(node, HRG.periodEnd)
         evidence = graph.value(node, DCT.date)
         assert start is not None and evidence is not None, node
-        low, start_high = _day(graph, node, HRG.earliestDate), _day(graph, node, HRG.startLatestDate)
+        low = _day(graph, node, HRG.earliestDate)
+        start_high = _day(graph, node, HRG.startLatestDate)
         end_low, high = _day(graph, node, HRG.endEarliestDate), _day(graph, node, HRG.latestDate)
         assert low == _span(start)[0] and start_high >= _span(start)[1], node
         if end is None:
