@@ -254,6 +254,8 @@ def test_demand_page_shows_quote_in_context_and_everything_around_it(client: Tes
                      'href="/id/organisation/viasna"',  # a signatory of the document
                      'href="/id/person/aliaksandr-alesin"',  # about whom
                      "partly met", "KGB suspended the case",  # status history
+                     "from 2016-01-20, still so when last seen",  # its period, open
+                     "(evidence of 2016-01-20)",  # and the date of its evidence
                      'href="http://m.21.by/politics/2016/01/25/1158149.html"',  # evidence
                      'href="/id/demand/open-letter-2015-12-09-r1-1"'):  # reiterates
         assert expected in html, expected
