@@ -24,7 +24,7 @@ HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
 OA = rdflib.Namespace("http://www.w3.org/ns/oa#")
 ID = "https://w3id.org/hrgraph/id/"
 TARGETS = [HRG.concerns, HRG.concernsPerson, HRG.concernsOrganisation, HRG.concernsGroup,
-           HRG.concernsLegalProvision, HRG.concernsMechanism]
+           HRG.concernsLegalProvision, HRG.concernsMechanism, HRG.concernsPlace]
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from conftest import REPO, repo_project
+from hrgraph.sources import strip_header
 
 PROJECT = repo_project()
 HRG = rdflib.Namespace("https://w3id.org/hrgraph/ontology#")
@@ -209,6 +210,61 @@ def test_the_citation_keeps_the_date_as_cited(everything: rdflib.Graph) -> None:
     assert [str(d) for d in everything.objects(letter, date)] == ["2015-12-09"]
     for document in everything.subjects(RDF.type, HRG.Document):
         assert len(set(everything.objects(document, date))) <= 1, document
+
+
+def _text_copies(graph: rdflib.Graph, document: rdflib.term.Node) -> dict:
+    """The publications of a document that have a stored text, with the text file's content."""
+    copies = {}
+    for publication in graph.objects(document, HRG.hasPublication):
+        path = graph.value(publication, HRG.textCopy)
+        if path is not None:
+            copies[publication] = (REPO / str(path)).read_text(encoding="utf-8")
+    return copies
+
+
+def _marked_editorial(graph: rdflib.Graph, document: rdflib.term.Node) -> bool:
+    return any(str(n).startswith("The title is editorial")
+               for n in graph.objects(document, SKOS.editorialNote))
+
+
+def test_a_document_title_is_its_own_or_marked_editorial(everything: rdflib.Graph) -> None:
+    """A document with a stored text bears its title in that text (after the header), or has
+    no title of its own and says that its title is editorial; a publication's headline is that
+    publication's title (as its text copy's header gives it) and never the document's."""
+    title = rdflib.URIRef("http://purl.org/dc/terms/title")
+    checked = 0
+    for source in PROJECT.files_of_kind("data"):
+        if not source.path.is_relative_to(REPO / "data" / "documents"):
+            continue
+        for document in rdflib.Graph().parse(source.path).subjects(RDF.type, HRG.Document):
+            copies = _text_copies(everything, document)
+            if not copies:
+                continue
+            checked += 1
+            own = str(everything.value(document, title))
+            in_text = any(own in strip_header(text) for text in copies.values())
+            assert in_text != _marked_editorial(everything, document), (document, own)
+            for publication, text in copies.items():
+                headline = everything.value(publication, title)
+                assert headline is None or f"Title: {headline}\n" in text, publication
+                assert headline is None or str(headline) != own, publication
+    assert checked >= 3
+
+
+def test_the_open_letter_has_an_editorial_title_and_its_headlines_stay_with_the_publications(
+        everything: rdflib.Graph) -> None:
+    title = rdflib.URIRef("http://purl.org/dc/terms/title")
+    letter = rdflib.URIRef("https://w3id.org/hrgraph/id/document/open-letter-2015-12-09")
+    titles = [str(t) for t in everything.objects(letter, title)]
+    headlines = {str(everything.value(p, title)) for p in everything.objects(letter,
+                                                                            HRG.hasPublication)}
+    assert titles == ["Open letter of Belarusian human-rights organisations to the government of "
+                      "Belarus"]
+    assert headlines == {
+        "Belarusan human rights defenders call on the state “to take urgent restorative measures” "
+        "(OPEN LETTER)",
+        "Human rights defenders call on government to take urgent restorative measures"}
+    assert _marked_editorial(everything, letter)
 
 
 def test_statement_counts(everything: rdflib.Graph) -> None:

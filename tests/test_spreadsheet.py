@@ -155,6 +155,26 @@ def test_round_trip_of_a_merged_contribution(built: Project, base: Project, cli,
     assert set(read(base, out).triples) == set(read(base, EXAMPLE).triples)
 
 
+def test_each_target_gets_the_sub_property_of_its_kind(base: Project, tmp_path: Path) -> None:
+    """The targets column maps each target to the hrg:concerns sub-property of its class: a
+    country to hrg:concernsPlace, a person to hrg:concernsPerson; never the general one."""
+    path = tmp_path / "in"
+    spreadsheet.write_template(path, rows(documents=[DOCUMENT], demands=[
+        {**DEMAND,
+         "targets": "place:belarus; Марфа Рабкова; mechanism:un-special-rapporteur-belarus"}]))
+    sheet = read(base, path)
+    hrg = base.ontology_ns
+    demand = ID + "demand/t-doc-1"
+    targets = {(t.predicate.value, t.object.value) for t in sheet.triples
+               if t.subject.value == demand and t.predicate.value.startswith(hrg + "concerns")}
+    assert targets == {(hrg + "concernsPlace", ID + "place/belarus"),
+                       (hrg + "concernsPerson", ID + "person/marfa-rabkova"),
+                       (hrg + "concernsMechanism", ID + "mechanism/un-special-rapporteur-belarus")}
+    out = tmp_path / "out.xlsx"  # and the place comes back in the targets column
+    spreadsheet.export_template(base, sheet.triples, out)
+    assert set(read(base, out).triples) == set(sheet.triples)
+
+
 def test_cell_escaping_is_exact() -> None:
     for text in ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "'=x", "''+x", "'plain", "plain", "",
                  "a=b"]:

@@ -237,6 +237,7 @@ PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
                 "concerns": "targets", "concernsPerson": "targets",
                 "concernsOrganisation": "targets", "concernsGroup": "targets",
                 "concernsLegalProvision": "targets", "concernsMechanism": "targets",
+                "concernsPlace": "targets",
                 "partOf": "part of", "order": "order", SKOS + "editorialNote": "note"},
     "actors": {SKOS + "prefLabel": "name", SKOS + "altLabel": "other names",
                SKOS + "definition": "definition", DCTERMS + "source": "source",
@@ -1282,7 +1283,8 @@ class _Reader:
                           (ORG + "Organization", "concernsOrganisation"),
                           (self.hrg + "Collective", "concernsGroup"),
                           (self.hrg + "LegalProvision", "concernsLegalProvision"),
-                          (self.hrg + "InternationalMechanism", "concernsMechanism")):
+                          (self.hrg + "InternationalMechanism", "concernsMechanism"),
+                          (self.hrg + "Country", "concernsPlace")):
             if cls in types or (not types and self.known.has_type(target, [cls])):
                 return prop
         return "concerns"
@@ -1836,7 +1838,7 @@ class _Exporter:
         quoted = spreadsheet_model.export_quote(self, s, own)
         targets = []
         for prop in ("concernsPerson", "concernsOrganisation", "concernsGroup",
-                     "concernsLegalProvision", "concernsMechanism", "concerns"):
+                     "concernsLegalProvision", "concernsMechanism", "concernsPlace", "concerns"):
             targets += [self.ref(x.value) for x in self.values(s, hrg + prop)]
         part = self.one(s, hrg + "partOf")
         order = self.one(s, hrg + "order")

@@ -41,7 +41,7 @@ CONTEXT_CHARS = 500
 #: Target properties of a demand and how the page names them.
 TARGETS = [("concernsPerson", "person"), ("concernsOrganisation", "organisation"),
            ("concernsGroup", "group"), ("concernsLegalProvision", "legal provision"),
-           ("concernsMechanism", "mechanism")]
+           ("concernsMechanism", "mechanism"), ("concernsPlace", "place")]
 
 
 def N(iri: str) -> ox.NamedNode:
