@@ -385,6 +385,52 @@ def test_dashboard_draws_the_count_queries_as_svg(client: TestClient) -> None:
     assert html.count("<svg") == 4 and 'class="bar"' in html
 
 
+def test_every_bar_leads_to_a_list_of_exactly_its_count(client: TestClient) -> None:
+    """One rule counts: each bar's value is the total of the list it links to (JSON twins)."""
+    bars = [b for chart in client.get("/dashboard.json").json()["charts"] for b in chart["bars"]]
+    assert len(bars) > 20
+    for bar in bars:
+        listed = client.get("/demands.json", params={bar["filter"]: bar["filter_value"]}).json()
+        assert listed["count"] == len(listed["demands"]) == bar["value"], bar
+
+
+def test_the_saved_count_queries_give_the_dashboard_counts(client: TestClient,
+                                                           built_project) -> None:
+    """The count queries of the CLI and the API state the dashboard's rule in SPARQL."""
+    from hrgraph.query import run_saved
+
+    for chart in client.get("/dashboard.json").json()["charts"]:
+        result = run_saved(built_project, chart["query"], {}, limit=None)
+        first = result.variables[0]
+        counted = {row[first].value: int(row["demands"].value) for row in result.rows}
+        assert counted == {b["filter_value"]: b["value"] for b in chart["bars"]}, chart["query"]
+
+
+def test_broad_topics_filter_with_their_narrower_ones(client: TestClient) -> None:
+    # civil and political rights is only implied (every demand states a narrower topic)
+    broad = client.get("/demands.json", params={
+        "topic": "https://w3id.org/hrgraph/vocab/topic/civil-and-political-rights"}).json()
+    narrower = client.get("/demands.json", params={
+        "topic": "https://w3id.org/hrgraph/vocab/topic/political-prisoners"}).json()
+    assert narrower["count"] > 0 and broad["count"] > narrower["count"]
+    assert {d["iri"] for d in narrower["demands"]} <= {d["iri"] for d in broad["demands"]}
+
+
+@pytest.mark.parametrize(("name", "value", "named"), [
+    ("topic", "bogus", "https://w3id.org/hrgraph/vocab/topic/death-penalty"),
+    ("year", "abc", "2016"), ("status", "done", "not assessed"),
+    ("document", "https://w3id.org/hrgraph/id/document/nothing",
+     "https://w3id.org/hrgraph/id/document/concerted-position-2016"),
+])
+def test_an_unknown_filter_value_is_400_naming_the_allowed_ones(client: TestClient, name: str,
+                                                                value: str, named: str) -> None:
+    response = client.get("/demands.json", params={name: value})
+    assert response.status_code == 400
+    assert named in response.json()["error"] and repr(value) in response.json()["error"]
+    assert client.get("/demands", params={name: value},
+                      headers={"accept": "text/html"}).status_code == 400
+
+
 def test_network_has_organisations_people_documents_and_demands(client: TestClient) -> None:
     model = client.get("/network.json").json()
     assert {"organisation", "person", "document", "demand"} <= set(model["counts"])

@@ -3,17 +3,26 @@
 Each function returns plain data (dicts, lists, strings, numbers) that the HTML template renders
 and that the page's ``.json`` twin returns as it is. Queries run through
 :func:`hrgraph.query.run_saved` / :func:`hrgraph.query.run_query` on the app's read-only store.
+
+One rule counts demands everywhere: the demands counted are the **leaf demands** (those with no
+parts), each counted once per value it has; a topic counts the demands of its narrower topics too
+(the reasoner's topic closure), a status is the demand's latest, "not assessed" when it has none.
+The dashboard's bars are the facets of the unfiltered demands list (:func:`demands_list`), so a bar
+and the list it links to agree by construction; the saved count queries (:data:`DASHBOARD`) state
+the same rule in SPARQL, and a test holds them equal.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 import pyoxigraph as ox
 
-from hrgraph.query import QueryResult, run_query, run_saved
+from hrgraph.errors import InputError
+from hrgraph.query import run_query, run_saved
 from hrgraph.web.entities import SKOS, View
 
 #: The saved queries the dashboard draws, with the filter of /demands each bar links to.
@@ -53,6 +62,7 @@ PREFIX hrg: <{view.hrg}>
 PREFIX skos: <{SKOS}>
 SELECT ?demand ?document ?year ?topic ?implied ?addressee WHERE {{
   ?demand a hrg:Demand ; hrg:madeIn ?document .
+  FILTER NOT EXISTS {{ ?part hrg:partOf ?demand ; a hrg:Demand }}
   OPTIONAL {{ ?document hrg:earliestDate ?start BIND (YEAR(?start) AS ?year) }}
   OPTIONAL {{ ?demand hrg:topic ?topic
              BIND (EXISTS {{ GRAPH <{view.project.inferred_graph}> {{ ?demand hrg:topic ?topic }} }}
@@ -62,8 +72,9 @@ SELECT ?demand ?document ?year ?topic ?implied ?addressee WHERE {{
 
 
 def all_demands(view: View) -> list[dict[str, Any]]:
-    """Every public demand with its document, year, topics, addressees and latest status.
-    Topics are those the data states and the broader ones they imply (``"implied": true``)."""
+    """Every public leaf demand (one with no parts) with its document, year, topics, addressees
+    and latest status. Topics are those the data states and the broader ones they imply
+    (``"implied": true``)."""
     result = run_query(view.project, _demand_query(view), store=view.store, limit=None)
     status = {}
     latest = run_saved(view.project, view.saved("latest-status"), {}, store=view.store,
@@ -95,17 +106,66 @@ def _matches(demand: Mapping[str, Any], name: str, value: str) -> bool:
     if name == "document":
         return demand["document"]["iri"] == value
     if name == "status":
-        return (demand["status"] or "not assessed") == value
+        return (demand["status"] or NOT_ASSESSED) == value
     if name == "year":
         return (demand["year"] or "unknown") == value
     return False
 
 
+#: The statuses a demand can have in the lists: the status vocabulary's labels, and this.
+NOT_ASSESSED = "not assessed"
+
+
+def check_filters(view: View, everything: list[dict[str, Any]],
+                  chosen: Mapping[str, str]) -> None:
+    """Refuse a filter value that names nothing the filter can match (an
+    :class:`~hrgraph.errors.InputError`, 400 on the web), naming the values it accepts: a topic
+    of the topic vocabulary (broader ones include their narrower), a status label or "not
+    assessed", a year (four digits) or "unknown", an addressee or document of some demand."""
+    for name, value in chosen.items():
+        if name == "year":
+            if re.fullmatch(r"\d{4}|unknown", value):
+                continue
+            allowed = sorted({v for d in everything for v, _ in _values(d, "year")})
+        elif name == "topic":
+            topics = _scheme_concepts(view, "topic")
+            if value in topics:
+                continue
+            allowed = sorted(topics)
+        elif name == "status":
+            statuses = set(_scheme_labels(view, "status")) | {NOT_ASSESSED}
+            if value in statuses:
+                continue
+            allowed = sorted(statuses)
+        else:
+            present = {v for d in everything for v, _ in _values(d, name)}
+            if value in present:
+                continue
+            allowed = sorted(present)
+        raise InputError(f"{name}={value!r} is not a value of this filter; it accepts "
+                         + ("a year (four digits) or " if name == "year" else "")
+                         + ", ".join(allowed))
+
+
+def _scheme_concepts(view: View, scheme: str) -> set[str]:
+    found = run_query(view.project, f"""
+PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?concept WHERE {{ ?concept skos:inScheme <{view.project.vocab_base}{scheme}> }}""",
+                      store=view.store, limit=None)
+    return {row["concept"].value for row in found.rows}
+
+
+def _scheme_labels(view: View, scheme: str) -> list[str]:
+    return [view.label(iri) for iri in _scheme_concepts(view, scheme)]
+
+
 def demands_list(view: View, filters: Mapping[str, str]) -> dict[str, Any]:
     """The demands that pass every filter given, and for each filter the values left with their
-    counts (among the demands shown)."""
+    counts (among the demands shown). An unknown filter value is an
+    :class:`~hrgraph.errors.InputError` naming the accepted ones (:func:`check_filters`)."""
     chosen = {k: v for k, v in filters.items() if k in FILTERS and v}
     everything = all_demands(view)
+    check_filters(view, everything, chosen)
     shown = [d for d in everything if all(_matches(d, k, v) for k, v in chosen.items())]
     facets: dict[str, list[dict[str, Any]]] = {}
     for name in FILTERS:
@@ -133,7 +193,7 @@ def _values(demand: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
     if name == "document":
         return [(demand["document"]["iri"], demand["document"]["label"])]
     if name == "status":
-        status = demand["status"] or "not assessed"
+        status = demand["status"] or NOT_ASSESSED
         return [(status, status)]
     if name == "year":
         year = demand["year"] or "unknown"
@@ -178,33 +238,20 @@ def network(view: View) -> dict[str, Any]:
 
 
 def dashboard(view: View) -> dict[str, Any]:
-    """Bar charts of the dashboard's saved count queries (demands by topic, status, addressee,
-    year), each bar linking to the demands list filtered by it."""
+    """Bar charts of demands by topic, status, addressee and year: the facets of the unfiltered
+    demands list, each bar linking to the list filtered by it (so it shows exactly its count),
+    with the saved query that counts the same in SPARQL."""
+    facets = demands_list(view, {})["facets"]
     charts = []
     for name, filter_name in DASHBOARD:
-        result = run_saved(view.project, view.saved(name), {}, store=view.store, limit=None)
+        values = facets[filter_name]
+        if filter_name == "year":
+            values = sorted(values, key=lambda v: v["value"])
+        top = max((v["count"] for v in values), default=0)
+        bars = [{"label": v["label"], "value": v["count"], "filter": filter_name,
+                 "filter_value": v["value"],
+                 "width": round(100 * v["count"] / top, 1) if top else 0} for v in values]
         charts.append({"query": name, "filter": filter_name,
                        "title": name.removeprefix("count-").replace("-", " ").capitalize(),
-                       "bars": _bars(view, result, filter_name)})
+                       "bars": bars})
     return {"charts": charts}
-
-
-def _bars(view: View, result: QueryResult, filter_name: str) -> list[dict[str, Any]]:
-    """One bar per row: the count is the ``demands`` column, the label ``label`` (else the first
-    column)."""
-    bars = []
-    first = result.variables[0]
-    for row in result.rows:
-        count = row.get("demands")
-        key = row.get(first)
-        if count is None or key is None:
-            continue
-        label = row.get("label")
-        text = label.value if label is not None else (
-            view.label(key.value) if isinstance(key, ox.NamedNode) else key.value)
-        bars.append({"label": text, "value": int(count.value), "filter": filter_name,
-                     "filter_value": key.value if filter_name != "status" else text})
-    top = max((b["value"] for b in bars), default=0)
-    for bar in bars:
-        bar["width"] = round(100 * bar["value"] / top, 1) if top else 0
-    return bars
