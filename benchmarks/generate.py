@@ -331,6 +331,16 @@ class Generator:
 
     # ---- actors and other things demands refer to
 
+    def name_source(self, iri: str, page: str) -> None:
+        """``page`` as the source of ``iri``'s names, rated as news media (a source of names
+        must be a web source with its quality: shape NameAndDateSources). No random draw, so
+        the rest of the data is what it was before the rating."""
+        w = self.actors
+        w.iri(iri, DCT + "source", page)
+        w.a(page, HRG + "WebSource")
+        w.iri(page, HRG + "evidenceQuality", VOCAB + "evidence-quality/news-media")
+        w.text(page, DCT + "publisher", page.split("/")[2])
+
     def write_actors(self) -> None:
         n_people = max(20, self.n_docs_estimate * 3)
         n_orgs = max(10, self.n_docs_estimate // 2)
@@ -345,8 +355,8 @@ class Generator:
                 w.text(iri, SKOS + "altLabel", names[0].split()[-1], "en")
             w.text(iri, SKOS + "definition", "Belarusian " + self.rng.choice(list(ROLES.values()))
                    + " named in statements of human-rights organisations.", "en")
-            w.iri(iri, DCT + "source", f"https://{self.rng.choice(HOSTS)}/news/"
-                                       f"{self.rng.randint(10000, 99999)}")
+            self.name_source(iri, f"https://{self.rng.choice(HOSTS)}/news/"
+                                  f"{self.rng.randint(10000, 99999)}")
             self.people.append(Person(iri, names))
             self.count("foaf:Person")
         for _ in range(n_orgs):
@@ -365,8 +375,8 @@ class Generator:
                    "en")
             w.iri(iri, HRG + "country", BELARUS)
             w.iri(iri, FOAF + "homepage", f"https://{root}.example.org/")
-            w.iri(iri, DCT + "source", f"https://{self.rng.choice(HOSTS)}/news/"
-                                       f"{self.rng.randint(10000, 99999)}")
+            self.name_source(iri, f"https://{self.rng.choice(HOSTS)}/news/"
+                                  f"{self.rng.randint(10000, 99999)}")
             self.orgs.append(Named(iri, names))
             self.count("org:Organization")
         codes = [ID + c for c in SEED_CODES]

@@ -75,7 +75,7 @@ person:canary-data-person a foaf:Person ;
     skos:prefLabel "Ульяна Канарейка-Зоркая"@ru ;
     skos:altLabel "U. Canarydata"@en ;
     skos:definition "A fictional person at risk, for the canary tests."@en ;
-    dcterms:source <https://example.org/canarydata-source> ;
+    dcterms:source <https://spring96.org/en/news/82549> ;
     dcterms:relation [ dcterms:title "Canarydata note in a blank node" ] .
 
 <https://w3id.org/hrgraph/id/person/canary-data-person/photo>

@@ -41,7 +41,7 @@ NEW_PERSON = PREFIXES + """
 person:test-contributor-person a foaf:Person ;
     skos:prefLabel "Nasta Testovich"@en ;
     skos:definition "A fictional person for the contribution tests."@en ;
-    dcterms:source <https://example.org/nasta> .
+    dcterms:source <https://spring96.org/en/news/82549> .
 """
 
 

@@ -77,7 +77,7 @@ def person(slug: str, name: str, language: str = "en", extra: str = "") -> str:
 person:{slug} a foaf:Person ;
     skos:prefLabel "{name}"@{language} ;
     skos:definition "Named in a 2020 text (duplicate tests)."@en ;
-    dcterms:source <https://example.org/hrgraph/duplicates> {extra}.
+    dcterms:source <https://spring96.org/en/news/82549> {extra}.
 """
 
 
@@ -209,7 +209,8 @@ def test_different_from_in_a_spreadsheet(built: Project, tmp_path: Path) -> None
     folder = actors_csv(tmp_path / "sheet", {
         "id": "viasna-namesake", "kind": "organisation", "name": "Viasna",
         "name language": "en", "definition": "Another organisation of that name (test).",
-        "source": "https://example.org/hrgraph/namesake", "different from": "Вясна"})
+        "source": "https://example.org/hrgraph/namesake (news media)",
+        "different from": "Вясна"})
     result = contribute.add_contribution(built, folder, dry_run=True)
     assert result.conforms, result.to_text(built)
     assert any(r.column == "different from" and r.iri == VIASNA for r in result.resolutions)
@@ -224,7 +225,7 @@ def test_possibly_the_same_is_an_open_question_with_its_source(built: Project,
     folder = actors_csv(tmp_path / "sheet", {
         "id": "kasinerau-namesake", "kind": "person", "name": "Viachaslau Kasinerau",
         "name language": "en", "definition": "Named in a later text (duplicate tests).",
-        "source": source, "possibly same as": "Вячаслаў Касінераў"})
+        "source": f"{source} (organisation's own site)", "possibly same as": "Вячаслаў Касінераў"})
     dry = add(built, "--dry-run", str(folder))
     assert dry.exit_code == 0, dry.output
     assert "Info: Open question" in dry.output and "person/kasinerau-namesake" in dry.output
@@ -271,7 +272,8 @@ def test_possibly_same_as_without_a_source_is_unusable(built: Project, tmp_path:
 def test_identity_columns_survive_the_round_trip(built: Project, tmp_path: Path) -> None:
     folder = actors_csv(tmp_path / "sheet", {
         "id": "kasinerau-namesake", "kind": "person", "name": "Viachaslau Kasinerau",
-        "name language": "en", "source": "https://spring96.org/en/news/99000",
+        "name language": "en",
+        "source": "https://spring96.org/en/news/99000 (organisation's own site)",
         "possibly same as": "Вячаслаў Касінераў"}, {
         "id": "viasna-namesake", "kind": "organisation", "name": "Viasna",
         "name language": "en", "different from": "organisation:viasna"})
@@ -296,7 +298,7 @@ organisation:undp-test a org:Organization ;
     skos:prefLabel "United Nations Development Programme"@en ;
     skos:altLabel "UNDP"@en ;
     skos:definition "The UN's development programme (duplicate tests)."@en ;
-    dcterms:source <https://www.undp.org/> .
+    dcterms:source <https://www.un.org/en/about-us/member-states> .
 """
 
 
@@ -319,7 +321,7 @@ def test_a_unit_with_the_same_name_is_a_part_not_a_duplicate(built: Project,
 organisation:viasna-branch-test a org:Organization ;
     skos:prefLabel "Human Rights Center Viasna"@en ;
     skos:definition "A branch (duplicate tests)."@en ;
-    dcterms:source <https://spring96.org/> .
+    dcterms:source <https://spring96.org/en/news/82549> .
 """
     alone = contribute.add_contribution(built, write(tmp_path / "b.ttl", branch), dry_run=True)
     assert not alone.conforms

@@ -81,6 +81,25 @@ def web_sources(graph: rdflib.Graph) -> set[str]:
     return {str(s) for s in graph.subjects(RDF.type, HRG.WebSource)}
 
 
+@pytest.fixture(scope="module")
+def every_data_file() -> rdflib.Graph:
+    """All of data/, contributions outside the test corpus too: sources-web.ttl rates the
+    pages that any of them names as a source."""
+    graph = rdflib.Graph()
+    for path in sorted(DATA.rglob("*.ttl")):
+        graph.parse(path)
+    return graph
+
+
+def name_and_date_sources(graph: rdflib.Graph) -> set[str]:
+    """The pages that people's, organisations' and groups' names and documents' dates come
+    from (dcterms:source), which shape NameAndDateSources requires to be rated web sources."""
+    kinds = {rdflib.URIRef("http://xmlns.com/foaf/0.1/Person"),
+             rdflib.URIRef("http://www.w3.org/ns/org#Organization"), HRG.Collective, HRG.Document}
+    return {str(o) for s, o in graph.subject_objects(DCT.source)
+            if kinds & set(graph.objects(s, RDF.type))}
+
+
 # ------------------------------------------------------------------------------ files and shapes
 
 
@@ -134,7 +153,7 @@ def test_every_evidence_url_in_the_data_is_a_declared_web_source(all_data) -> No
     assert used - declared == set()
 
 
-def test_every_url_used_here_is_declared_in_sources_web(own) -> None:
+def test_every_url_used_here_is_declared_in_sources_web(own, every_data_file) -> None:
     declared = web_sources(own[SOURCES_WEB])
     used: set[str] = set()
     for path in (EVENTS, ASSESSMENTS, CONFLICTS, CITATIONS):
@@ -143,12 +162,24 @@ def test_every_url_used_here_is_declared_in_sources_web(own) -> None:
     used |= {str(o) for o in own[LINKS].objects(graph_iri(LINKS), PROV.wasDerivedFrom)
              if not GITHUB_FILE.match(str(o))}
     assert used - declared == set()
+    used |= name_and_date_sources(every_data_file)  # some are rated where they are used
     assert declared - used == set(), "declared web sources that nothing uses"
 
 
-def test_every_web_source_occurs_verbatim_in_the_notes(own, notes) -> None:
-    missing = sorted(url for url in web_sources(own[SOURCES_WEB]) if url not in notes)
+def test_every_web_source_occurs_verbatim_in_the_notes(own, notes, every_data_file) -> None:
+    """… or is the page a contribution publishes its document at (a publication's schema:url),
+    which the editors rate when a contribution names it as a source."""
+    published = {str(o) for o in every_data_file.objects(
+        None, rdflib.URIRef("https://schema.org/url"))}
+    missing = sorted(url for url in web_sources(own[SOURCES_WEB])
+                     if url not in notes and url not in published)
     assert missing == []
+
+
+def test_every_source_of_a_name_or_date_is_a_rated_web_source(every_data_file) -> None:
+    rated = {s for s in web_sources(every_data_file)
+             if every_data_file.value(rdflib.URIRef(s), HRG.evidenceQuality) is not None}
+    assert sorted(name_and_date_sources(every_data_file) - rated) == []
 
 
 def test_github_provenance_names_a_repository_file_and_commit_of_the_notes(own, notes) -> None:

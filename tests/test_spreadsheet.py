@@ -175,6 +175,25 @@ def test_each_target_gets_the_sub_property_of_its_kind(base: Project, tmp_path: 
     assert set(read(base, out).triples) == set(sheet.triples)
 
 
+def test_an_actors_source_is_a_rated_web_source(base: Project, tmp_path: Path) -> None:
+    """Where an actor's names come from is evidence: a page new to the project needs its
+    evidence quality (``URL (quality)``) and becomes a hrg:WebSource; a rated one needs none."""
+    new, known = "https://example.org/t-names", "https://spring96.org/en/news/82549"
+    path = tmp_path / "in"
+    spreadsheet.write_template(path, rows(actors=[{**ACTOR,
+                                                   "source": f"{new} (aggregator); {known}"}]))
+    triples = {(t.subject.value, t.predicate.value, t.object.value)
+               for t in read(base, path).triples}
+    person, source = ID + "person/nasta-testovich", "http://purl.org/dc/terms/source"
+    quality = base.ontology_ns + "evidenceQuality"
+    assert {(person, source, new), (person, source, known),
+            (new, quality, base.vocab_base + "evidence-quality/aggregator")} <= triples
+    assert not [t for t in triples if t[0] == known]  # rated already: nothing said of it
+    spreadsheet.write_template(tmp_path / "bare", rows(actors=[{**ACTOR, "source": new}]))
+    with pytest.raises(InputError, match=r"column 'source'.*evidence quality"):
+        read(base, tmp_path / "bare")
+
+
 def test_cell_escaping_is_exact() -> None:
     for text in ["=1+1", "+x", "-x", "@x", "\tx", "\rx", "'=x", "''+x", "'plain", "plain", "",
                  "a=b"]:
@@ -315,7 +334,7 @@ SPOTLIGHT_NOTE = ("\"The parties\" are those of the EU–Belarus dialogue: the E
                   "the Belarusian authorities.")
 BASIS = "The text gives only the name."
 ZHAROMSKI = {"id": "t-zharomski", "kind": "person", "name": "Vadzim Zharomski",
-             "name language": "en", "source": "https://example.org/t-doc",
+             "name language": "en", "source": "https://example.org/t-doc (news media)",
              "possibly same as": "person:vadzim-zharomski", "basis": BASIS}
 
 

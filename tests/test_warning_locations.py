@@ -129,7 +129,7 @@ POSSIBLE_DUPLICATE = """\
 person:test-m-rabkova a foaf:Person ;
     skos:prefLabel "M. Rabkova"@en ;
     skos:definition "A person named by initial in a test."@en ;
-    dcterms:source <https://example.org/m-rabkova> .
+    dcterms:source <https://spring96.org/en/news/82549> .
 """
 
 

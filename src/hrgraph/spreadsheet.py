@@ -1128,8 +1128,8 @@ class _Reader:
             if row.get("definition"):
                 language = self.language(row, "definition language", "en")
                 self.add(s, SKOS + "definition", self.text(row, "definition", language))
-            for item in row.many("source"):
-                self.add(s, DCTERMS + "source", self.url(row, "source", item))
+            for item in row.many("source"):  # where its names come from: evidence, rated
+                self.add(s, DCTERMS + "source", self.web_source(row, "source", item))
             self.identity(row, s)
 
     def identity(self, row: _Row, s: str) -> None:
@@ -1161,8 +1161,10 @@ class _Reader:
             self.add(question, RDF_TYPE, self.hrg + "IdentityQuestion")
             for about in (s, other):
                 self.add(question, self.hrg + "about", about)
-            for url in row.many("source"):
-                self.add(question, DCTERMS + "source", url)
+            for item in row.many("source"):  # the URL of "URL (quality)"
+                match = _EVIDENCE.fullmatch(item)
+                self.add(question, DCTERMS + "source",
+                         self.url(row, "source", match.group(1) if match else item))
             if basis is not None:
                 self.add(question, self.hrg + "basis", basis)
 

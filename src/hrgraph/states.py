@@ -44,6 +44,14 @@ STATES_TTL = REFERENCE_DIR / "states.ttl"
 UN_MEMBERS_PAGE = "https://www.un.org/en/about-us/member-states"
 UN_OBSERVERS_PAGE = "https://www.un.org/en/about-us/about-permanent-observers"
 ISO_3166_PAGE = "https://www.iso.org/iso-3166-country-codes.html"
+QUALITY = "https://w3id.org/hrgraph/vocab/evidence-quality/"
+#: The registry's source pages as web sources: (URL, evidence quality, publisher).
+SOURCE_PAGES = [
+    (UN_MEMBERS_PAGE, "intergovernmental", "United Nations (un.org)"),
+    (UN_OBSERVERS_PAGE, "intergovernmental", "United Nations (un.org)"),
+    (ISO_3166_PAGE, "organisation-site",
+     "International Organization for Standardization (iso.org), maintenance agency of ISO 3166"),
+]
 PYCOUNTRY_RELEASE = "https://pypi.org/project/pycountry/26.2.16/"
 
 UN_STATUSES = ("member", "observer")
@@ -277,6 +285,12 @@ def to_turtle(reg: Registry, id_base: str) -> str:
             "    prov:wasAttributedTo agent:hrgraph-editors ;",
             f"    prov:wasDerivedFrom <{UN_MEMBERS_PAGE}>, <{UN_OBSERVERS_PAGE}>, "
             f"<{PYCOUNTRY_RELEASE}> .", ""]
+    # The pages every state's names and codes come from (dcterms:source), with their evidence
+    # quality: a source of names must be a described web source (shape NameAndDateSources).
+    for page, quality, publisher in SOURCE_PAGES:
+        out += [f"<{page}>", "    a hrg:WebSource ;",
+                f"    hrg:evidenceQuality <{QUALITY}{quality}> ;",
+                f"    dcterms:publisher {_literal(publisher)} .", ""]
     for state in reg.states:
         page = UN_MEMBERS_PAGE if state.un_status == "member" else UN_OBSERVERS_PAGE
         lines = [short(state.iri), "    a hrg:State, org:Organization ;"]
