@@ -187,8 +187,9 @@ SHEETS: dict[str, list[Column]] = {
         Column("definition", False, "text", "who or what it is, in a sentence"),
         Column("definition language", False, "language code", "language of the definition "
                "(default en)"),
-        Column("source", False, "URLs", "pages that support the names and definition",
-               multi=True),
+        Column("source", False, "URL (quality)", "pages that support the names and "
+               "definition, each followed by its evidence quality in brackets when the project "
+               "does not know it yet: https://example.org/a (news media)", multi=True),
         Column("different from", False, "references", "existing actors whose names match but "
                "who are someone else (owl:differentFrom)", multi=True),
         Column("possibly same as", False, "references", "existing actors this one may be, "
