@@ -228,7 +228,8 @@ def test_cli_export_in_every_format_and_graph_shows_no_canary(secret: Project,
     for fmt in exports.FORMATS:
         for extra in ([], ["--include-inferred"],
                       ["--graph", "data", "--graph", "ontology", "--graph", "shapes",
-                       "--include-inferred"], ["--graph", GRAPH, "--include-inferred"]):
+                       "--include-inferred"], ["--graph", GRAPH, "--include-inferred"],
+                      ["--named-graphs", "--include-inferred"] if fmt == "jsonld" else []):
             result = invoke(secret, "export", "--format", fmt, *extra)
             assert result.exit_code == 0, result.output
             assert not leaks(result.stdout), (fmt, extra)
@@ -255,9 +256,10 @@ def test_export_of_a_private_graph_is_refused_without_the_flag(secret: Project,
 
 def test_export_with_include_confidential_shows_the_canaries(secret: Project) -> None:
     """The positive control: the organisation's own backup holds both kinds."""
-    result = invoke(secret, "export", "--format", "nq", "--include-inferred",
-                    "--include-confidential")
-    assert result.exit_code == 0 and shows_both(result.stdout)
+    for fmt in ("nq", "jsonld"):
+        result = invoke(secret, "export", "--format", fmt, "--include-inferred",
+                        "--include-confidential")
+        assert result.exit_code == 0 and shows_both(result.stdout), fmt
     private = invoke(secret, "export", "--format", "trig", "--graph", "private",
                      "--include-confidential")
     assert private.exit_code == 0 and shows_both(private.stdout)

@@ -22,6 +22,7 @@ from hrgraph.project import Project
 from hrgraph.store import open_store
 
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ID = "https://w3id.org/hrgraph/id/"
 PARSE = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
          "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
 
@@ -49,15 +50,32 @@ def test_every_format_reads_back_as_the_exported_graphs(fmt: str, exported: dict
 
 # rdflib's own parsers call its deprecated ConjunctiveGraph and default_context (rdflib 7.6)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
-def test_jsonld_embeds_the_context_and_reads_back_in_rdflib(exported: dict[str, bytes]) -> None:
+def test_jsonld_is_the_default_graph_any_reader_sees(exported: dict[str, bytes],
+                                                     public_quads: list[ox.Quad]) -> None:
+    """Regression: every triple sat in a named graph, so a reader of triples got none
+    (``rdflib.Graph().parse`` gave 0, Turtle 5,057). The default graph holds what Turtle holds."""
     document = json.loads(exported["jsonld"])
     assert isinstance(document["@context"], dict), "the context must be embedded, not linked"
     assert document["@context"]["Demand"] == "hrg:Demand"
+    assert not any("@graph" in node for node in document["@graph"]), "no named graph by default"
+    from_jsonld = rdflib.Graph().parse(data=exported["jsonld"], format="json-ld")
+    from_turtle = rdflib.Graph().parse(data=exported["ttl"], format="turtle")
+    assert len(from_jsonld) == len(from_turtle) > 5000
+    # the RDF lists of the ontology's property chains are blank nodes: equal up to their names
+    assert isomorphic(from_jsonld, from_turtle)
+    assert len(from_jsonld) == len({str(q.triple) for q in public_quads})
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
+def test_jsonld_with_named_graphs_reads_back_as_the_graphs(built_project: Project,
+                                                           exported: dict[str, bytes]) -> None:
+    store = open_store(built_project, read_only=True)
+    data = exports.export(built_project, store, "jsonld", named_graphs=True).data
     from_jsonld = rdflib.Dataset()
-    from_jsonld.parse(data=exported["jsonld"], format="json-ld")
+    from_jsonld.parse(data=data, format="json-ld")
     from_nquads = rdflib.Dataset()
     from_nquads.parse(data=exported["nq"], format="nquads")
-    # the RDF lists of the ontology's property chains are blank nodes: compared up to their names
+
     def named(dataset: rdflib.Dataset) -> set:
         return {q for q in dataset.quads() if not any(isinstance(t, rdflib.BNode) for t in q)}
 
@@ -70,7 +88,40 @@ def test_jsonld_embeds_the_context_and_reads_back_in_rdflib(exported: dict[str, 
 
     assert named(from_jsonld) == named(from_nquads)
     assert len(blank(from_nquads)) and isomorphic(blank(from_jsonld), blank(from_nquads))
-    assert len(set(from_nquads.quads())) > 1000
+    graphs = {str(g.identifier) for g in from_jsonld.graphs() if len(g)}
+    assert built_project.graph_base + "data/documents/concerted-position-2016" in graphs
+    assert len(graphs) > 20
+    assert len(rdflib.Graph().parse(data=data, format="json-ld")) == 0  # all in named graphs
+
+
+def test_jsonld_writes_a_triple_of_several_graphs_once(built_project: Project) -> None:
+    subject, label = ox.NamedNode(ID + "person/x"), ox.NamedNode(RDF_NS + "value")
+    shared = ox.Literal("in both graphs")
+    quads = sorted((ox.Quad(subject, label, value, ox.NamedNode(built_project.graph_base + g))
+                    for g, value in (("data/a", shared), ("data/b", shared),
+                                     ("data/b", ox.Literal("in b only")))),
+                   key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate),
+                                  str(q.object)))
+    plain = exports.to_jsonld(built_project, quads).decode()
+    assert plain.count('"in both graphs"') == 1 and plain.count('"in b only"') == 1
+    assert len(list(ox.parse(plain.encode(), format=ox.RdfFormat.JSON_LD))) == 2
+    with_graphs = exports.to_jsonld(built_project, quads, named_graphs=True).decode()
+    assert with_graphs.count('"in both graphs"') == 2
+    assert {str(q.graph_name) for q in ox.parse(with_graphs.encode(),
+                                                 format=ox.RdfFormat.JSON_LD)} == {
+        f"<{built_project.graph_base}data/a>", f"<{built_project.graph_base}data/b>"}
+
+
+def test_named_graphs_are_refused_for_a_triple_format(cli, built_project: Project) -> None:
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "export", "--format", "ttl",
+                               "--named-graphs"])
+    assert result.exit_code == 2 and "--named-graphs is for jsonld" in result.stderr
+    result = cli.invoke(main, ["--project", str(built_project.root), "--store",
+                               str(built_project.store_path), "export", "--format", "jsonld",
+                               "--named-graphs"])
+    assert result.exit_code == 0, result.output
+    assert '"@graph": [' in result.stdout.split('"@id": "https://w3id.org/hrgraph/graph/', 1)[1]
 
 
 def test_jsonld_uses_short_keys(exported: dict[str, bytes]) -> None:
@@ -85,6 +136,8 @@ def test_exports_are_byte_identical_across_runs_and_processes(built_project: Pro
     again = open_store(built_project, read_only=True)
     for fmt in exports.FORMATS:
         assert exports.export(built_project, again, fmt).data == exported[fmt], fmt
+    named = exports.export(built_project, again, "jsonld", named_graphs=True).data
+    assert named == exports.export(built_project, again, "jsonld", named_graphs=True).data
     # A fresh process with another hash seed: no order may come from a Python set or dict.
     script = ("import sys; from pathlib import Path; from hrgraph.project import Project; "
               "from hrgraph import export; from hrgraph.store import open_store; "
@@ -200,13 +253,16 @@ def test_confidential_entries_are_never_exported(project: Project) -> None:
     build(project)
     store = open_store(project, read_only=True)
     for graphs, formats in (((), list(exports.FORMATS)), (("data", "shapes"), ["nq", "jsonld"])):
-        for fmt in formats:
-            text = exports.export(project, store, fmt, graphs=graphs,
-                                  include_inferred=True).data.decode()
+        for fmt, named_graphs in [(f, False) for f in formats] + [("jsonld", True)]:
+            text = exports.export(project, store, fmt, graphs=graphs, include_inferred=True,
+                                  named_graphs=named_graphs).data.decode()
             for secret in ("CANARY-", "canary-secret", "canary-informant", "canary-file",
                            "canary-in-secret-file", "canary-q"):
-                assert secret not in text, (fmt, secret)
+                assert secret not in text, (fmt, named_graphs, secret)
             assert "PUBLIC-NAME-5eed" in text, fmt
+    # the positive control: the organisation's own backup, in the new default JSON-LD too
+    backup = exports.export(project, store, "jsonld", include_confidential=True).data.decode()
+    assert "CANARY-QUOTE-7f3a" in backup and "CANARY-FILE-aa11" in backup
     # the flag hides only what it marks: the public person stays, without the link to the secret
     quads = exports.export_quads(project, store)
     public = [q for q in quads if q.subject.value.endswith("canary-public")]
@@ -274,14 +330,17 @@ def test_cli_unknown_graph_exits_2(cli, built_project: Project) -> None:
     assert "no graph called 'nope'" in result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["nt", "nq"])
+@pytest.mark.parametrize(("fmt", "named_graphs"), [("nt", False), ("nq", False),
+                                                  ("jsonld", False), ("jsonld", True)])
 @pytest.mark.parametrize("include_inferred", [False, True])
 def test_line_formats_dumped_by_oxigraph_equal_the_term_by_term_writer(
-        built_project: Project, fmt: str, include_inferred: bool) -> None:
-    """N-Triples and N-Quads are written from Oxigraph's own dump, sorted as bytes (fast at a
-    million triples); the result is byte for byte what serialising the sorted quads gives."""
+        built_project: Project, fmt: str, named_graphs: bool, include_inferred: bool) -> None:
+    """N-Triples, N-Quads and JSON-LD are written from Oxigraph's own dump, sorted as bytes
+    (fast at a million triples); the result is byte for byte what serialising the sorted quads
+    gives."""
     store = open_store(built_project, read_only=True)
-    fast = exports.export(built_project, store, fmt, include_inferred=include_inferred)
+    fast = exports.export(built_project, store, fmt, include_inferred=include_inferred,
+                          named_graphs=named_graphs)
     quads = exports.export_quads(built_project, store, include_inferred=include_inferred)
-    assert fast.data == exports.serialize(built_project, quads, fmt)
+    assert fast.data == exports.serialize(built_project, quads, fmt, named_graphs=named_graphs)
     assert fast.quads == len(quads)

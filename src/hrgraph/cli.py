@@ -612,21 +612,28 @@ def _query_list(saved: list) -> str:
 @click.option("--include-confidential", is_flag=True,
               help="Also export the private graphs (confidential data), for the organisation's "
                    "own backups; without it, naming a private graph is refused.")
+@click.option("--named-graphs", is_flag=True,
+              help="JSON-LD: keep the named graphs (one @graph each) instead of writing every "
+                   "triple once in the default graph.")
 @click.pass_obj
 def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tuple[str, ...],
-                   include_inferred: bool, include_confidential: bool) -> None:
+                   include_inferred: bool, include_confidential: bool,
+                   named_graphs: bool) -> None:
     """Export the data, ontology and vocabulary graphs; confidential data is left out.
 
     Confidential data lives in private graphs (…/graph/private/…): exported only with
     --include-confidential.
 
-    The same graphs always give the same bytes. N-Quads, TriG and JSON-LD keep the named graphs;
-    JSON-LD embeds the context of ontology/context.jsonld.
+    The same graphs always give the same bytes. N-Quads and TriG keep the named graphs; JSON-LD
+    gives every triple once in its default graph, as Turtle does, so that any JSON-LD or RDF
+    reader sees the data (--named-graphs keeps the graphs), and embeds the context of
+    ontology/context.jsonld.
 
     \b
     Examples:
       hrgraph export --format nt -o hrgraph.nt
       hrgraph export --format jsonld --include-inferred -o hrgraph.jsonld
+      hrgraph export --format jsonld --named-graphs -o hrgraph-graphs.jsonld
       hrgraph export --graph shapes --format ttl
       hrgraph export --include-confidential --include-inferred --format nq -o backup.nq
     """
@@ -636,7 +643,7 @@ def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tu
     project = settings.project()
     result = exports.export(project, open_store(project, read_only=True), fmt, output=output,
                             graphs=graphs, include_inferred=include_inferred,
-                            include_confidential=include_confidential)
+                            include_confidential=include_confidential, named_graphs=named_graphs)
     if output is None:
         click.echo(result.data.decode(), nl=False)
     else:
@@ -656,9 +663,14 @@ def release_command(settings: Settings, version: str, output: Path | None, issue
                     endpoint: str | None) -> None:
     """Write a release folder: every export format, ontology, shapes, description, citation.
 
+    JSON-LD, Turtle, N-Triples and RDF/XML hold every triple once, in the default graph (any
+    JSON-LD or RDF reader sees the data); TriG and N-Quads keep the named graphs (for JSON-LD
+    with named graphs: hrgraph export --format jsonld --named-graphs).
+
     The description (description.ttl) is VoID and DCAT 3 with counts, sizes and SHA-256
-    checksums; CITATION.cff has what a DOI deposit needs; CHANGELOG.md says what changed since
-    the previous release folder next to this one, if there is one.
+    checksums, and says what each file holds; CITATION.cff has what a DOI deposit needs;
+    CHANGELOG.md says what changed since the previous release folder next to this one, if there
+    is one.
 
     \b
     Examples:

@@ -63,6 +63,17 @@ DEFAULTS: dict[str, Any] = {
     "url": "https://w3id.org/hrgraph",
 }
 
+#: What each export file of a release holds (its dcterms:description), by format.
+CONTENTS = {
+    "jsonld": "Every triple once, in the default graph, so that any JSON-LD or RDF reader sees the "
+              "data; the named graphs are in the TriG and N-Quads files (`hrgraph export --format "
+              "jsonld --named-graphs` writes them as JSON-LD).",
+    "nq": "The named graphs: one per data, ontology or vocabulary file.",
+    "trig": "The named graphs: one per data, ontology or vocabulary file.",
+}
+#: What the other formats hold.
+TRIPLES_ONLY = "Every triple once (a triple format: no named graphs)."
+
 #: How many example resources (demands) the description names.
 EXAMPLES = 3
 
@@ -87,11 +98,14 @@ class Distribution:
     size: int
     sha256: str
     title: str = ""
+    description: str = ""
 
     @classmethod
-    def of_file(cls, path: Path, media_type: str, title: str = "") -> Distribution:
+    def of_file(cls, path: Path, media_type: str, title: str = "",
+                description: str = "") -> Distribution:
         data = path.read_bytes()
-        return cls(path.name, media_type, len(data), hashlib.sha256(data).hexdigest(), title)
+        return cls(path.name, media_type, len(data), hashlib.sha256(data).hexdigest(), title,
+                   description)
 
 
 @dataclass
@@ -189,6 +203,8 @@ def description(project: Project, counts: Counts, version: str, *, issued: datet
         add(dataset, VOID + "dataDump", ox.NamedNode(download + item.name))
         add(node, RDF_TYPE, ox.NamedNode(DCAT + "Distribution"))
         add(node, DCTERMS + "title", lit(item.title or item.name, lang="en"))
+        if item.description:
+            add(node, DCTERMS + "description", lit(item.description, lang="en"))
         add(node, DCTERMS + "identifier", lit(item.name))
         add(node, DCAT + "downloadURL", ox.NamedNode(download + item.name))
         add(node, DCAT + "mediaType", ox.NamedNode(IANA + item.media_type))
@@ -293,8 +309,9 @@ def release(project: Project, store: ox.Store, version: str, folder: Path | None
             name = f"hrgraph-{version}{fmt.suffix}"
             say(f"writing {name}")
             (partial / name).write_bytes(exports.serialize(project, quads, fmt))
-            distributions.append(Distribution.of_file(partial / name, fmt.media_type,
-                                                      f"hrgraph {version} ({fmt.name})"))
+            distributions.append(Distribution.of_file(
+                partial / name, fmt.media_type, f"hrgraph {version} ({fmt.name})",
+                CONTENTS.get(fmt.name, TRIPLES_ONLY)))
         for source in project.files_of_kind("ontology", "vocabulary", "shapes"):
             _copy(project, source.path, partial)
         context = exports.context_path(project)

@@ -15,9 +15,14 @@ usage error. So export, release and push need no filter of their own.
 Exports are deterministic: the same graphs give byte-identical files. Quads are sorted before they
 are serialised, and the serialisers used write in input order (pyoxigraph's Turtle, TriG and
 RDF/XML writers group consecutive triples of one subject); JSON-LD is written here
-(:func:`to_jsonld`) with the project's context ``ontology/context.jsonld`` embedded, so a partner
-needs nothing from the network to read it. The project's data has no blank nodes; blank nodes of
-other graphs (the shapes) keep the stable labels :mod:`hrgraph.load` gave them.
+(:func:`write_jsonld`) with the project's context ``ontology/context.jsonld`` embedded, so a
+partner needs nothing from the network to read it. The project's data has no blank nodes; blank
+nodes of other graphs (the shapes) keep the stable labels :mod:`hrgraph.load` gave them.
+
+JSON-LD gives the data as its default graph by default: each distinct triple once, whichever
+graphs hold it, as Turtle does, so that any JSON-LD or RDF reader sees the triples (a reader of
+triples, ``rdflib.Graph().parse``, sees nothing inside named graphs); ``named_graphs`` keeps one
+``@graph`` per named graph instead, as N-Quads and TriG always do.
 
 Why one module: every format goes through the same graph selection and confidentiality rule; the
 seam if it grows: the Turtle/TriG writer.
@@ -30,7 +35,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,7 +69,7 @@ class Format:
     name: str
     suffix: str
     media_type: str
-    keeps_graphs: bool  # a quad format: named graphs survive
+    keeps_graphs: bool  # a quad format: named graphs survive (JSON-LD: with named_graphs)
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -72,7 +77,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("nt", ".nt", "application/n-triples", False),
     Format("nq", ".nq", "application/n-quads", True),
     Format("trig", ".trig", "application/trig", True),
-    Format("jsonld", ".jsonld", "application/ld+json", True),
+    Format("jsonld", ".jsonld", "application/ld+json", False),  # named graphs by option
     Format("xml", ".rdf", "application/rdf+xml", False),
 )}
 
@@ -202,17 +207,19 @@ def _triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 # --------------------------------------------------------------------------- serialising
 
 
-def serialize(project: Project, quads: Sequence[ox.Quad], fmt: str | Format) -> bytes:
+def serialize(project: Project, quads: Sequence[ox.Quad], fmt: str | Format, *,
+              named_graphs: bool = False) -> bytes:
     """``quads`` (sorted, see :func:`export_quads`) in one of :data:`FORMATS`.
 
     Triple formats (Turtle, N-Triples, RDF/XML) hold each distinct triple once; quad formats keep
-    the named graphs.
+    the named graphs. JSON-LD is a triple format unless ``named_graphs``.
 
     Raises:
-        UsageError: an unknown format.
+        UsageError: an unknown format, or ``named_graphs`` for a format without named graphs.
         InputError: RDF/XML cannot write a predicate IRI (it must end in a name).
     """
     fmt = _format(fmt)
+    _check_named_graphs(fmt, named_graphs)
     if fmt.name == "ttl":
         return project_turtle(project, _triples(quads))
     if fmt.name == "trig":
@@ -224,7 +231,7 @@ def serialize(project: Project, quads: Sequence[ox.Quad], fmt: str | Format) -> 
     if fmt.name == "nq":
         return "".join(f"{q} .\n" for q in quads).encode()
     if fmt.name == "jsonld":
-        return to_jsonld(project, quads)
+        return to_jsonld(project, quads, named_graphs=named_graphs)
     try:
         return ox.serialize(_triples(quads), format=ox.RdfFormat.RDF_XML, prefixes=prefixes)
     except (ValueError, SyntaxError) as exc:
@@ -387,6 +394,13 @@ def project_turtle(project: Project, triples: Iterable[ox.Triple]) -> bytes:
                         mint_below=(project.id_base, project.vocab_base))
 
 
+def _check_named_graphs(fmt: Format, named_graphs: bool) -> None:
+    """Refuse ``named_graphs`` for a format that cannot write graphs (quad formats always do)."""
+    if named_graphs and not fmt.keeps_graphs and fmt.name != "jsonld":
+        raise UsageError(f"{fmt.name} holds no named graphs: --named-graphs is for jsonld "
+                         "(N-Quads and TriG always keep them)")
+
+
 def _format(fmt: str | Format) -> Format:
     if isinstance(fmt, Format):
         return fmt
@@ -418,28 +432,35 @@ class ExportResult:
 
 def export(project: Project, store: ox.Store, fmt: str | Format, *, output: Path | None = None,
            graphs: Sequence[str] = (), include_inferred: bool = False,
-           include_confidential: bool = False) -> ExportResult:
+           include_confidential: bool = False, named_graphs: bool = False) -> ExportResult:
     """Export the selected graphs in ``fmt``; write them to ``output`` if given.
+
+    JSON-LD holds the triples in its default graph, each once, unless ``named_graphs`` (then one
+    ``@graph`` per named graph, as N-Quads and TriG always do).
 
     The file is written next to its target and renamed into place, so a failed export never leaves
     half a file.
 
     Raises:
-        UsageError: an unknown format or graph, or a private graph without
-            ``include_confidential``.
+        UsageError: an unknown format or graph, a private graph without
+            ``include_confidential``, or ``named_graphs`` for Turtle, N-Triples or RDF/XML.
         StoreError: the output cannot be written (exit code 3).
     """
     fmt = _format(fmt)
+    _check_named_graphs(fmt, named_graphs)
     selected = select_graphs(project, store, graphs, include_inferred=include_inferred,
                              include_confidential=include_confidential)
     if fmt.name in ("nt", "nq"):
         data, count = _dump_sorted(store, selected, quads=fmt.name == "nq")
+    elif fmt.name == "jsonld":
+        data, count = _dump_jsonld(project, store, selected, named_graphs=named_graphs)
     else:
         quads = export_quads(project, store, selected, include_inferred=include_inferred,
                              include_confidential=include_confidential)
         data, count = serialize(project, quads, fmt), len(quads)
     if output is not None:
-        write_atomically(Path(output), data)
+        write_atomically(Path(output), data,
+                         private=any(project.is_private(g) for g in selected))
     return ExportResult(fmt, selected, count, data, Path(output) if output else None)
 
 
@@ -469,18 +490,47 @@ def _dump_sorted(store: ox.Store, graphs: Sequence[str], *, quads: bool) -> tupl
     return b"".join(line + b"\n" for line in ordered), count
 
 
-def write_atomically(path: Path, data: bytes) -> None:
+def _dump_jsonld(project: Project, store: ox.Store, graphs: Sequence[str], *,
+                 named_graphs: bool) -> tuple[bytes, int]:
+    """JSON-LD of ``graphs`` as :func:`to_jsonld` writes their sorted quads, from Oxigraph's
+    N-Triples dumps sorted as bytes (see :func:`_dump_sorted`): no Python term is built for the
+    sort, and one subject's node object at a time (a million triples need no dict of them all).
+    Returns the bytes and the quad count."""
+    if named_graphs:
+        counted = 0
+
+        def blocks() -> Iterator[tuple[str | None, Iterable[ox.Triple]]]:
+            nonlocal counted
+            for graph in graphs:
+                lines, count = _dump_sorted(store, [graph], quads=False)
+                counted += count
+                yield graph, _parsed_triples(lines)
+
+        return write_jsonld(read_context(project), blocks()), counted
+    lines, count = _dump_sorted(store, graphs, quads=False)
+    return write_jsonld(read_context(project), [(None, _parsed_triples(lines))]), count
+
+
+def _parsed_triples(ntriples: bytes) -> Iterator[ox.Triple]:
+    """The triples of N-Triples text, in its order."""
+    for quad in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES):
+        yield quad.triple
+
+
+def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder.
 
     The file gets the mode an ordinary new file gets (0666 less the umask), not the 0600 of a
-    temporary file: exports are for sharing.
+    temporary file: exports are for sharing. A ``private`` file (it holds confidential data, from
+    a private graph) is for its owner alone: 0600 whatever the umask.
 
     Raises:
         StoreError: the folder does not exist or is not writable.
     """
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                             0o600 if private else 0o666)
     except OSError as exc:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
@@ -662,28 +712,80 @@ class _Compactor:
 
 
 def to_jsonld(project: Project, quads: Sequence[ox.Quad],
-              context: dict[str, Any] | None = None) -> bytes:
-    """``quads`` as JSON-LD with the context embedded, one ``@graph`` per named graph.
+              context: dict[str, Any] | None = None, *, named_graphs: bool = False) -> bytes:
+    """``quads`` (sorted, see :func:`export_quads`) as JSON-LD with the context embedded.
 
-    Keys and values are written so that they expand back to exactly the same quads: a key of the
-    context is used only where its coercion fits every value (an object property's key only for
-    IRI values), plain strings only for ``xsd:string`` literals (the context sets no default
-    language), and every other literal as a value object with its datatype or language.
+    By default the document's default graph holds every distinct triple once, whichever graphs
+    hold it, so that every JSON-LD and RDF reader sees the data (a reader of triples, such as
+    ``rdflib.Graph().parse``, sees nothing inside named graphs); with ``named_graphs`` one
+    ``@graph`` per named graph. Written by :func:`write_jsonld`.
     """
     context = read_context(project) if context is None else context
-    compact = _Compactor(context)
-    graphs: dict[str, dict[str, dict[str, list[Any]]]] = {}
+    if not named_graphs:
+        return write_jsonld(context, [(None, _triples(quads))])
+    runs: dict[str, list[ox.Quad]] = {}
     for quad in quads:
-        graph = str(quad.graph_name.value) if not isinstance(
-            quad.graph_name, ox.DefaultGraph) else ""
-        subject = (quad.subject.value if isinstance(quad.subject, ox.NamedNode)
-                   else f"_:{quad.subject.value}")
-        nodes = graphs.setdefault(graph, {})
-        nodes.setdefault(subject, {}).setdefault(quad.predicate.value, []).append(quad.object)
+        graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+        runs.setdefault(graph, []).append(quad)
+    # Graphs in the order of their IRIs (as export() dumps them), the default graph first.
+    return write_jsonld(context, ((graph or None, (q.triple for q in runs[graph]))
+                                  for graph in sorted(runs)))
 
-    def node_object(subject: str, properties: dict[str, list[Any]]) -> dict[str, Any]:
-        node: dict[str, Any] = {"@id": subject if subject.startswith("_:")
-                                else compact.iri(subject)}
+
+def write_jsonld(context: dict[str, Any],
+                 blocks: Iterable[tuple[str | None, Iterable[ox.Triple]]]) -> bytes:
+    """JSON-LD with ``context`` embedded: for each block ``(graph, triples)`` the node objects
+    of its triples, in the document's default graph when ``graph`` is None, else in a named
+    graph ``{"@id": graph, "@graph": [...]}``. The triples of a block come sorted (at least
+    grouped by subject, one run per subject); one node object is built at a time, so memory
+    holds one subject's triples, not the document's. The text is what ``json.dumps(document,
+    indent=1)`` gives.
+
+    Keys and values are written so that they expand back to exactly the same triples: a key of
+    the context is used only where its coercion fits every value (an object property's key only
+    for IRI values), plain strings only for ``xsd:string`` literals (the context sets no default
+    language), and every other literal as a value object with its datatype or language.
+    """
+    compact = _Compactor(context)
+    dumps = json.dumps
+    out = ['{\n "@context": ', dumps(context, indent=1, ensure_ascii=False).replace("\n", "\n "),
+           ',\n "@graph": [']
+    first_item = True
+
+    def item(text: str) -> None:
+        nonlocal first_item
+        out.append("\n" if first_item else ",\n")
+        out.append(text)
+        first_item = False
+
+    for graph, triples in blocks:
+        if graph is None:
+            for node in _node_objects(compact, triples):
+                item(_indented(dumps(node, indent=1, ensure_ascii=False), "  "))
+            continue
+        head = ('  {\n   "@id": ' + dumps(compact.iri(graph), ensure_ascii=False)
+                + ',\n   "@graph": [')
+        nodes = [_indented(dumps(node, indent=1, ensure_ascii=False), "    ")
+                 for node in _node_objects(compact, triples)]
+        body = ("\n" + ",\n".join(nodes) + "\n   ]") if nodes else "]"
+        item(head + body + "\n  }")
+    out.append("\n ]\n}\n" if not first_item else "]\n}\n")
+    return "".join(out).encode()
+
+
+def _indented(text: str, pad: str) -> str:
+    """``text`` (an indented JSON dump) with ``pad`` before every line, as nesting gives it."""
+    return pad + text.replace("\n", "\n" + pad)
+
+
+def _node_objects(compact: _Compactor, triples: Iterable[ox.Triple]) -> Iterator[dict[str, Any]]:
+    """One JSON-LD node object per run of triples of one subject."""
+    for subject, run in itertools.groupby(triples, key=lambda triple: triple.subject):
+        properties: dict[str, list[Any]] = {}
+        for triple in run:
+            properties.setdefault(triple.predicate.value, []).append(triple.object)
+        node: dict[str, Any] = {"@id": f"_:{subject.value}" if isinstance(subject, ox.BlankNode)
+                                else compact.iri(subject.value)}
         types = [o for o in properties.get(RDF_TYPE, []) if isinstance(o, ox.NamedNode)]
         if types:
             node["@type"] = [compact.vocab(t.value) for t in types]
@@ -697,14 +799,4 @@ def to_jsonld(project: Project, quads: Sequence[ox.Quad],
             entries.append((key, [compact.value(o, plain) for o in objects]))
         for key, values in sorted(entries, key=lambda item: item[0]):
             node[key] = values[0] if len(values) == 1 else values
-        return node
-
-    body = []
-    for graph in sorted(graphs):
-        nodes = [node_object(s, p) for s, p in graphs[graph].items()]
-        if graph:
-            body.append({"@id": compact.iri(graph), "@graph": nodes})
-        else:
-            body.extend(nodes)
-    document = {"@context": context, "@graph": body}
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+        yield node
