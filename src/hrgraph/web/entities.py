@@ -118,15 +118,28 @@ class View:
                 return found
         return shorten(iri, self.prefixes)
 
+    def local_href(self, iri: str) -> str | None:
+        """The site's own address for an IRI of the project (``/id/…``, ``/vocab/…``,
+        ``/ontology#term``), or ``None``: the pages' links stay on the site."""
+        project = self.project
+        for base, path in ((project.id_base, "/id/"), (project.vocab_base, "/vocab/")):
+            if iri.startswith(base) and len(iri) > len(base):
+                return path + iri[len(base):]
+        namespace = project.ontology_ns
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return "/ontology#" + iri[len(namespace):]
+        if iri == namespace.rstrip("#/"):
+            return "/ontology"
+        return None
+
     def link(self, term: Any) -> dict[str, Any]:
         """A term as the pages show it: IRIs as ``{iri, label, href}``, literals as
         ``{text, lang, datatype}``."""
         if isinstance(term, ox.NamedNode):
             iri = term.value
-            base = self.project.id_base
-            local = iri.startswith(base) and len(iri) > len(base)
-            return {"iri": iri, "label": self.label(iri), "href": "/id/" + iri[len(base):]
-                    if local else safe_href(iri), "local": local}
+            href = self.local_href(iri)
+            return {"iri": iri, "label": self.label(iri), "href": href or safe_href(iri),
+                    "local": href is not None}
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
             return {"text": term.value, "lang": term.language or None,

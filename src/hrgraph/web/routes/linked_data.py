@@ -1,4 +1,5 @@
-"""``/id/{path}``: a page for every entity IRI under the project's id base.
+"""``/id/{path}`` and ``/vocab/{path}``: a page for every IRI under the project's id and vocabulary
+bases, and ``/ontology``: one page for the ontology's hash IRIs, an anchor per term.
 
 The IRI ``https://w3id.org/hrgraph/id/person/aliaksandr-alesin`` names a person, not a document,
 so (as "Cool URIs for the Semantic Web" asks of slash IRIs) its address answers
@@ -17,7 +18,10 @@ application/json        ``….json``                             the page's mode
 ======================  ====================================  ==============================
 
 The typed addresses answer ``200`` directly. An IRI the public graph says nothing about is 404;
-so is any path with ``..``, ``.`` or characters that cannot be in an entity IRI.
+so is any path with ``..``, ``.`` or characters that cannot be in an entity IRI. A concept or
+scheme under ``/vocab/`` gets its vocabulary section (:mod:`hrgraph.web.vocabulary`). The
+ontology's terms are hash IRIs (``…/ontology#Demand``): a browser asks for ``/ontology`` and
+jumps to the anchor ``Demand``.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from starlette.routing import Route
 
 from hrgraph.export import turtle_prefixes
 from hrgraph.web import negotiation
-from hrgraph.web.app import state_of
+from hrgraph.web.app import page_routes, state_of
 from hrgraph.web.entities import View, describe, entity_page
+from hrgraph.web.vocabulary import ontology_page, vocab_page
 
 #: A path below /id/: slash-separated segments of unreserved characters, none of them . or ..
 _SEGMENT = r"[A-Za-z0-9_~\-]+(?:\.[A-Za-z0-9_~\-]+)*"
@@ -50,12 +55,23 @@ def _split(path: str) -> tuple[str, str | None]:
 
 async def entity(request: Request) -> Response:
     """The entity's page or RDF (typed address), or a 303 to it (bare IRI)."""
+    return await _resource(request, "id")
+
+
+async def vocabulary(request: Request) -> Response:
+    """A concept's or scheme's page or RDF, or a 303 to it, as for entities."""
+    return await _resource(request, "vocab")
+
+
+async def _resource(request: Request, where: str) -> Response:
     state = state_of(request)
     path = request.path_params["path"]
     if not _PATH.fullmatch(path):
         raise HTTPException(404)
     stem, extension = _split(path)
-    iri = state.project.id_base + stem
+    base = state.project.id_base if where == "id" else state.project.vocab_base
+    iri = base + stem
+    stem = f"{where}/{stem}"
     view = View(state.store.get(), state.project)
     if extension is None:
         if not view.exists(iri):
@@ -70,7 +86,7 @@ async def entity(request: Request) -> Response:
             target = "json"
         else:
             target = next(s for s, (m, _) in negotiation.GRAPH_FORMATS.items() if m == chosen)
-        return RedirectResponse(f"/id/{stem}.{target}", status_code=303,
+        return RedirectResponse(f"/{stem}.{target}", status_code=303,
                                 headers={"Vary": "Accept"})
     if extension in negotiation.GRAPH_FORMATS:
         triples = await state.in_thread(describe, view, iri)
@@ -79,7 +95,7 @@ async def entity(request: Request) -> Response:
         body, media = negotiation.serialize_graph(
             triples, extension, turtle_prefixes(state.project))
         return Response(body, media_type=media, headers=_links(iri, stem))
-    model = await state.in_thread(entity_page, view, iri)
+    model = await state.in_thread(entity_page if where == "id" else vocab_page, view, iri)
     if model is None:
         raise HTTPException(404, f"The graph has nothing about {iri}.")
     if extension == "json":
@@ -91,14 +107,25 @@ async def entity(request: Request) -> Response:
 
 def _links(iri: str, stem: str) -> dict[str, str]:
     """A Link header naming the thing described and the other representations."""
-    alternates = [f'</id/{stem}.{s}>; rel="alternate"; type="{m}"'
+    alternates = [f'</{stem}.{s}>; rel="alternate"; type="{m}"'
                   for s, (m, _) in negotiation.GRAPH_FORMATS.items()]
     return {"Link": ", ".join([f'<{iri}>; rel="describes"', *alternates])}
 
 
+async def ontology(request: Request) -> Response:
+    """``/ontology``: every class and property, an anchor per term (``/ontology#Demand``);
+    ``/ontology.json`` its model."""
+    state = state_of(request)
+    model = await state.cached(("ontology",), lambda store: ontology_page(
+        View(store, state.project)))
+    return state.render(request, "ontology.html", model)
+
+
 def routes() -> list[Route]:
-    """The linked-data route."""
-    return [Route("/id/{path:path}", entity, name="entity")]
+    """The linked-data routes."""
+    return [Route("/id/{path:path}", entity, name="entity"),
+            Route("/vocab/{path:path}", vocabulary, name="vocabulary"),
+            *page_routes("/ontology", ontology, name="ontology")]
 
 
 
