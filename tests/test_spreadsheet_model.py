@@ -345,6 +345,23 @@ def test_targets_take_mechanisms_and_provisions(base: Project, tmp_path: Path) -
     assert (HRG + "concernsLegalProvision", ID + "legal/t-article") in triples
 
 
+def test_a_new_law_as_a_target_is_a_legal_provision(base: Project, tmp_path: Path) -> None:
+    # regression: a law of the provisions sheet was only an eli:LegalResource, so a demand
+    # targeting it got the generic hrg:concerns (the UK's 2025 UPR statement, on the Mass
+    # Events Act)
+    law = {"id": "t-law", "kind": "law", "name": "Law on Test Events (1997)",
+           "name language": "en", "jurisdiction": "Belarus"}
+    sheet = contribution(base, tmp_path, documents=[DOCUMENT],
+                         demands=[{**DEMAND, "targets": "t-law"}], mechanisms=[NEW_MANDATE],
+                         provisions=[law], texts=[{"id": "t-doc-text", "text": TEXT}])
+    triples = {(t.predicate.value, t.object.value) for t in about(sheet, ID + "demand/t-doc-1")}
+    assert (HRG + "concernsLegalProvision", ID + "legal/t-law") in triples
+    assert (HRG + "concerns", ID + "legal/t-law") not in triples
+    assert {t.object.value for t in about(sheet, ID + "legal/t-law")
+            if t.predicate.value.endswith("22-rdf-syntax-ns#type")} >= {HRG + "LegalProvision",
+                                                  "http://data.europa.eu/eli/ontology#LegalResource"}
+
+
 # --- quotes located in their text -----------------------------------------------------------------
 
 

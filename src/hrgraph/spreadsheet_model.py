@@ -250,8 +250,10 @@ MODEL_PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
 MECHANISM_KINDS = {"mandate": "Mandate", "dialogue": "Dialogue",
                    "policy instrument": "PolicyInstrument", "family": "MechanismFamily",
                    "family of mechanisms": "MechanismFamily"}
+#: A law is a body of law a demand can target (hrg:LegalProvision, whose range
+#: hrg:concernsLegalProvision has), and a legal resource in ELI's sense.
 PROVISION_KINDS = {"code": ["{hrg}Code", ELI + "LegalResource"],
-                   "law": [ELI + "LegalResource"],
+                   "law": ["{hrg}LegalProvision", ELI + "LegalResource"],
                    "article": ["{hrg}LegalProvision", ELI + "LegalResourceSubdivision"],
                    "provision": ["{hrg}LegalProvision"]}
 
