@@ -147,8 +147,11 @@ def test_sparql_malformed_query_is_400_with_the_place(client: TestClient) -> Non
     assert "does not parse" in response.text and "line 1" in response.text
 
 
-def test_sparql_dataset_parameters_and_unknown_bodies_are_400(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": SELECT, "default-graph-uri": ID})
+def test_sparql_malformed_graph_iris_and_unknown_bodies_are_400(client: TestClient) -> None:
+    """The dataset parameters are taken (tests/test_query_dataset.py), their IRIs checked."""
+    response = client.get("/sparql", params={"query": SELECT, "default-graph-uri": "viasna"})
+    assert response.status_code == 400 and "not an absolute IRI" in response.text
+    response = client.get("/sparql", params={"query": SELECT, "named-graph-uri": "a b"})
     assert response.status_code == 400
     response = client.post("/sparql", content=b"x", headers={"Content-Type": "text/plain"})
     assert response.status_code == 400

@@ -239,7 +239,10 @@ def no_network(allowed: Iterable[str | os.PathLike] = ()) -> Iterator[None]:
 # and refused when any part of them (sub-query, OPTIONAL, UNION, MINUS, FILTER EXISTS, ...) is a
 # SERVICE pattern, and updates are refused outright. ``FROM`` / ``FROM NAMED`` are allowed:
 # pyoxigraph reads them as names of graphs in the store and fetches nothing (and rdflib's loading
-# is switched off above).
+# is switched off above). Where private graphs must stay hidden, the dataset that runs is not
+# left to the engine's reading of the text: it is the one the guard read (:func:`query_dataset`),
+# or the protocol request's (:func:`protocol_dataset`, which replaces it), or the public graphs,
+# passed to ``Store.query`` explicitly without the private ones (:mod:`hrgraph._query_worker`).
 #
 # The guard must judge the text the engine runs, read the way the engine reads it. rdflib and
 # pyoxigraph read some texts differently, and each difference is a way to hide a SERVICE from the
@@ -403,7 +406,8 @@ def query_dataset(sparql: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None
     """The graphs a query names with ``FROM`` and ``FROM NAMED``, or None if it names none.
 
     Such a query reads those graphs of the store (never fetched from anywhere); a query without
-    them reads the union of the store's graphs. Call after :func:`check_query`.
+    them reads the union of the store's graphs. A protocol request's dataset
+    (:func:`protocol_dataset`) replaces them. Call after :func:`check_query`.
     """
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -416,6 +420,47 @@ def query_dataset(sparql: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None
     default = tuple(str(c["default"]) for c in clauses if "default" in c)
     named = tuple(str(c["named"]) for c in clauses if "named" in c)
     return default, named
+
+
+#: Graphs a protocol request may name (``default-graph-uri`` and ``named-graph-uri`` together).
+MAX_DATASET_GRAPHS = 1000
+
+
+def protocol_dataset(project: Project, default_graphs: Iterable[str],
+                     named_graphs: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The RDF dataset a SPARQL Protocol request names with ``default-graph-uri`` and
+    ``named-graph-uri``, checked; pass it to :func:`hrgraph.query.run_query` as ``dataset``.
+
+    The SPARQL 1.1 Protocol (section 2.1.4): these parameters replace the query's ``FROM`` and
+    ``FROM NAMED``; the default graph is the merge of the ``default-graph-uri`` graphs (none
+    given: an empty default graph), ``GRAPH`` reaches the ``named-graph-uri`` graphs only (none
+    given: no named graph). Graph IRIs name graphs of the store: one the store lacks is empty,
+    and nothing is ever fetched from the network.
+
+    Raises:
+        InputError: a value is not an absolute IRI, or too many graphs are named (400); a graph
+            is private, holding confidential data (``"refused: …"``, 403), whether or not it
+            exists.
+    """
+    import pyoxigraph as ox
+
+    chosen: list[tuple[str, ...]] = []
+    for parameter, values in (("default-graph-uri", default_graphs),
+                              ("named-graph-uri", named_graphs)):
+        iris = tuple(dict.fromkeys(str(value) for value in values))  # first of each, in order
+        for iri in iris:
+            try:
+                ox.NamedNode(iri)
+            except ValueError as exc:
+                raise InputError(f"{parameter} {shorten(iri)!r} is not an absolute IRI: "
+                                 f"{exc}") from None
+            if project.is_private(iri):
+                raise InputError(f"refused: {parameter} names a private graph ({shorten(iri)}): "
+                                 "confidential data is never queried here")
+        chosen.append(iris)
+    if sum(map(len, chosen)) > MAX_DATASET_GRAPHS:
+        raise InputError(f"the request names more than {MAX_DATASET_GRAPHS} graphs")
+    return chosen[0], chosen[1]
 
 
 def _contains(node: Any, names: frozenset[str]) -> bool:

@@ -42,7 +42,7 @@ import sys
 import tempfile
 import textwrap
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -879,7 +879,8 @@ def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] 
 def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = None, *,
               timeout: float | None = DEFAULT_TIMEOUT, limit: int | None = DEFAULT_LIMIT,
               allow_service: bool = False, store: ox.Store | None = None,
-              include_confidential: bool = False) -> QueryResult:
+              include_confidential: bool = False,
+              dataset: tuple[Sequence[str], Sequence[str]] | None = None) -> QueryResult:
     """Run a read-only SPARQL query over the union of the store's graphs.
 
     Args:
@@ -895,6 +896,12 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
             and tests).
         include_confidential: also read the private graphs (confidential entries); for the
             organisation's own checks and backups, never for a public endpoint.
+        dataset: ``(default graphs, named graphs)``, IRIs: the RDF dataset to query instead of
+            the query's own ``FROM`` / ``FROM NAMED`` (the SPARQL Protocol's
+            ``default-graph-uri`` and ``named-graph-uri``, checked by
+            :func:`hrgraph.guard.protocol_dataset`): the default graph is the merge of the
+            first (empty if none), ``GRAPH`` reaches the second only. Graphs the store lacks
+            are empty; private graphs are left out unless ``include_confidential``.
 
     Raises:
         InputError: the query is refused or malformed.
@@ -913,21 +920,25 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
     substitutions, by_values = _split_bindings(sparql, form, single)
     if by_values:
         sparql = _check_query(_insert_values(sparql, by_values), allow_service).text
+    given = None if dataset is None else (tuple(dataset[0]), tuple(dataset[1]))
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
-                        include_confidential=include_confidential, allow_service=allow_service)
+                        include_confidential=include_confidential, allow_service=allow_service,
+                        dataset=given)
 
 
 def _run_checked(project: Project, sparql: str, substitutions: dict[str, Any], *,
                  timeout: float | None, limit: int | None,
                  store: ox.Store | None, include_confidential: bool = False,
-                 allow_service: bool = False) -> QueryResult:
+                 allow_service: bool = False,
+                 dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None) -> QueryResult:
     if timeout is not None and not timeout > 0:
         raise UsageError(f"the time limit must be a positive number of seconds, not {timeout}")
     if limit is not None and limit < 0:
         raise UsageError(f"the row limit must be 0 or more, not {limit}")
     # Confidential entries live in graphs under <graph base>private/: never queried unless asked.
     hidden = None if include_confidential else project.graph_base + "private/"
-    dataset = _query_dataset(sparql)
+    if dataset is None:  # a protocol request's dataset replaces the query's own
+        dataset = _query_dataset(sparql)
     if store is not None:
         try:
             raw = execute(store, sparql, substitutions, limit, hidden, dataset)

@@ -5,13 +5,22 @@
 * SELECT / ASK results as JSON, XML, CSV or TSV; CONSTRUCT / DESCRIBE as Turtle, JSON-LD,
   N-Triples or RDF/XML — by ``Accept``, or by ``format=`` (``json``, ``xml``, ``csv``, ``tsv``,
   ``ttl``, ``jsonld``, ``nt``, ``rdf``).
-* Refused: updates (403), ``SERVICE`` (403), a dataset in the request (``default-graph-uri``,
-  ``named-graph-uri``: 400), malformed queries (400). Queries run at most ``query_timeout`` seconds
-  (503 after) and return at most ``result_limit`` rows (``X-Hrgraph-Truncated: true`` when cut).
+* The dataset: the union of the public graphs, or the query's ``FROM`` / ``FROM NAMED``, or the
+  protocol's ``default-graph-uri`` and ``named-graph-uri`` (repeatable; in the query string, or
+  in the form body of a form POST), which replace the query's (SPARQL 1.1 Protocol, 2.1.4): the
+  default graph is the merge of the ``default-graph-uri`` graphs (empty if only
+  ``named-graph-uri`` is given), ``GRAPH`` reaches the ``named-graph-uri`` graphs only. A graph
+  the store lacks is empty; nothing is fetched. A private graph (confidential data) is refused
+  (403), whether or not it exists (:func:`hrgraph.guard.protocol_dataset`).
+* Refused: updates (403), ``SERVICE`` (403), private graphs (403), malformed queries and graph
+  IRIs (400). Queries run at most ``query_timeout`` seconds (503 after) and return at most
+  ``result_limit`` rows (``X-Hrgraph-Truncated: true`` when cut).
 * ``GET /sparql`` without a query: the SPARQL service description (``sd:`` vocabulary) as Turtle.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
@@ -33,18 +42,30 @@ FORMATS = "http://www.w3.org/ns/formats/"
 MAX_QUERY_BYTES = 100_000
 
 
-async def _query_from(request: Request) -> tuple[str | None, str | None, bool]:
-    """The query text, an update text (if someone sent one) and whether a dataset was named."""
+class ProtocolRequest(NamedTuple):
+    """What a request to ``/sparql`` asks: the query or update text, and the dataset graphs."""
+
+    query: str | None
+    update: str | None  # set if someone sent an update
+    default_graphs: list[str]  # default-graph-uri values, in order
+    named_graphs: list[str]  # named-graph-uri values, in order
+
+
+async def _query_from(request: Request) -> ProtocolRequest:
+    """The query text, an update text (if someone sent one) and the dataset graphs: from the
+    query string, and from the body of a form POST (the protocol's place for them there)."""
     params = request.query_params
     query, update = params.get("query"), params.get("update")
-    dataset = "default-graph-uri" in params or "named-graph-uri" in params
+    default_graphs = params.getlist("default-graph-uri")
+    named_graphs = params.getlist("named-graph-uri")
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/x-www-form-urlencoded":
             form = await request.form()
             query = form.get("query", query)
             update = form.get("update", update)
-            dataset = dataset or "default-graph-uri" in form or "named-graph-uri" in form
+            default_graphs += [str(v) for v in form.getlist("default-graph-uri")]
+            named_graphs += [str(v) for v in form.getlist("named-graph-uri")]
         elif content_type == "application/sparql-query":
             try:
                 query = (await request.body()).decode("utf-8")
@@ -55,14 +76,15 @@ async def _query_from(request: Request) -> tuple[str | None, str | None, bool]:
         else:
             raise InputError("send the query as a form (application/x-www-form-urlencoded, "
                              "query=…) or as application/sparql-query")
-    return (str(query) if query is not None else None,
-            str(update) if update is not None else None, dataset)
+    return ProtocolRequest(str(query) if query is not None else None,
+                           str(update) if update is not None else None,
+                           default_graphs, named_graphs)
 
 
 async def sparql(request: Request) -> Response:
     """The SPARQL endpoint (see the module docstring)."""
     state = state_of(request)
-    query, update, dataset = await _query_from(request)
+    query, update, default_graphs, named_graphs = await _query_from(request)
     if update is not None:
         return error_response(request, 403, "refused: this endpoint is read-only; it does not run "
                                             "SPARQL updates")
@@ -71,10 +93,9 @@ async def sparql(request: Request) -> Response:
             return _service_description(request)
         return error_response(request, 400, "no query: send query=… (see the service description "
                                             "at GET /sparql)")
-    if dataset:
-        return error_response(request, 400, "this endpoint does not take default-graph-uri or "
-                                            "named-graph-uri: use FROM / FROM NAMED or GRAPH in "
-                                            "the query")
+    # The protocol's dataset replaces the query's FROM / FROM NAMED; private graphs are refused.
+    dataset = (guard.protocol_dataset(state.project, default_graphs, named_graphs)
+               if default_graphs or named_graphs else None)
     requested = request.query_params.get("format")
     # The text that runs is the one the guard read; parsing a long query takes a while, so
     # off the event loop.
@@ -89,7 +110,8 @@ async def sparql(request: Request) -> Response:
                                             f"for ({requested or accept})")
     settings = state.settings
     result = await state.in_worker(run_query, state.project, query,
-                                   timeout=settings.query_timeout, limit=settings.result_limit)
+                                   timeout=settings.query_timeout, limit=settings.result_limit,
+                                   dataset=dataset)
     if result.kind == "graph":
         body, media = negotiation.serialize_graph(
             result.triples, short, turtle_prefixes(state.project))
