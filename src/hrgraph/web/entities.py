@@ -204,6 +204,7 @@ def entity_page(view: View, iri: str) -> dict[str, Any] | None:
     statements: dict[str, list[Any]] = {}
     for t in triples:
         statements.setdefault(t.predicate.value, []).append(t.object)
+    implied = inferred_only(view, iri)
     me = view.link(N(iri))
     model: dict[str, Any] = {
         "iri": iri,
@@ -212,8 +213,11 @@ def entity_page(view: View, iri: str) -> dict[str, Any] | None:
         "types": view.links(N(t) for t in sorted(types)),
         "names": names(view, iri),
         "definition": view.value(iri, SKOS + "definition"),
-        "statements": [{"property": view.link(N(p)), "objects": view.links(values)}
+        "statements": [{"property": view.link(N(p)), "objects": view.links(values),
+                        "inferred": all((p, v) in implied for v in values)}
                        for p, values in sorted(statements.items())],
+        "identifiers": identifiers(view, iri),
+        "sources": sources(view, iri),
         "kind": "other",
     }
     if hrg + "Demand" in types:
@@ -222,6 +226,9 @@ def entity_page(view: View, iri: str) -> dict[str, Any] | None:
     elif types & {FOAF + "Agent", FOAF + "Person", ORG + "Organization", hrg + "Collective"}:
         model["kind"] = "agent"
         model["agent"] = agent_section(view, iri)
+    elif hrg + "InternationalMechanism" in types:
+        model["kind"] = "mechanism"
+        model["mechanism"] = mechanism_section(view, iri)
     elif hrg + "Document" in types:
         model["kind"] = "document"
         model["document"] = document_section(view, iri)
@@ -262,6 +269,7 @@ def demand_section(view: View, iri: str) -> dict[str, Any]:
         "action_types": view.links(view.objects(iri, hrg + "actionType")),
         **stated_and_implied(view, iri, "topic", "topics"),
         "history": status_history(view, iri),
+        "status": latest_status(view, iri),
         "parents": view.links(view.objects(iri, hrg + "partOf")),
         "parts": view.links(view.subjects(hrg + "partOf", iri)),
         "reiterates": view.links(view.objects(iri, hrg + "reiterates")),
@@ -270,8 +278,13 @@ def demand_section(view: View, iri: str) -> dict[str, Any]:
 
 
 def status_history(view: View, demand: str) -> list[dict[str, Any]]:
-    """The assessments of a demand, oldest first, with their evidence and events."""
+    """The assessments of a demand, oldest first, with their evidence and events; an assessment
+    whose period starts before the document that makes the demand says so (``before_demand``:
+    the status held already, e.g. a case suspended weeks before the statement asked to close
+    it)."""
     hrg = view.hrg
+    made = min((view.value(d.value, hrg + "earliestDate") or "9999"
+                for d in view.objects(demand, hrg + "madeIn")), default=None)
     history = []
     for assessment in view.subjects(hrg + "assessedDemand", demand):
         evidence = []
@@ -282,6 +295,8 @@ def status_history(view: View, demand: str) -> list[dict[str, Any]]:
                              "quality": view.label(quality[0].value) if quality else None})
         history.append({
             "iri": assessment,
+            "before_demand": bool(made and (view.value(assessment, hrg + "earliestDate")
+                                            or "9999") < made),
             "status": view.links(view.objects(assessment, hrg + "status")),
             "date": view.value(assessment, DCTERMS + "date"),
             "period_start": view.value(assessment, hrg + "periodStart"),
@@ -372,34 +387,125 @@ def _find(text: str, exact: str, prefix: str, suffix: str,
     return None
 
 
-def agent_section(view: View, iri: str) -> dict[str, Any]:
-    """A person or organisation: roles, and the demands and documents that concern it."""
+def latest_status(view: View, demand: str) -> dict[str, Any] | None:
+    """The status of the demand's latest assessment (the period that starts latest, then the
+    greatest IRI: the rule of the saved query latest-status), as a link, or ``None``."""
     hrg = view.hrg
-    roles = []
-    for claim in view.subjects(hrg + "holder", iri):
-        roles.append({"role": view.links(view.objects(claim, hrg + "role")),
-                      "in": view.links(view.objects(claim, hrg + "roleIn")),
-                      "documents": view.links(view.objects(claim, hrg + "attestedIn")),
-                      "quote": view.value(claim, hrg + "quote")})
+    assessments = [(view.value(a, hrg + "earliestDate") or "", a)
+                   for a in view.subjects(hrg + "assessedDemand", demand)]
+    if not assessments:
+        return None
+    statuses = view.objects(max(assessments)[1], hrg + "status")
+    return view.link(statuses[0]) if statuses else None
 
-    def demands(prop: str) -> list[dict[str, Any]]:
-        found = []
-        for demand in view.subjects(hrg + prop, iri):
-            if not view.triples(N(demand), N(RDF + "type"), N(hrg + "Demand")):
-                continue
-            found.append({**view.link(N(demand)),
-                          "documents": view.links(view.objects(demand, hrg + "madeIn"))})
-        return sorted(found, key=lambda d: d["label"].lower())
 
+def _demands(view: View, iris: list[str] | set[str]) -> list[dict[str, Any]]:
+    """Demands (only those typed hrg:Demand), each with its documents and latest status."""
+    hrg = view.hrg
+    found = []
+    for demand in iris:
+        if not view.triples(N(demand), N(RDF + "type"), N(hrg + "Demand")):
+            continue
+        found.append({**view.link(N(demand)),
+                      "documents": view.links(view.objects(demand, hrg + "madeIn")),
+                      "status": latest_status(view, demand)})
+    return sorted(found, key=lambda d: d["label"].lower())
+
+
+def agent_section(view: View, iri: str) -> dict[str, Any]:
+    """A person or organisation: its roles and the people who hold roles in it, the documents
+    it signed and their demands, the demands about it, addressed to it or asking it to act
+    (each with its latest status), the documents that mention it or make demands about it, the
+    mechanisms it runs, its members."""
+    hrg = view.hrg
+
+    def claim(c: str) -> dict[str, Any]:
+        return {"holder": view.links(view.objects(c, hrg + "holder")),
+                "role": view.links(view.objects(c, hrg + "role")),
+                "in": view.links(view.objects(c, hrg + "roleIn")),
+                "documents": view.links(view.objects(c, hrg + "attestedIn")),
+                "quote": view.value(c, hrg + "quote")}
+
+    concerned_by = _demands(view, view.subjects(hrg + "concerns", iri))
+    signed = []
+    for document in view.subjects(hrg + "signatory", iri):
+        made = view.subjects(hrg + "madeIn", document)
+        signed.append({**view.link(N(document)), "date": view.value(document, DCTERMS + "date"),
+                       "demands": len(_demands(view, made))})
+    signed_demands = _demands(view, {d for doc in signed
+                                     for d in view.subjects(hrg + "madeIn", doc["iri"])})
+    mentioned = set(view.subjects(hrg + "mentions", iri))
+    mentioned |= {doc["iri"] for d in concerned_by for doc in d["documents"]}
     return {
-        "roles": roles,
-        "concerned_by": demands("concerns"),
-        "addressed_by": demands("addressee"),
-        "asked_to_act_by": demands("actorAskedToAct"),
-        "signed": view.links(view.subjects(hrg + "signatory", iri)),
-        "mentioned_in": view.links(view.subjects(hrg + "mentions", iri)),
+        "roles": [claim(c) for c in view.subjects(hrg + "holder", iri)],
+        "people": [claim(c) for c in view.subjects(hrg + "roleIn", iri)],
+        "concerned_by": concerned_by,
+        "addressed_by": _demands(view, view.subjects(hrg + "addressee", iri)),
+        "asked_to_act_by": _demands(view, view.subjects(hrg + "actorAskedToAct", iri)),
+        "signed": sorted(signed, key=lambda d: (d["date"] or "", d["label"])),
+        "signed_demands": signed_demands,
+        "mentioned_in": view.links(sorted(mentioned)),
         "members": view.links(view.subjects(ORG + "memberOf", iri)),
+        "runs": view.links(view.subjects(hrg + "operatedBy", iri)),
     }
+
+
+def mechanism_section(view: View, iri: str) -> dict[str, Any]:
+    """An international mechanism: who runs it, when it was established, the demands about it
+    (with their latest status) and the documents that mention it."""
+    hrg = view.hrg
+    return {"operated_by": view.links(view.objects(iri, hrg + "operatedBy")),
+            "established": view.value(iri, hrg + "establishedOn"),
+            "concerned_by": _demands(view, view.subjects(hrg + "concernsMechanism", iri)),
+            "mentioned_in": view.links(view.subjects(hrg + "mentions", iri))}
+
+
+#: External identifier schemes by the start of their IRIs, as the identifiers box names them.
+IDENTIFIER_SCHEMES = (("http://www.wikidata.org/entity/", "Wikidata"),
+                      ("https://viaf.org/viaf/", "VIAF"), ("http://viaf.org/viaf/", "VIAF"),
+                      ("https://isni.org/isni/", "ISNI"), ("https://sws.geonames.org/", "GeoNames"),
+                      ("http://id.loc.gov/", "Library of Congress"),
+                      ("https://id.loc.gov/", "Library of Congress"))
+
+
+def identifiers(view: View, iri: str) -> list[dict[str, Any]]:
+    """External identifiers (skos:exactMatch / closeMatch) and the official website, each with
+    the name of its scheme and whether it names the same thing or a close one."""
+    found = []
+    for prop, how in ((SKOS + "exactMatch", "same"), (SKOS + "closeMatch", "close"),
+                      (FOAF + "homepage", "website")):
+        for term in view.objects(iri, prop):
+            if not isinstance(term, ox.NamedNode) or view.local_href(term.value):
+                continue
+            scheme = next((name for start, name in IDENTIFIER_SCHEMES
+                           if term.value.startswith(start)), "website" if how == "website"
+                          else "other")
+            found.append({**view.link(term), "scheme": scheme, "match": how,
+                          "id": term.value.rstrip("/").rsplit("/", 1)[-1]})
+    return sorted(found, key=lambda i: (i["scheme"], i["iri"]))
+
+
+def sources(view: View, iri: str) -> list[dict[str, Any]]:
+    """Where the resource's names and dates come from (dcterms:source), as links with their
+    evidence quality."""
+    found = []
+    for term in view.objects(iri, DCTERMS + "source"):
+        if isinstance(term, ox.NamedNode):
+            quality = view.objects(term.value, view.hrg + "evidenceQuality")
+            found.append({**view.link(term), "label": term.value,
+                          "quality": view.label(quality[0].value) if quality else None})
+    return sorted(found, key=lambda s: s["iri"])
+
+
+def inferred_only(view: View, iri: str) -> set[tuple[str, Any]]:
+    """The (property, value) pairs about ``iri`` that only the reasoner's graph holds (a label
+    copied from skos:prefLabel, a super-property of a stated one): marked, not shown as said."""
+    inferred = N(view.project.inferred_graph)
+    graphs: dict[tuple[str, Any], set] = {}
+    for quad in view.store.quads_for_pattern(N(iri), None, None):
+        if view.visible(quad):
+            graphs.setdefault((quad.predicate.value, quad.object), set()).add(quad.graph_name)
+    return {key for key, names in graphs.items() if names == {inferred}}
 
 
 def document_section(view: View, iri: str) -> dict[str, Any]:
