@@ -95,3 +95,20 @@ def test_inferred_statements_are_shown_apart(client) -> None:
     stated_part, _, implied_part = html.partition('<details class="inferred">')
     assert 'href="/ontology#concerns"' not in stated_part.split("All statements")[1]
     assert 'href="/ontology#concerns"' in implied_part
+
+
+def test_a_demand_draws_its_status_timeline(client) -> None:
+    # Article 193.1: in force, replaced (2018 or 2019), reinstated in January 2022 (still so)
+    demand = page(client, "demand/concerted-position-2016-c2-3-b6-1")["demand"]
+    bars = demand["timeline"]["bars"]
+    assert [(b["status"], b["open"]) for b in bars] == [
+        ("not met", False), ("partly met", False), ("reversed", True)]
+    for bar in bars:
+        assert 0 <= bar["x0"] <= bar["x1"] <= bar["x2"] <= bar["x3"] <= 600
+    # each period starts where the one before may end: 2018 or 2019
+    assert bars[1]["x0"] == bars[0]["x2"] and bars[1]["x1"] == bars[0]["x3"]
+    assert bars[2]["x3"] == 600  # open: runs to the end of the axis
+    html = client.get("/id/demand/concerted-position-2016-c2-3-b6-1.html").text
+    assert html.count('class="held"') == 3 and "<figure class=\"timeline\">" in html
+    assert page(client, "demand/joint-position-eu-belarus-dialogue-spotlight")["demand"][
+        "timeline"] is None  # not assessed: no timeline

@@ -15,6 +15,7 @@ itself.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -270,6 +271,7 @@ def demand_section(view: View, iri: str) -> dict[str, Any]:
         **stated_and_implied(view, iri, "topic", "topics"),
         "history": status_history(view, iri),
         "status": latest_status(view, iri),
+        "timeline": timeline(status_history(view, iri)),
         "parents": view.links(view.objects(iri, hrg + "partOf")),
         "parts": view.links(view.subjects(hrg + "partOf", iri)),
         "reiterates": view.links(view.objects(iri, hrg + "reiterates")),
@@ -302,6 +304,8 @@ def status_history(view: View, demand: str) -> list[dict[str, Any]]:
             "period_start": view.value(assessment, hrg + "periodStart"),
             "period_end": view.value(assessment, hrg + "periodEnd"),
             "earliest": view.value(assessment, hrg + "earliestDate"),
+            "start_latest": view.value(assessment, hrg + "startLatestDate"),
+            "end_earliest": view.value(assessment, hrg + "endEarliestDate"),
             "latest": view.value(assessment, hrg + "latestDate"),
             "note": view.value(assessment, SKOS + "note"),
             "evidence": evidence,
@@ -385,6 +389,40 @@ def _find(text: str, exact: str, prefix: str, suffix: str,
                 break
             index = text.find(before + exact + after, index + 1)
     return None
+
+
+def timeline(history: list[dict[str, Any]], width: int = 600) -> dict[str, Any] | None:
+    """The status periods drawn on one time axis: for each, the span it certainly held (from
+    its latest possible start to its earliest possible end) and the spans it may have (its
+    imprecise ends); an open period runs to the axis's end. ``x`` values are in 0…``width``."""
+    periods = [h for h in history if h.get("earliest") and h.get("start_latest")]
+    if not periods:
+        return None
+    days = [_day(h[k]) for h in periods for k in ("earliest", "start_latest", "end_earliest",
+                                                   "latest") if h.get(k)]
+    first, last = min(days), max(days)
+    first, last = datetime.date(first.year, 1, 1), datetime.date(last.year + 1, 1, 1)
+    span = (last - first).days
+
+    def x(text: str | None) -> float:
+        return round(width * ((_day(text) if text else last) - first).days / span, 1)
+
+    bars = []
+    for h in periods:
+        open_end = h.get("latest") is None
+        bars.append({"status": h["status"][0]["label"] if h["status"] else "",
+                     "slug": h["status"][0]["iri"].rsplit("/", 1)[-1] if h["status"] else "",
+                     "x0": x(h["earliest"]), "x1": x(h["start_latest"]),
+                     # an open period's earliest end (its evidence) may precede its latest start
+                     "x2": max(x(h["start_latest"]), x(h["end_earliest"] or h["start_latest"])),
+                     "x3": x(None if open_end else h["latest"]), "open": open_end})
+    ticks = [{"year": year, "x": x(f"{year}-01-01")} for year in range(first.year, last.year + 1)]
+    step = max(1, len(ticks) // 10)
+    return {"bars": bars, "ticks": ticks[::step], "width": width}
+
+
+def _day(text: str) -> datetime.date:
+    return datetime.date.fromisoformat(text[:10])
 
 
 def latest_status(view: View, demand: str) -> dict[str, Any] | None:
