@@ -257,7 +257,7 @@ def task_http(project_dir: Path, options: dict) -> dict:
     import web_latency
 
     targets = {name: path for name, path in web_latency.TARGETS.items()
-               if name.startswith(("saved-query API", "entity page (demand"))}
+               if name.startswith(("saved-query API", "entity page", "page /"))}
     with web_latency.serving(project_dir) as base:
         return {"clients": options["clients"],
                 "targets": web_latency.run(base, targets, options["clients"],

@@ -29,7 +29,15 @@ TARGETS = {
     "saved-query API (latest-status, CSV)": "/api/queries/latest-status.csv",
     "entity page (person, HTML)": "/id/person/aliaksandr-alesin.html",
     "entity page (demand, HTML)": "/id/demand/concerted-position-2016-c2-3-b1-1.html",
+    "entity page (organisation, HTML)": "/id/organisation/viasna.html",
+    "entity page (concept, HTML)": "/vocab/topic/death-penalty.html",
     "entity (person, Turtle)": "/id/person/aliaksandr-alesin.ttl",
+    "page /demands (HTML)": "/demands",
+    "page /demands filtered (JSON)":
+        "/demands.json?topic=https%3A%2F%2Fw3id.org%2Fhrgraph%2Fvocab%2Ftopic%2Fdeath-penalty",
+    "page /dashboard (HTML)": "/dashboard",
+    "page /search (name)": "/search?q=Viasna",
+    "page /search (words)": "/search?q=death%20penalty",
     "SPARQL endpoint (worker process per query)":
         "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D%20LIMIT%2010",
 }
