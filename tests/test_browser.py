@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from conftest import REPO, require
@@ -142,6 +143,29 @@ def test_sparql_page_runs_a_query_and_shows_rows(site: str, page) -> None:
     screenshot(page, "query")
 
 
+#: What the drawing shows, read from Cytoscape in the page: each node's position, drawn label,
+#: rendered font size, and the pairs of nodes whose boxes (node and label) overlap.
+DRAWN = """(cy) => {
+  const boxes = cy.nodes().map(n => [n.id(), n.boundingBox({includeLabels: true})]);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i][1], b = boxes[j][1];
+    if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2)
+      overlaps.push([boxes[i][0], boxes[j][0]]);
+  }
+  return {positions: Object.fromEntries(cy.nodes().map(n => [n.id(), [n.position('x'),
+                                                                      n.position('y')]])),
+          labels: Object.fromEntries(cy.nodes().map(n => [n.id(), n.style('label')])),
+          font: Math.min(...cy.nodes().map(n => parseFloat(n.style('font-size')))) * cy.zoom(),
+          kinds: Object.fromEntries(cy.nodes().map(n => [n.id(), n.data('kind')])),
+          overlaps: overlaps};
+}"""
+
+
+def drawn(page, where: str = "window.hrgraphNetwork") -> dict:
+    return page.evaluate(f"({DRAWN})({where})")
+
+
 def test_network_view_renders_nodes(site: str, page) -> None:
     page.goto(site + "/network")
     page.wait_for_selector("#network[data-nodes]")
@@ -149,6 +173,95 @@ def test_network_view_renders_nodes(site: str, page) -> None:
     assert nodes > 50
     assert page.locator("#network canvas").count() > 0
     screenshot(page, "network")
+
+
+def test_network_layout_is_the_server_s_and_the_same_on_two_loads(site: str, page) -> None:
+    model = httpx.get(site + "/network.json").json()
+    page.goto(site + "/network")
+    page.wait_for_selector("#network[data-nodes]")
+    first = drawn(page)
+    page.reload()
+    page.wait_for_selector("#network[data-nodes]")
+    second = drawn(page)
+    assert first["positions"] == second["positions"]
+    assert first["positions"] == {n["id"]: [n["x"], n["y"]] for n in model["nodes"]}
+
+
+def test_network_labels_read_at_the_default_zoom_and_do_not_overlap(site: str, page) -> None:
+    page.goto(site + "/network")
+    page.wait_for_selector("#network[data-nodes]")
+    seen = drawn(page)
+    assert seen["font"] >= 12  # px on the screen
+    assert seen["overlaps"] == []
+    demands = [i for i, kind in seen["kinds"].items() if kind == "demand"]
+    assert len(demands) > 50 and all(seen["labels"][i].strip() for i in demands)
+    # The whole drawing is in the box: nothing to pan to at the default zoom.
+    inside = page.evaluate("""() => { const cy = window.hrgraphNetwork;
+        const b = cy.elements().renderedBoundingBox({includeLabels: true});
+        return b.x1 >= 0 && b.y1 >= 0 && b.x2 <= cy.width() && b.y2 <= cy.height(); }""")
+    assert inside
+
+
+def test_network_find_focuses_a_node_in_place(site: str, page) -> None:
+    page.goto(site + "/network")
+    page.wait_for_selector("#network[data-nodes]")
+    page.get_by_label("Find a node").fill("Alesin")
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_selector("#network[data-found='3']")
+    assert "focus=Alesin" in page.url
+    alesin = "https://w3id.org/hrgraph/id/person/aliaksandr-alesin"
+    classes = page.evaluate("""(id) => { const cy = window.hrgraphNetwork;
+        return {focused: cy.getElementById(id).hasClass('focused'),
+                faded: cy.nodes('.faded').length, all: cy.nodes().length}; }""", alesin)
+    assert classes["focused"] and 0 < classes["faded"] < classes["all"]
+    screenshot(page, "network-focus")
+
+
+def test_network_filters_by_document_and_kind(site: str, page) -> None:
+    page.goto(site + "/network")
+    page.wait_for_selector("#network[data-nodes]")
+    everything = int(page.get_attribute("#network", "data-nodes"))
+    page.select_option("#network-document",
+                       "https://w3id.org/hrgraph/id/document/open-letter-2015-12-09")
+    page.get_by_label("groups (").uncheck()
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url("**/network?*document=*")
+    page.wait_for_selector("#network[data-nodes]")
+    seen = drawn(page)
+    assert 0 < len(seen["kinds"]) < everything
+    assert "group" not in seen["kinds"].values() and "demand" in seen["kinds"].values()
+    assert seen["overlaps"] == []
+
+
+def test_network_page_reads_without_javascript(site: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280,
+                                                                       "height": 860})
+    page = context.new_page()
+    try:
+        page.goto(site + "/network?focus=Viasna")
+        assert page.locator("table.network-links").is_visible()
+        assert page.locator("table.network-links tbody tr").count() > 100
+        assert page.locator("#found").get_by_role("link", name="Human Rights Center “Viasna”")\
+            .first.is_visible()
+        page.get_by_label("Find a node").fill("Rabkova")
+        page.get_by_role("button", name="Find").click()
+        page.wait_for_url("**focus=Rabkova*")
+        assert page.get_by_role("heading", name="Found 2 nodes named like “Rabkova”")\
+            .is_visible()
+    finally:
+        context.close()
+
+
+def test_entity_page_draws_the_network_of_its_neighbours(site: str, page) -> None:
+    page.goto(site + "/id/organisation/viasna")
+    box = ".neighbours .network[data-nodes]"
+    page.wait_for_selector(box)
+    assert int(page.get_attribute(box, "data-nodes")) >= 3
+    seen = drawn(page, "document.querySelector('.neighbours .network').hrgraphNetwork")
+    assert "https://w3id.org/hrgraph/id/organisation/viasna" in seen["kinds"]
+    assert seen["overlaps"] == [] and seen["font"] >= 12
+    page.locator(".neighbours").scroll_into_view_if_needed()
+    screenshot(page, "entity-network")
 
 
 def test_dashboard_draws_bars(site: str, page) -> None:

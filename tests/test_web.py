@@ -441,6 +441,154 @@ def test_network_has_organisations_people_documents_and_demands(client: TestClie
     assert all(e["source"] in ids and e["target"] in ids for e in model["edges"])
 
 
+def _positions(model: dict) -> dict[str, tuple[float, float]]:
+    return {n["id"]: (n["x"], n["y"]) for n in model["nodes"]}
+
+
+def test_network_layout_is_the_same_on_two_loads(built_project: Project) -> None:
+    # Two apps, so that the second answer is computed again, not the first one remembered.
+    first = TestClient(create_app(built_project)).get("/network.json").json()
+    second = TestClient(create_app(built_project)).get("/network.json").json()
+    assert _positions(first) == _positions(second)
+    assert len(set(_positions(first).values())) == len(first["nodes"])  # no two on one spot
+    assert first["width"] > 0 and first["height"] > 0
+
+
+def test_network_layout_does_not_depend_on_the_order_of_its_input(client: TestClient) -> None:
+    import random
+
+    from hrgraph.web.network import graph, layout, select
+
+    state = client.app.state.web
+    full = graph(state.view(state.store.snapshot()[1]))
+    nodes, edges = select(full)
+    expected = layout(nodes, edges)
+    for seed in range(5):
+        shuffled_nodes, shuffled_edges = list(nodes), list(edges)
+        random.Random(seed).shuffle(shuffled_nodes)
+        random.Random(seed).shuffle(shuffled_edges)
+        assert layout(shuffled_nodes, shuffled_edges) == expected
+    # The layout follows the data: one demand fewer moves the demands after it.
+    dropped = next(n["id"] for n in nodes if n["kind"] == "demand")
+    fewer = layout([n for n in nodes if n["id"] != dropped],
+                   [e for e in edges if dropped not in (e["source"], e["target"])])
+    assert fewer["positions"] != {k: v for k, v in expected["positions"].items() if k != dropped}
+
+
+def test_network_columns_run_from_signatories_to_documents_demands_and_targets(
+        client: TestClient) -> None:
+    model = client.get("/network.json").json()
+    xs: dict[int, set[float]] = {}
+    for n in model["nodes"]:
+        xs.setdefault(n["column"], set()).add(n["x"])
+    assert all(len(v) == 1 for v in xs.values())  # one x per column
+    assert [min(xs[c]) for c in sorted(xs)] == sorted(min(v) for v in xs.values())
+    kinds = {n["kind"]: n["column"] for n in model["nodes"] if n["kind"] in ("document",
+                                                                             "demand")}
+    assert kinds == {"document": 1, "demand": 2}
+    viasna = next(n for n in model["nodes"] if n["id"] == ID + "organisation/viasna")
+    assert viasna["column"] == 0  # it signs documents
+    alesin = next(n for n in model["nodes"] if n["id"] == ID + "person/aliaksandr-alesin")
+    assert alesin["column"] == 3  # demands concern him
+    # A document sits among its demands.
+    y = {n["id"]: n["y"] for n in model["nodes"]}
+    for doc in (n for n in model["nodes"] if n["kind"] == "document"):
+        made = [y[e["target"]] for e in model["edges"] if e["source"] == doc["id"]]
+        assert min(made) <= doc["y"] <= max(made), doc["label"]
+
+
+def test_network_labels_are_short_and_every_demand_has_one(client: TestClient) -> None:
+    from hrgraph.web.network import COLUMNS
+
+    model = client.get("/network.json").json()
+    for n in model["nodes"]:
+        lines = n["text"].split("\n")
+        spec = COLUMNS[n["column"]]
+        assert 1 <= len(lines) <= spec["lines"] and all(0 < len(line) <= spec["chars"]
+                                                        for line in lines), n
+    demand = next(n for n in model["nodes"] if n["id"] == ID + DEMAND.removeprefix("/id/"))
+    assert demand["text"] == "Close the criminal case against Aliaksandr Alesin"
+    long = [n for n in model["nodes"] if n["kind"] == "demand" and len(n["label"]) > 54]
+    assert long and all(n["text"].endswith("…") for n in long)
+    assert model["font_size"] >= 12
+
+
+def test_network_filters_by_kind_document_and_topic_as_the_demands_list(
+        client: TestClient) -> None:
+    model = client.get("/network.json", params=[("type", "person"), ("type", "demand")]).json()
+    assert set(model["counts"]) == {"person", "demand"}
+    assert {e["label"] for e in model["edges"]} == {"concerns"}
+    document = ID + "document/open-letter-2015-12-09"
+    topic = "https://w3id.org/hrgraph/vocab/topic/civil-and-political-rights"  # a broad one
+    for name, value in (("document", document), ("topic", topic)):
+        model = client.get("/network.json", params={name: value}).json()
+        listed = client.get("/demands.json", params={name: value}).json()
+        demands = {n["id"] for n in model["nodes"] if n["kind"] == "demand"}
+        assert demands == {d["iri"] for d in listed["demands"]} and demands, name
+        assert model["filters"][name] == value
+        everything = client.get("/network.json").json()
+        assert len(model["nodes"]) < len(everything["nodes"])
+    html = client.get("/network", params={"document": document}).text
+    assert f'<option value="{document}" selected>' in html
+
+
+@pytest.mark.parametrize(("name", "value", "named"), [
+    ("type", "place", "organisation"),
+    ("document", "https://w3id.org/hrgraph/id/document/bogus", "open-letter-2015-12-09"),
+    ("topic", "bogus", "death-penalty"),
+    ("around", "https://w3id.org/hrgraph/id/person/nobody", "IRI of an entity"),
+])
+def test_network_refuses_an_unknown_filter_value(client: TestClient, name: str, value: str,
+                                                 named: str) -> None:
+    response = client.get("/network.json", params={name: value})
+    assert response.status_code == 400
+    assert named in response.json()["error"] and repr(value) in response.json()["error"]
+
+
+def test_network_around_an_entity_is_it_and_its_neighbours(client: TestClient) -> None:
+    viasna = ID + "organisation/viasna"
+    model = client.get("/network.json", params={"around": viasna}).json()
+    ids = {n["id"] for n in model["nodes"]}
+    assert viasna in ids and ID + "document/concerted-position-2016" in ids
+    assert len(ids) < len(client.get("/network.json").json()["nodes"])
+    everything = client.get("/network.json").json()["edges"]
+    neighbours = {e["target"] for e in everything if e["source"] == viasna} \
+        | {e["source"] for e in everything if e["target"] == viasna}
+    assert ids == neighbours | {viasna}
+    assert model["around"]["label"] == "Human Rights Center “Viasna”"
+    # An entity with no links (an assessment) has an empty network, not an error.
+    assessment = ID + "assessment/concerted-position-2016-c2-3-b1-5-2016-03"
+    empty = client.get("/network.json", params={"around": assessment})
+    assert empty.status_code == 200 and empty.json()["nodes"] == []
+
+
+def test_network_focus_finds_nodes_by_name_with_and_without_javascript(
+        client: TestClient) -> None:
+    model = client.get("/network.json", params={"focus": "alesin"}).json()
+    found = set(model["focus"]["found"])
+    assert ID + "person/aliaksandr-alesin" in found
+    assert all("alesin" in n["label"].lower() for n in model["nodes"] if n["id"] in found)
+    assert len(found) == 3  # the person and the two demands naming him
+    html = client.get("/network", params={"focus": "alesin"}).text
+    assert 'Found 3 nodes named like “alesin”' in html
+    assert 'href="/id/person/aliaksandr-alesin"' in html.split('id="found"')[1].split(
+        "</section>")[0]
+    nothing = client.get("/network", params={"focus": "zzzz"}).text
+    assert "No node named like “zzzz” here" in nothing
+
+
+def test_entity_pages_show_their_network_neighbours(client: TestClient) -> None:
+    html = client.get(VIASNA, headers={"accept": "text/html"}).text
+    assert 'class="neighbours"' in html
+    assert ('data-source="/network.json?around=https%3A//w3id.org/hrgraph/id/organisation/'
+            'viasna"') in html
+    assert 'href="/network?around=https%3A//w3id.org/hrgraph/id/organisation/viasna"' in html
+    assert "/static/network.js" in html
+    assessment = client.get("/id/assessment/concerted-position-2016-c2-3-b1-5-2016-03",
+                            headers={"accept": "text/html"}).text
+    assert 'class="neighbours"' not in assessment and "/static/network.js" not in assessment
+
+
 def test_query_page_runs_a_query_and_refuses_an_update(client: TestClient) -> None:
     html = client.get("/query", params={"query": SELECT}).text
     assert "3 rows" in html and "Праваабарончы цэнтр «Вясна»" in html
@@ -451,6 +599,9 @@ def test_query_page_runs_a_query_and_refuses_an_update(client: TestClient) -> No
 def test_pages_without_javascript_still_read(client: TestClient) -> None:
     network = client.get("/network").text
     assert "<details" in network and 'href="/id/organisation/viasna"' in network
+    links = network.split('<table class="network-links">')[1].split("</table>")[0]
+    assert links.count("<tr>") == len(client.get("/network.json").json()["edges"]) + 1
+    assert '<details class="network-list" open>' in network  # JavaScript closes it
     query = client.get("/query").text
     assert "<textarea" in query and 'type="submit"' in query
 

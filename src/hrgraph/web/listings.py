@@ -1,4 +1,5 @@
-"""Models of the browsing pages: search, the demands list with filters, the network, the dashboard.
+"""Models of the browsing pages: search, the demands list with filters, the dashboard (the
+network is :mod:`hrgraph.web.network`).
 
 Each function returns plain data (dicts, lists, strings, numbers) that the HTML template renders
 and that the page's ``.json`` twin returns as it is. Queries run through
@@ -18,8 +19,6 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
-
-import pyoxigraph as ox
 
 from hrgraph.errors import InputError
 from hrgraph.query import run_query, run_saved
@@ -199,42 +198,6 @@ def _values(demand: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
         year = demand["year"] or "unknown"
         return [(year, year)]
     return []
-
-
-def network(view: View) -> dict[str, Any]:
-    """Organisations, people, documents and demands, and how they are linked: who signed which
-    document, which document made which demand, whom a demand addresses and whom it concerns."""
-    hrg = view.hrg
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: list[dict[str, Any]] = []
-
-    def node(term: ox.NamedNode, kind: str) -> str:
-        if term.value not in nodes:
-            nodes[term.value] = {**view.link(term), "id": term.value, "kind": kind}
-        return term.value
-
-    def agent_kind(iri: str) -> str:
-        types = {o.value for o in view.objects(iri, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")}
-        return "person" if "http://xmlns.com/foaf/0.1/Person" in types else "organisation"
-
-    for demand in all_demands(view):
-        d = node(ox.NamedNode(demand["iri"]), "demand")
-        doc = node(ox.NamedNode(demand["document"]["iri"]), "document")
-        edges.append({"source": doc, "target": d, "label": "made"})
-        for prop, label in (("addressee", "addresses"), ("concernsPerson", "concerns"),
-                            ("concernsOrganisation", "concerns"), ("concernsGroup", "concerns")):
-            for target in view.objects(demand["iri"], hrg + prop):
-                if isinstance(target, ox.NamedNode):
-                    kind = "group" if prop == "concernsGroup" else agent_kind(target.value)
-                    edges.append({"source": d, "target": node(target, kind), "label": label})
-    for document in [n for n in list(nodes.values()) if n["kind"] == "document"]:
-        for signatory in view.objects(document["iri"], hrg + "signatory"):
-            if isinstance(signatory, ox.NamedNode):
-                edges.append({"source": node(signatory, agent_kind(signatory.value)),
-                              "target": document["iri"], "label": "signed"})
-    kinds = Counter(n["kind"] for n in nodes.values())
-    return {"nodes": sorted(nodes.values(), key=lambda n: (n["kind"], n["label"].lower())),
-            "edges": edges, "counts": dict(sorted(kinds.items()))}
 
 
 def dashboard(view: View) -> dict[str, Any]:

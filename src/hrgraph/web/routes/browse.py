@@ -17,6 +17,7 @@ from hrgraph.query import QueryResult, run_query, shorten
 from hrgraph.web import listings
 from hrgraph.web.app import page_routes, state_of, status_for
 from hrgraph.web.entities import safe_href
+from hrgraph.web.network import network as network_model
 
 #: The query the /query page shows when nothing else is asked for.
 DEFAULT_QUERY = "signatories"
@@ -51,10 +52,18 @@ async def demands(request: Request) -> Response:
 
 
 async def network(request: Request) -> Response:
-    """``/network``: organisations, people, documents and demands as a graph."""
+    """``/network``: organisations, people, documents and demands as a graph, filtered by
+    ``type`` (repeated), ``document``, ``topic`` or ``around`` (an entity and its neighbours),
+    with the nodes named like ``focus`` marked."""
     state = state_of(request)
-    model = await state.cached(("network",),
-                               lambda store: listings.network(state.view(store)))
+    params = request.query_params
+    filters: dict[str, Any] = {name: params.get(name, "").strip()
+                               for name in ("document", "topic", "around", "focus")}
+    filters["type"] = sorted({t for t in params.getlist("type") if t})
+    model = await state.cached(
+        ("network", tuple(filters["type"]), *sorted((k, v) for k, v in filters.items()
+                                                    if k != "type")),
+        lambda store: network_model(state.view(store), filters))
     return state.render(request, "network.html", model)
 
 
