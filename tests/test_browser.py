@@ -4,8 +4,8 @@ The server is ``hrgraph serve`` started as a subprocess on a free port of 127.0.
 copy of the project with one person whose names are hostile markup. Playwright's own browser
 download is never used: when /usr/bin/chromium is missing, ``.ci/install-browser`` installs the
 Debian package (as root); under CI=true a missing browser fails the tests (``require``).
-Screenshots of the main pages are written to a temporary folder, or to docs/screenshots/ (shown
-in the README) with HRGRAPH_SCREENSHOTS=docs/screenshots.
+Screenshots of the main pages are written to a temporary folder, never to docs/screenshots/: the
+README's pictures are refreshed by ``python -m hrgraph.web.screenshots``, which no test runs.
 """
 
 from __future__ import annotations
@@ -27,10 +27,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-#: Where screenshots go: a temporary folder, never a tracked file;
-#: HRGRAPH_SCREENSHOTS=docs/screenshots refreshes the README's pictures.
-SCREENSHOTS = Path(os.environ.get("HRGRAPH_SCREENSHOTS")
-                   or Path(tempfile.gettempdir()) / "hrgraph-screenshots")
+#: Where screenshots go: a temporary folder, never a tracked file.
+SCREENSHOTS = Path(tempfile.gettempdir()) / "hrgraph-screenshots"
 DEMAND = "/id/demand/concerted-position-2016-c2-3-b1-1"
 
 
@@ -262,6 +260,10 @@ def test_entity_page_draws_the_network_of_its_neighbours(site: str, page) -> Non
     assert seen["overlaps"] == [] and seen["font"] >= 12
     page.locator(".neighbours").scroll_into_view_if_needed()
     screenshot(page, "entity-network")
+
+
+def test_network_and_other_screenshots_never_go_into_the_repository() -> None:
+    assert not SCREENSHOTS.resolve().is_relative_to(REPO.resolve())
 
 
 def test_dashboard_draws_bars(site: str, page) -> None:
