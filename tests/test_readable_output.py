@@ -7,6 +7,7 @@ and pyoxigraph."""
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -238,3 +239,33 @@ def test_normalised_turtle_writes_whole_iris_where_a_name_would_need_an_escape(
     same_graph(data, triples)
     assert contribute.normalised_turtle(built_project, reversed(triples),
                                         header="a header") == data
+
+
+# --------------------------------------------------------------------------- the command line
+# Issue 18, item 9: what the command line prints is readable.
+
+
+def query_cli(project: Project, *args: str, columns: str | None = "80"):
+    """`hrgraph …` through click's runner, with $COLUMNS as a terminal of that width sets it
+    (``None``: unset, as in a pipe)."""
+    from click.testing import CliRunner
+
+    from hrgraph.cli import main
+
+    return CliRunner().invoke(main, ["--project", str(project.root), "--store",
+                                     str(project.store_path), *args], env={"COLUMNS": columns})
+
+
+def test_stats_prints_prefixed_names_and_counts_no_shapes(built_project: Project) -> None:
+    """Regression: `stats` mixed full IRIs with prefixed names, and counted the shapes
+    (sh:PropertyShape, sh:NodeShape …) as instances."""
+    result = query_cli(built_project, "stats")
+    assert result.exit_code == 0, result.stderr
+    classes = result.stdout.split("triples per graph:")[0]
+    assert "foaf:Person" in classes and "skos:Concept" in classes and "hrg:Demand" in classes
+    assert "http://" not in classes and "https://" not in classes
+    assert "sh:" not in classes
+    counts = json.loads(query_cli(built_project, "stats", "--json").stdout)
+    assert not [c for c in counts["classes"] if c.startswith("http://www.w3.org/ns/shacl#")]
+    assert any(g.startswith("shapes/") for g in result.stdout.split("triples per graph:")[1]
+               .split())  # the shapes' triples are still counted, as a graph

@@ -1,6 +1,8 @@
 """Counts of what a store holds: instances per class (asserted and inferred types) and triples
 per named graph, of its public graphs only: private graphs (confidential data, under
-``<graph base>private/``) are neither counted nor named, so the counts say nothing about them."""
+``<graph base>private/``) are neither counted nor named, so the counts say nothing about them.
+The shapes graphs count as triples but not as instances: a shape is a rule about the data, not
+a thing of it."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pyoxigraph as ox
 
 from hrgraph import store as stores
 from hrgraph.project import Project
+from hrgraph.query import COMMON_PREFIXES, prefixes, shorten
 
 
 @dataclass
@@ -20,20 +23,20 @@ class Stats:
     graphs: list[tuple[str, int]]
 
     def to_text(self, project: Project | None = None) -> str:
-        """Two aligned tables; IRIs under the project's namespaces are shortened."""
-        def short(iri: str) -> str:
-            if project is None:
-                return iri
-            for prefix, base in (("hrg:", project.ontology_ns), ("hrv:", project.vocab_base),
-                                 ("hrid:", project.id_base), ("", project.graph_base)):
-                if iri.startswith(base):
-                    return prefix + iri[len(base):]
-            return iri
+        """Two aligned tables: classes as prefixed names (``hrg:Demand``, ``foaf:Person``, as
+        query results print them; ``<IRI>`` where no prefix fits), graphs by their name below
+        the project's graph base (``data/actors/people``)."""
+        prefix_map = prefixes(project) if project is not None else COMMON_PREFIXES
+
+        def graph_name(iri: str) -> str:
+            if project is not None and iri.startswith(project.graph_base):
+                return iri[len(project.graph_base):]
+            return f"<{iri}>"
 
         out = ["instances per class:"]
-        out += [f"{n:>8}  {short(c)}" for c, n in self.classes]
+        out += [f"{n:>8}  {shorten(c, prefix_map)}" for c, n in self.classes]
         out += ["", "triples per graph:"]
-        out += [f"{n:>8}  {short(g)}" for g, n in self.graphs]
+        out += [f"{n:>8}  {graph_name(g)}" for g, n in self.graphs]
         out.append(f"{sum(n for _, n in self.graphs):>8}  (total)")
         return "\n".join(out)
 
@@ -49,8 +52,10 @@ def public_graph_counts(store: ox.Store, project: Project) -> dict[str, int]:
 
 def class_counts(store: ox.Store, project: Project) -> list[tuple[str, int]]:
     """Distinct instances of each class (by asserted or inferred ``rdf:type``) in the public
-    graphs, largest first."""
-    graphs = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in public_graph_counts(store, project))]
+    graphs but the shapes', largest first."""
+    shapes = project.graph_base + "shapes/"
+    graphs = [ox.DefaultGraph(), *(ox.NamedNode(g) for g in public_graph_counts(store, project)
+                                   if not g.startswith(shapes))]
     rows = store.query("SELECT ?class (COUNT(DISTINCT ?x) AS ?n) "
                        "WHERE { ?x a ?class FILTER isIRI(?class) } GROUP BY ?class",
                        default_graph=graphs)
