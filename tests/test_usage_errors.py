@@ -6,6 +6,7 @@ silently accepted.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import xml.dom.minidom
 import httpx2 as httpx
 import pytest
 
+from conftest import REPO
 from hrgraph.errors import InputError, UsageError
 from hrgraph.query import run_query
 from hrgraph.web import negotiation
@@ -110,3 +112,40 @@ def test_web_xml_results_with_a_backspace_are_a_clear_400(server):
                                                     "format": "json"}, timeout=60)
     assert as_json.status_code == 200
     assert as_json.json()["results"]["bindings"][0]["x"]["value"] == "a\bb"
+
+
+# --------------------------------------------------------------- the command line (issue 18, 9)
+
+
+def cli_run(project, *args: str, cwd=None):
+    """The command through click's runner: stdout, stderr and exit code apart."""
+    from click.testing import CliRunner
+
+    from hrgraph.cli import main
+
+    runner = CliRunner()
+    common = ["--store", str(project.store_path)]
+    if cwd is None:
+        return runner.invoke(main, ["--project", str(project.root), *common, *args],
+                             env={"COLUMNS": "80"})
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, [*common, *args], env={"COLUMNS": "80"})
+    finally:
+        os.chdir(old)
+
+
+def test_each_validation_message_is_printed_once(built_project):
+    """Regression: a value failing two constraints of one property shape printed the same
+    message twice, and the counts were said again as an error (and disagreed)."""
+    path = "tests/shapes/Demand/invalid-action-type-not-concept.ttl"
+    result = cli_run(built_project, "--corpus", "tests/corpus.txt", "validate",
+                     str(REPO / path), cwd=REPO)
+    assert result.exit_code == 1
+    both = result.stdout + result.stderr
+    assert both.count("must have exactly one action type") == 1, both
+    assert both.count("1 violation") == 1 and "2 violations" not in both
+    as_json = cli_run(built_project, "--corpus", "tests/corpus.txt", "validate", "--format",
+                      "json", str(REPO / path), cwd=REPO)
+    assert json.loads(as_json.stdout)["violations"] == 2  # SHACL's results, all of them

@@ -442,8 +442,8 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
         report = validation.validate_store(project, open_store(project, read_only=True))
     output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt]()
     click.echo(output.rstrip("\n"))
-    if not report.conforms:
-        raise ValidationFailed(f"{report.violations} violations, {report.warnings} warnings")
+    if not report.conforms:  # the report ends with its counts already: no second line for them
+        click.get_current_context().exit(report.exit_code)
 
 
 @main.command()

@@ -117,12 +117,28 @@ class ValidationReport:
         """1 when there is a violation, else 0 (see docs/design.md)."""
         return 0 if self.conforms else 1
 
+    def problems(self) -> list[ValidationResult]:
+        """The results as people read them: one per problem. SHACL reports one result per
+        failed constraint, so a value that fails two constraints of one property shape (its
+        class and its node shape, say) gives two results with the same message, property and
+        value; only the first of them is kept here."""
+        seen: set[tuple] = set()
+        kept = []
+        for result in sorted(self.results, key=_sort_key):
+            key = (result.severity, result.focus_node, result.path, result.value, result.message,
+                   result.where)
+            if key not in seen:
+                seen.add(key)
+                kept.append(result)
+        return kept
+
     def to_text(self) -> str:
-        """The results for people, grouped by resource, most serious first."""
+        """The results for people, grouped by resource, most serious first, each problem once
+        (:meth:`problems`)."""
         if not self.results:
             return "No problems found."
         groups: dict[str, list[ValidationResult]] = {}
-        for result in sorted(self.results, key=_sort_key):
+        for result in self.problems():
             groups.setdefault(result.focus_node, []).append(result)
         lines: list[str] = []
         for focus, results in groups.items():
@@ -143,11 +159,15 @@ class ValidationReport:
         return "\n".join(lines)
 
     def summary(self) -> str:
-        """One line: counts of violations and warnings, and how many resources they concern."""
-        count = len({r.focus_node for r in self.results})
-        infos = len(self.results) - self.violations - self.warnings
-        text = (f"{self.violations} violation{'s' if self.violations != 1 else ''}, "
-                f"{self.warnings} warning{'s' if self.warnings != 1 else ''}")
+        """One line: counts of violations and warnings (each problem once, as :meth:`to_text`
+        shows them), and how many resources they concern."""
+        problems = self.problems()
+        count = len({r.focus_node for r in problems})
+        violations = sum(r.severity == "Violation" for r in problems)
+        warnings = sum(r.severity == "Warning" for r in problems)
+        infos = len(problems) - violations - warnings
+        text = (f"{violations} violation{'s' if violations != 1 else ''}, "
+                f"{warnings} warning{'s' if warnings != 1 else ''}")
         if infos:
             text += f", {infos} info"
         return text + f" in {count} resource{'s' if count != 1 else ''}."
