@@ -242,7 +242,7 @@ def test_normalised_turtle_writes_whole_iris_where_a_name_would_need_an_escape(
 
 
 # --------------------------------------------------------------------------- the command line
-# Issue 18, item 9: what the command line prints is readable.
+# Issue 18, item 9: tables fit the terminal, names without a glued language tag, stats readable.
 
 
 def query_cli(project: Project, *args: str, columns: str | None = "80"):
@@ -254,6 +254,100 @@ def query_cli(project: Project, *args: str, columns: str | None = "80"):
 
     return CliRunner().invoke(main, ["--project", str(project.root), "--store",
                                      str(project.store_path), *args], env={"COLUMNS": columns})
+
+
+def runnable_saved_queries(project: Project) -> list[tuple[str, list[str]]]:
+    """Every saved query with the parameters it needs (its header's examples)."""
+    from hrgraph.query import list_queries
+
+    found = []
+    for saved in list_queries(project):
+        args = []
+        for param in saved.params.values():
+            if param.required:
+                examples = param.example if isinstance(param.example, list) else [param.example]
+                args += [a for e in examples for a in ("--param", f"{param.name}={e}")]
+        found.append((saved.name, args))
+    return found
+
+
+def test_every_saved_query_fits_80_columns(built_project: Project) -> None:
+    """Regression: 9 of 10 saved queries printed 103-319 columns at 80."""
+    wide_before = 0
+    for name, args in runnable_saved_queries(built_project):
+        fitted = query_cli(built_project, "query", name, *args)
+        assert fitted.exit_code == 0, (name, fitted.stderr)
+        lines = fitted.stdout.splitlines()
+        assert max(len(line) for line in lines) <= 80, (name, fitted.stdout)
+        whole = query_cli(built_project, "query", name, *args, "--wide")
+        assert whole.exit_code == 0, (name, whole.stderr)
+        assert "--wide" not in whole.stdout, name
+        if max(len(line) for line in whole.stdout.splitlines()) > 80:
+            wide_before += 1
+    assert wide_before >= 10  # the check is not empty: most tables are wider than 80 whole
+
+
+def test_cut_cells_end_in_an_ellipsis_and_wide_shows_them_whole(built_project: Project) -> None:
+    from hrgraph.query import run_saved
+
+    quotes = [row["other_quote"].value
+              for row in run_saved(built_project, "similar-demands").rows]
+    longest = max(quotes, key=len)
+    assert len(longest) > 80
+
+    def last_column(table: str) -> str:  # other_quote is the last column: its lines, joined
+        lines = table.splitlines()
+        start = lines[0].index("other_quote")
+        return " ".join(line[start:].strip() for line in lines[2:])
+
+    fitted = query_cli(built_project, "query", "similar-demands", columns="100").stdout
+    assert max(len(line) for line in fitted.splitlines()) <= 100
+    assert longest not in last_column(fitted) and "…" in fitted
+    assert "--wide shows them whole" in " ".join(fitted.split())
+    whole = query_cli(built_project, "query", "similar-demands", "--wide").stdout
+    assert longest in last_column(whole) and "…" not in whole
+
+
+def test_a_pipe_without_columns_gets_the_whole_table(built_project: Project) -> None:
+    """No terminal and no $COLUMNS (a script's pipe): nothing is cut."""
+    piped = query_cli(built_project, "query", "similar-demands", columns=None).stdout
+    assert piped == query_cli(built_project, "query", "similar-demands", "--wide").stdout
+    assert "…" not in piped
+
+
+def test_fitting_a_table_never_passes_the_width() -> None:
+    from hrgraph.query import QueryResult
+
+    variables = [f"column_{i}" for i in range(12)]
+    rows = [{v: ox.Literal(f"value {i} " * (i + 1)) for i, v in enumerate(variables)}
+            for _ in range(3)]
+    result = QueryResult("select", variables, rows)
+    for width in (20, 40, 80, 120):
+        table = result.to_table(width=width)
+        assert max(len(line) for line in table.splitlines()) <= width, (width, table)
+        assert "…" in table
+    whole = result.to_table()
+    assert "…" not in whole and max(len(line) for line in whole.splitlines()) > 120
+    narrow = QueryResult("select", ["a", "b"], [{"a": ox.Literal("x"), "b": ox.Literal("y")}])
+    assert narrow.to_table(width=80) == narrow.to_table()  # what fits is left as it is
+
+
+def test_a_name_beside_its_language_column_has_no_glued_tag(built_project: Project) -> None:
+    """Regression: `signatories` printed "Вясна@be" beside a language column saying "be"."""
+    from hrgraph.query import QueryResult
+
+    result = query_cli(built_project, "query", "signatories", "--wide")
+    assert result.exit_code == 0, result.stderr
+    assert "language" in result.stdout.splitlines()[0]
+    assert not re.search(r"\w@(be|ru|be-latn)\b", result.stdout), result.stdout
+    assert "Праваабарончы цэнтр «Вясна»" in result.stdout or "«Вясна»" in result.stdout
+    name = ox.Literal("Вясна", language="be")
+    alone = QueryResult("select", ["name"], [{"name": name}])
+    assert "Вясна@be" in alone.to_table()  # without a column saying it, the tag stays
+    beside = QueryResult("select", ["name", "language"],
+                         [{"name": name, "language": ox.Literal("be")}])
+    assert "Вясна@be" not in beside.to_table() and "Вясна" in beside.to_table()
+    assert "Вясна@be" not in beside.to_markdown()
 
 
 def test_stats_prints_prefixed_names_and_counts_no_shapes(built_project: Project) -> None:

@@ -136,6 +136,18 @@ def cli_run(project, *args: str, cwd=None):
         os.chdir(old)
 
 
+def test_the_note_of_a_cut_result_is_printed_once(built_project, tmp_path):
+    """Regression: "Only the first 2 rows" was printed twice (in the table and on stderr)."""
+    for fmt in ("table", "md", "csv", "json"):
+        result = cli_run(built_project, "query", "signatories", "--limit", "2", "--format", fmt)
+        assert result.exit_code == 0
+        both = result.stdout + result.stderr
+        assert both.count("Only the first 2 rows") == 1, (fmt, both)
+    to_file = cli_run(built_project, "query", "signatories", "--limit", "2", "-o",
+                      str(tmp_path / "out.txt"))
+    assert to_file.stderr.count("Only the first 2 rows") == 1
+
+
 def test_each_validation_message_is_printed_once(built_project):
     """Regression: a value failing two constraints of one property shape printed the same
     message twice, and the counts were said again as an error (and disagreed)."""

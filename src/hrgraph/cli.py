@@ -461,6 +461,9 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
               help="Return at most this many rows.")
 @click.option("--allow-service", is_flag=True,
               help="Let the query call other SPARQL endpoints with SERVICE (off by default).")
+@click.option("--wide", is_flag=True,
+              help="Print the table whole, however wide (by default it fits the terminal, "
+                   "long cells cut with …).")
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries and exit.")
 @click.option("--endpoint", metavar="URL",
               help="Run the query against this SPARQL 1.1 endpoint instead of the store.")
@@ -469,7 +472,7 @@ def validate(settings: Settings, files: tuple[Path, ...], fmt: str) -> None:
                    "own checks; never for answers that leave it.")
 @click.pass_obj
 def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: str | None,
-          output: Path | None, timeout: float, limit: int, allow_service: bool,
+          output: Path | None, timeout: float, limit: int, allow_service: bool, wide: bool,
           list_only: bool, endpoint: str | None, include_confidential: bool) -> None:
     """Run a saved query (by NAME from queries/, or a FILE.rq) over the built store.
 
@@ -517,16 +520,32 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
                                    allow_service=allow_service,
                                    include_confidential=include_confidential)
     fmt = fmt or _format_for(output)
-    text = {"table": result.to_table, "csv": result.to_csv, "json": result.to_json,
-            "md": result.to_markdown}[fmt]().rstrip("\n") + "\n"
+    if fmt == "table":
+        width = None if wide or output is not None else _terminal_width()
+        text = result.to_table(width=width)
+    else:
+        text = {"csv": result.to_csv, "json": result.to_json, "md": result.to_markdown}[fmt]()
+    text = text.rstrip("\n") + "\n"
     if output is None:
         click.echo(text, nl=False)
     else:
         from hrgraph.export import write_atomically
 
         write_atomically(output, text.encode("utf-8"))  # StoreError, exit 3, as documented
-    if result.note:
-        click.echo(result.note, err=True)
+    if result.note and (output is not None or fmt in {"csv", "json"}):
+        click.echo(result.note, err=True)  # tables and Markdown on the terminal say it already
+
+
+def _terminal_width() -> int | None:
+    """The columns a table printed to standard output may take: $COLUMNS, or the terminal's;
+    ``None`` (no limit) when standard output is a pipe or a file and $COLUMNS is not set."""
+    import os
+    import shutil
+    import sys
+
+    if not os.environ.get("COLUMNS", "").strip().isdigit() and not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size().columns, 20)
 
 
 #: Output format by the ending of the --output file; any other ending gets a text table.

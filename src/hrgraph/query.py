@@ -581,30 +581,69 @@ class QueryResult:
             return f"{term.value}^^{shorten(datatype, self.prefixes)}"
         return str(term)
 
-    def to_table(self, max_width: int = 60) -> str:
-        """An aligned text table; a cell longer than ``max_width`` is wrapped onto further lines
-        of its row, so that quotes are shown whole."""
+    def row_cells(self, row: Mapping[str, Any]) -> list[str]:
+        """The cells of one row for people (:meth:`cell`), in the order of ``variables``.
+
+        A text's language tag is left out when another cell of the row already says it (a
+        ``language`` column beside a name): ``Вясна`` beside ``be``, not ``Вясна@be`` beside it.
+        """
+        terms = [row.get(v) for v in self.variables]
+        shown = {t.value.lower() for t in terms
+                 if isinstance(t, ox.Literal) and not t.language and t.value}
+        return [term.value if isinstance(term, ox.Literal) and term.language
+                and term.language.lower() in shown else self.cell(term) for term in terms]
+
+    def to_table(self, max_width: int = 60, width: int | None = None) -> str:
+        """An aligned text table.
+
+        Without ``width``, a cell longer than ``max_width`` is wrapped onto further lines of its
+        row, so that quotes are shown whole. With ``width`` (a terminal's columns), the columns
+        share that width: wide ones are narrowed first, their cells wrapped onto at most
+        :data:`TABLE_CELL_LINES` lines and cut with ``…`` beyond, and no line is wider than
+        ``width``; a last line says when something was cut.
+        """
         if self.kind == "ask":
             return "yes" if self.boolean else "no"
         if not self.variables:  # SELECT * WHERE { }: rows without columns
             return self._no_columns()
         header = list(self.variables)
-        body = [[textwrap.wrap(" ".join(self.cell(row.get(v)).split()), max_width) or [""]
-                 for v in header] for row in self.rows]
-        widths = [max([len(h)] + [len(line) for r in body for line in r[i]])
-                  for i, h in enumerate(header)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip(),
+        texts = [[" ".join(text.split()) for text in self.row_cells(row)] for row in self.rows]
+        natural = [min(max([len(h)] + [len(r[i]) for r in texts]), max(max_width, len(h)))
+                   for i, h in enumerate(header)]
+        widths = natural if width is None else _fit_columns(
+            natural, [len(h) for h in header], width - 2 * (len(header) - 1))
+        cut = False
+        body = []
+        for row in texts:
+            cells = []
+            for text, w in zip(row, widths, strict=True):
+                lines, was_cut = _wrap_cell(text, w, None if width is None else TABLE_CELL_LINES)
+                cut = cut or was_cut
+                cells.append(lines)
+            body.append(cells)
+        shown_header = [_cut(h, w) for h, w in zip(header, widths, strict=True)]
+        widths = [max([len(h)] + [len(line) for cells in body for line in cells[i]])
+                  for i, h in enumerate(shown_header)]  # as wide as what wrapping left
+        cut = cut or shown_header != header
+        lines = ["  ".join(h.ljust(w) for h, w in zip(shown_header, widths, strict=True)).rstrip(),
                  "  ".join("-" * w for w in widths)]
         for cells in body:
             for k in range(max(len(c) for c in cells)):
                 parts = [(c[k] if k < len(c) else "").ljust(w)
                          for c, w in zip(cells, widths, strict=True)]
                 lines.append("  ".join(parts).rstrip())
+        if width is not None and any(len(line) > width for line in lines):
+            cut = True  # more columns than the terminal has room for, even one character each
+            lines = [_cut(line, width) for line in lines]
         count = len(self.rows)
-        lines.append(f"({count} row{'s' if count != 1 else ''})")
+        notes = [f"({count} row{'s' if count != 1 else ''})"]
         if self.note:
-            lines.append(self.note)
-        return "\n".join(lines)
+            notes.append(self.note)
+        if cut:
+            notes.append(WIDE_HINT)
+        if width is not None:
+            notes = [line for note in notes for line in textwrap.wrap(note, width)]
+        return "\n".join(lines + notes)
 
     def to_markdown(self) -> str:
         """A Markdown table (prefixed names, ``|`` escaped)."""
@@ -618,7 +657,7 @@ class QueryResult:
 
         lines = ["| " + " | ".join(md(v) for v in self.variables) + " |",
                  "|" + "|".join("---" for _ in self.variables) + "|"]
-        lines += ["| " + " | ".join(md(self.cell(row.get(v))) for v in self.variables) + " |"
+        lines += ["| " + " | ".join(md(text) for text in self.row_cells(row)) + " |"
                   for row in self.rows]
         if self.note:
             lines += ["", f"*{self.note}*"]
@@ -671,6 +710,60 @@ def _csv_cell(term: Any) -> str:
     if text[:1] in {"=", "+", "-", "@", "\t", "\r"} and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
+
+
+#: Lines a cell may take in a table fitted to a terminal; more is cut with ``…``.
+TABLE_CELL_LINES = 3
+#: The last line of a table whose cells were cut to fit the terminal.
+WIDE_HINT = "Some cells are cut (…) to fit the terminal: --wide shows them whole, --format csv too."
+#: A column is not narrowed below this many characters (or its content's width, if less).
+_NARROWEST = 6
+
+
+def _fit_columns(natural: list[int], headers: list[int], room: int) -> list[int]:
+    """Column widths that add up to at most ``room`` where possible: the widest columns give way
+    first, each down to its header's width (up to 12) or :data:`_NARROWEST`, or, when there are
+    too many columns for that, to :data:`_NARROWEST`, or to 1."""
+    if sum(natural) <= room:
+        return list(natural)
+    for floors in ([min(n, max(_NARROWEST, min(h, 12))) for n, h in zip(natural, headers,
+                                                                        strict=True)],
+                   [min(n, _NARROWEST) for n in natural], [min(n, 1) for n in natural]):
+        if sum(floors) <= room:
+            break
+    low, high = 0, max(natural)  # the largest cap on every column that still fits
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(max(f, min(n, cap)) for n, f in zip(natural, floors, strict=True)) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    widths = [max(f, min(n, low)) for n, f in zip(natural, floors, strict=True)]
+    spare = room - sum(widths)
+    for i in sorted(range(len(widths)), key=lambda i: -natural[i]):  # the rest to the widest
+        if spare <= 0:
+            break
+        if widths[i] < natural[i]:
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+def _cut(text: str, width: int) -> str:
+    """``text``, or its start and ``…`` when it is longer than ``width``."""
+    return text if len(text) <= width else text[:max(width - 1, 0)] + "…"
+
+
+def _wrap_cell(text: str, width: int, max_lines: int | None) -> tuple[list[str], bool]:
+    """A cell's text as lines of at most ``width`` characters, and whether some was cut: at most
+    ``max_lines`` lines, the last ending in ``…`` when the text goes on."""
+    lines = textwrap.wrap(text, width) or [""]
+    if max_lines is None or len(lines) <= max_lines:
+        return lines, False
+    last = lines[max_lines - 1]
+    end = last[:width - 1] + "…" if len(last) >= width else last + "…"
+    lines = [*lines[:max_lines - 1], end]
+    return lines, True
 
 
 def _json_term(term: Any) -> dict[str, str]:
