@@ -7,7 +7,7 @@ install -e '.[test]'``) and saves one PNG per page into a folder (``docs/screens
 temporary folder; this command is the only thing that changes the tracked pictures, and only when
 someone runs it (docs/design.md, "Screenshots")::
 
-    hrgraph build --store /tmp/shots-store
+    hrgraph --store /tmp/shots-store build
     python -m hrgraph.web.screenshots --store /tmp/shots-store --out docs/screenshots
 """
 
@@ -50,6 +50,7 @@ def _validate(page: Any, url: str) -> None:
 def _network(page: Any, url: str) -> None:
     page.goto(url + "/network")
     page.wait_for_selector("#network[data-nodes]")
+    page.evaluate("document.getElementById('network').scrollIntoView()")  # the graph, not the form
 
 
 def _visit(path: str) -> Callable[[Any, str], None]:
