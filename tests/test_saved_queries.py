@@ -845,7 +845,7 @@ def test_iri_injection_is_refused(built_project, value: str) -> None:
 
 
 @pytest.mark.parametrize("query, param, value", [
-    ("documents-signed-by", "signatory", "viasna"),
+    ("documents-signed-by", "signatory", "viasnaa"),  # no IRI, and the name of nothing
     ("documents-signed-by", "signatory", "https://w3id.org/hrgraph/id/org with space"),
     ("demands-by-topic", "topic", "topic/death-penalty"),
     ("status-changes-between", "from", "2017-02-30"),

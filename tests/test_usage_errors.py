@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import xml.dom.minidom
@@ -116,6 +117,8 @@ def test_web_xml_results_with_a_backspace_are_a_clear_400(server):
 
 # --------------------------------------------------------------- the command line (issue 18, 9)
 
+TOPIC = "https://w3id.org/hrgraph/vocab/topic/death-penalty"
+
 
 def cli_run(project, *args: str, cwd=None):
     """The command through click's runner: stdout, stderr and exit code apart."""
@@ -134,6 +137,89 @@ def cli_run(project, *args: str, cwd=None):
         return runner.invoke(main, [*common, *args], env={"COLUMNS": "80"})
     finally:
         os.chdir(old)
+
+
+def demands(result) -> list[str]:
+    assert result.exit_code == 0, result.stderr
+    return sorted(re.findall(r"hrid:demand/\S+", result.stdout))
+
+
+@pytest.mark.parametrize("value", ["topic:death-penalty", "hrv:topic/death-penalty",
+                                   "death penalty", "Death Penalty", TOPIC])
+def test_iri_parameters_take_prefixed_names_and_names(built_project, value):
+    """Regression: `hrv:topic/…` as printed by the tables silently gave 0 rows, exit 0."""
+    expected = demands(cli_run(built_project, "query", "demands-by-topic", "--wide",
+                               "--param", f"topic={TOPIC}"))
+    assert len(expected) == 2
+    result = cli_run(built_project, "query", "demands-by-topic", "--wide", "--param",
+                     f"topic={value}")
+    assert demands(result) == expected
+    assert "warning" not in result.stderr
+
+
+def test_a_name_of_several_entities_is_refused_with_their_iris(built_project):
+    result = cli_run(built_project, "query", "demands-by-topic", "--param",
+                     "topic=legislative reform")
+    assert result.exit_code == 2
+    assert "'legislative reform' is the name of 2 entities" in result.stderr
+    assert "hrv:topic/legislative-reform" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_name_of_nothing_is_refused(built_project):
+    result = cli_run(built_project, "query", "documents-signed-by", "--param",
+                     "signatory=Viasnaa")
+    assert result.exit_code == 2
+    assert "nor the name of anything in the graph" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["hrv:topic/death-penalt", TOPIC + "x"])
+def test_an_iri_that_names_nothing_gets_a_warning(built_project, value):
+    """Regression: a typo in an IRI parameter silently gave 0 rows."""
+    result = cli_run(built_project, "query", "demands-by-topic", "--param", f"topic={value}")
+    assert result.exit_code == 0
+    assert "(0 rows)" in result.stdout
+    assert f"warning: parameter 'topic': {value}" in result.stderr
+    assert "names nothing in the graph" in result.stderr
+    assert "warning" not in result.stdout
+
+
+def test_the_library_hands_the_warning_over(built_project):
+    from hrgraph.query import run_saved
+
+    missing = run_saved(built_project, "demands-by-topic", {"topic": TOPIC + "x"})
+    assert len(missing.warnings) == 1 and "names nothing" in missing.warnings[0]
+    assert run_saved(built_project, "demands-by-topic", {"topic": TOPIC}).warnings == []
+
+
+def test_did_you_mean_for_query_and_parameter_names(built_project):
+    typo = cli_run(built_project, "query", "demands-by-topik")
+    assert typo.exit_code == 2
+    assert "did you mean 'demands-by-topic'" in typo.stderr
+    assert "known:" not in typo.stderr  # not the whole list of 46 names
+    param = cli_run(built_project, "query", "demands-by-topic", "--param", f"topik={TOPIC}")
+    assert param.exit_code == 2
+    assert "no parameter 'topik'; did you mean 'topic'?" in param.stderr
+    far = cli_run(built_project, "query", "zzzz")
+    assert far.exit_code == 2 and "did you mean" not in far.stderr
+
+
+def test_outside_a_project_says_so(built_project, tmp_path):
+    """Regression: outside a project, `query NAME` said "known: none"."""
+    for args in (["query", "signatories"], ["query", "--list"]):
+        result = cli_run(built_project, *args, cwd=tmp_path)
+        assert result.exit_code == 2, args
+        assert "is not an hrgraph project" in result.stderr
+        assert "known: none" not in result.stderr
+
+
+def test_the_list_shows_defaults_and_fits_the_terminal(built_project):
+    result = cli_run(built_project, "query", "--list")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "--param actor=… iri, default hrid:organisation/belarusian-authorities" in text
+    assert "--param status=… iri, default hrv:status/met" in text
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
 def test_the_note_of_a_cut_result_is_printed_once(built_project, tmp_path):
@@ -161,3 +247,16 @@ def test_each_validation_message_is_printed_once(built_project):
     as_json = cli_run(built_project, "--corpus", "tests/corpus.txt", "validate", "--format",
                       "json", str(REPO / path), cwd=REPO)
     assert json.loads(as_json.stdout)["violations"] == 2  # SHACL's results, all of them
+
+
+def test_the_example_iris_in_messages_exist(built_project):
+    """Regression: the hint for a malformed IRI named `id/org/viasna`, which does not exist."""
+    from hrgraph.query import run_query
+
+    result = cli_run(built_project, "query", "documents-signed-by", "--param",
+                     "signatory=urn:x y")  # neither an IRI nor a name: the hint is shown
+    assert result.exit_code == 2
+    examples = re.findall(r"https://w3id\.org/hrgraph/\S+?(?=[),;\s]|$)", result.stderr)
+    assert examples
+    for iri in examples:
+        assert run_query(built_project, f"ASK {{ <{iri}> ?p ?o }}").boolean, iri

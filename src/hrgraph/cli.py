@@ -476,7 +476,11 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
           list_only: bool, endpoint: str | None, include_confidential: bool) -> None:
     """Run a saved query (by NAME from queries/, or a FILE.rq) over the built store.
 
-    Confidential data (in private graphs) is never read, unless --include-confidential.
+    Confidential data (in private graphs) is never read, unless --include-confidential. A table
+    printed to a terminal (or with $COLUMNS set) fits its width unless --wide. An IRI parameter
+    takes a full IRI, a prefixed name as the tables print them (hrid:organisation/viasna,
+    topic:death-penalty) or a name (Viasna); a name that fits several entities is refused, with
+    their IRIs.
 
     \b
     Examples:
@@ -491,7 +495,11 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
 
     project = settings.project()
     if list_only:
-        click.echo(_query_list(queries.list_queries(project)))
+        if not project.is_project:
+            raise UsageError(f"{project.root} is not an hrgraph project (no hrgraph.toml, "
+                             "data/, ontology/, shapes/ or queries/): run the command in one, "
+                             "or give --project DIR")
+        click.echo(_query_list(queries.list_queries(project), queries.prefixes(project)))
         return
     if not name:
         raise UsageError("name a saved query or an .rq file (see `hrgraph query --list`)")
@@ -519,6 +527,8 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
         result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
                                    allow_service=allow_service,
                                    include_confidential=include_confidential)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     fmt = fmt or _format_for(output)
     if fmt == "table":
         width = None if wide or output is not None else _terminal_width()
@@ -604,15 +614,38 @@ def serve(settings: Settings, host: str, port: int, read_only: bool,
                 access_log=settings.verbose, proxy_headers=False)
 
 
-def _query_list(saved: list) -> str:
-    """One line per saved query (name and summary), with its parameters below."""
+def _query_list(saved: list, prefix_map: dict[str, str]) -> str:
+    """One line per saved query (name and summary), with its parameters below: type, whether
+    required, default and example (IRIs as prefixed names, which the parameters accept)."""
+    from hrgraph.query import shorten
+
+    def shown(param, value) -> str:
+        if param.type == "iri" and isinstance(value, str):
+            short = shorten(value, prefix_map)
+            return value if short.startswith("<") else short
+        return str(value)
+
     lines = []
     for q in saved:
         lines.append(f"{q.name:<36} {q.summary}")
         for p in q.params.values():
-            example = f" (e.g. {p.example})" if p.example not in (None, "") else ""
-            required = ", required" if p.required else ""
-            lines.append(f"    --param {p.name}=…  {p.type}{required}{example}")
+            details = [p.type + (", required" if p.required else "")]
+            if p.multiple:
+                details.append("repeat for several")
+            if p.default not in (None, "", []):
+                defaults = p.default if isinstance(p.default, list) else [p.default]
+                details.append("default " + " ".join(shown(p, d) for d in defaults))
+            example = (f" (e.g. {shown(p, p.example)})"
+                       if p.example not in (None, "", p.default) else "")
+            lines.append(f"    --param {p.name}=…  {', '.join(details)}{example}")
+    width = _terminal_width()
+    if width is not None:  # long lines go on below, indented, rather than past the edge
+        import textwrap
+
+        lines = [part for line in lines for part in textwrap.wrap(
+            line, width, subsequent_indent=" " * (8 if line.startswith(" ") else
+                                                   37 if width >= 72 else 4),
+            break_long_words=False, break_on_hyphens=False) or [""]]
     return "\n".join(lines) if lines else "no saved queries in queries/"
 
 

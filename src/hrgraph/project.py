@@ -116,6 +116,15 @@ class Project:
         return self.root / "queries"
 
     @property
+    def is_project(self) -> bool:
+        """Whether the root looks like an hrgraph project: it has an ``hrgraph.toml`` or one of
+        the folders ``data/``, ``ontology/``, ``shapes/``, ``queries/`` (so that a command run
+        elsewhere can say so instead of finding nothing)."""
+        return (self.root / "hrgraph.toml").is_file() or any(
+            path.is_dir() for path in (self.data_dir, self.ontology_dir, self.shapes_dir,
+                                       self.queries_dir))
+
+    @property
     def sources_dir(self) -> Path:
         """Verbatim copies of the source texts that the data quotes."""
         return self.data_dir / "sources"

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import difflib
 import functools
 import io
 import json
@@ -54,7 +55,7 @@ from hrgraph import _query_worker, guard
 from hrgraph._query_worker import RawResult, execute
 from hrgraph.errors import InputError, QueryTimeout, StoreError, UsageError
 from hrgraph.project import Project
-from hrgraph.terms import WELL_KNOWN_PREFIXES
+from hrgraph.terms import ID_PREFIXES, LINKED_PREFIXES, VOCAB_PREFIXES, WELL_KNOWN_PREFIXES
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -70,6 +71,7 @@ __all__ = [
     "parse_header",
     "parse_value",
     "prefixes",
+    "resolve_iri_values",
     "run_query",
     "run_saved",
     "to_python",
@@ -278,11 +280,26 @@ def find_query(project: Project, name_or_path: str | os.PathLike) -> SavedQuery:
         if resolved.is_relative_to(project.queries_dir / "checks"):
             name = f"checks/{candidate.stem}"
         return load_saved_query(resolved, name=name)
-    for query in list_queries(project):
+    saved = list_queries(project)
+    for query in saved:
         if query.name == text.removesuffix(".rq"):
             return query
-    known = ", ".join(q.name for q in list_queries(project)) or "none"
-    raise UsageError(f"no saved query called {text!r} (known: {known})")
+    if not project.is_project:
+        raise UsageError(f"no saved query called {text!r}: {project.root} is not an hrgraph "
+                         "project (no hrgraph.toml, data/, ontology/, shapes/ or queries/); "
+                         "run the command in one, or give --project DIR")
+    raise UsageError(f"no saved query called {text!r}"
+                     + did_you_mean(text.removesuffix(".rq"), [q.name for q in saved])
+                     + " (`hrgraph query --list` lists them)")
+
+
+def did_you_mean(given: str, known: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the known names closest to ``given`` (by difflib), or
+    ``""`` when none is close."""
+    close = difflib.get_close_matches(given, known, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(name) for name in close) + "?"
 
 
 # --------------------------------------------------------------------------- parameter values
@@ -388,6 +405,16 @@ def _real_date(text: str) -> bool:
     return True
 
 
+def _refuse_unknown_params(saved: SavedQuery, values: Mapping[str, Any]) -> None:
+    """Raise UsageError for a parameter the header does not declare (with the closest names)."""
+    unknown = sorted(set(values) - set(saved.params))
+    if unknown:
+        known = ", ".join(saved.params) or "none"
+        raise UsageError(f"query {saved.name!r} has no parameter {unknown[0]!r}"
+                         + did_you_mean(unknown[0], list(saved.params))
+                         + f" (its parameters: {known})")
+
+
 def bind_params(saved: SavedQuery, values: Mapping[str, Any] | None
                 ) -> tuple[dict[str, ox.NamedNode | ox.Literal], dict[str, list[Any]]]:
     """Check ``values`` against the header; return single-valued and multi-valued bindings.
@@ -399,11 +426,7 @@ def bind_params(saved: SavedQuery, values: Mapping[str, Any] | None
         UsageError: an unknown parameter, a missing required one, or a malformed value.
     """
     values = dict(values or {})
-    unknown = sorted(set(values) - set(saved.params))
-    if unknown:
-        known = ", ".join(saved.params) or "none"
-        raise UsageError(f"query {saved.name!r} has no parameter {unknown[0]!r} "
-                         f"(its parameters: {known})")
+    _refuse_unknown_params(saved, values)
     single: dict[str, ox.NamedNode | ox.Literal] = {}
     multi: dict[str, list[Any]] = {}
     for name, param in saved.params.items():
@@ -426,6 +449,113 @@ def bind_params(saved: SavedQuery, values: Mapping[str, Any] | None
                 value = next(iter(value))
             single[name] = parse_value(param, value)
     return single, multi
+
+
+# --------------------------------------------------------------------------- IRI parameters
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: Entities whose name (any of these, in any language, ignoring case) is the value given.
+_BY_NAME = f"""SELECT DISTINCT ?entity WHERE {{
+  ?entity <http://www.w3.org/2000/01/rdf-schema#label>|<{_SKOS}prefLabel>|<{_SKOS}altLabel>
+          |<{_SKOS}hiddenLabel> ?label
+  FILTER(isIRI(?entity) && LCASE(STR(?label)) = LCASE(STR(?name)))
+}} ORDER BY ?entity"""
+#: Which of the IRIs bound to ?iri (a VALUES block) occur in the graph at all.
+_IN_GRAPH = "SELECT DISTINCT ?iri WHERE { { ?iri ?p ?o } UNION { ?s ?p ?iri } }"
+_PREFIXED_NAME = re.compile(r"([A-Za-z][\w.\-]*):(?!//)(\S*)")
+
+
+def name_prefixes(project: Project) -> dict[str, str]:
+    """The prefixes an IRI parameter may be written with: those of the tables
+    (:func:`prefixes`: ``hrid:``, ``hrv:``, ``skos:`` …) and those of the data files
+    (``person:``, ``organisation:``, ``topic:``, ``action:`` … of :mod:`hrgraph.terms`)."""
+    found = {name: project.id_base + path for name, path in ID_PREFIXES.items()}
+    found.update({name: project.vocab_base + path for name, path in VOCAB_PREFIXES.items()})
+    found.update(LINKED_PREFIXES)
+    found.update(prefixes(project))
+    return found
+
+
+def expand_prefixed(text: str, prefix_map: Mapping[str, str]) -> str | None:
+    """The IRI a prefixed name (``hrid:demand/x``, ``topic:death-penalty``) stands for, or
+    ``None`` when ``text`` is not one of a known prefix (``https://…`` is not)."""
+    match = _PREFIXED_NAME.fullmatch(text)
+    if match is None or match.group(1) not in prefix_map:
+        return None
+    return prefix_map[match.group(1)] + match.group(2)
+
+
+def resolve_iri_values(project: Project, saved: SavedQuery, values: Mapping[str, Any] | None, *,
+                       look_up: bool = True, store: ox.Store | None = None,
+                       include_confidential: bool = False,
+                       timeout: float | None = DEFAULT_TIMEOUT) -> tuple[dict[str, Any], list[str]]:
+    """The values of ``saved``'s IRI parameters as full IRIs, and warnings for people.
+
+    A value may be an IRI, a prefixed name as the tables print them (:func:`name_prefixes`), or,
+    with ``look_up``, a name of one entity in the graph (``rdfs:label`` or a SKOS label, any
+    language, any case). With ``look_up``, a warning says which IRIs occur nowhere in the
+    graph (a typo gives an empty answer, not an error: the query may ask for what is absent).
+    Other parameters and non-text values are returned as they are.
+
+    Raises:
+        UsageError: a name that fits no entity or several (their IRIs listed), or a value that is
+            no IRI at all.
+    """
+    values = dict(values or {})
+    prefix_map = name_prefixes(project)
+    given_iris: list[tuple[str, str, str]] = []  # parameter, value as given, IRI
+    for name, param in saved.params.items():
+        if param.type != "iri" or values.get(name) is None:
+            continue
+        given = values[name]
+        many = isinstance(given, (list, tuple, set, frozenset))
+        resolved = []
+        for item in (list(given) if many else [given]):
+            if isinstance(item, str):
+                iri = _iri_for(project, param, item.strip(), prefix_map, look_up=look_up,
+                               store=store, include_confidential=include_confidential,
+                               timeout=timeout)
+                given_iris.append((name, item, iri))
+                item = iri
+            resolved.append(item)
+        values[name] = resolved if many else resolved[0]
+    warnings = []
+    if look_up and given_iris:
+        terms = [ox.NamedNode(iri) for iri in dict.fromkeys(iri for _, _, iri in given_iris)]
+        sparql = _check_query(_insert_values(_IN_GRAPH, {"iri": terms}), False).text
+        found = _run_checked(project, sparql, {}, timeout=timeout, limit=None, store=store,
+                             include_confidential=include_confidential)
+        present = {term.value for term in found.column("iri")}
+        for name, item, iri in given_iris:
+            if iri not in present:
+                shown = item if item == iri else f"{item} (<{iri}>)"
+                warnings.append(f"parameter {name!r}: {shown} names nothing in the graph, so "
+                                "the answer may well be empty; check its spelling")
+    return values, warnings
+
+
+def _iri_for(project: Project, param: Param, text: str, prefix_map: Mapping[str, str], *,
+             look_up: bool, store: ox.Store | None, include_confidential: bool,
+             timeout: float | None) -> str:
+    """The IRI one value of an IRI parameter names (see :func:`resolve_iri_values`)."""
+    expanded = expand_prefixed(text, prefix_map)
+    if expanded is not None:
+        return parse_value(param, expanded).value
+    if not look_up or (_SCHEME.match(text) and not _IRI_FORBIDDEN.search(text)) or not text:
+        return parse_value(param, text).value  # an IRI, or the error that says what one is
+    found = run_query(project, _BY_NAME, {"name": ox.Literal(text)}, timeout=timeout,
+                      limit=None, store=store, include_confidential=include_confidential)
+    entities = [term.value for term in found.column("entity")]
+    if len(entities) == 1:
+        return entities[0]
+    if not entities:
+        raise UsageError(f"parameter {param.name!r}: {text!r} is neither an IRI (like "
+                         "https://w3id.org/hrgraph/id/organisation/viasna), nor a prefixed name "
+                         "(like hrid:organisation/viasna), nor the name of anything in the graph")
+    listed = ", ".join(shorten(iri, prefixes(project)) for iri in entities[:10])
+    more = f" and {len(entities) - 10} more" if len(entities) > 10 else ""
+    raise UsageError(f"parameter {param.name!r}: {text!r} is the name of {len(entities)} "
+                     f"entities: {listed}{more}; give the one you mean by its IRI")
 
 
 # --------------------------------------------------------------------------- VALUES insertion
@@ -528,6 +658,9 @@ class QueryResult:
     truncated: bool = False
     limit: int | None = None
     prefixes: dict[str, str] = field(default_factory=lambda: dict(COMMON_PREFIXES), repr=False)
+    #: Things the caller should know about the answer, for people (an IRI parameter naming
+    #: nothing in the graph); the command line prints them on stderr.
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def from_raw(cls, raw: RawResult, *, limit: int | None,
@@ -1060,14 +1193,20 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
     """
     saved = name_or_path if isinstance(name_or_path, SavedQuery) else find_query(
         project, name_or_path)
+    _refuse_unknown_params(saved, params or {})  # before any look-up of a value
+    params, warnings = resolve_iri_values(project, saved, params, store=store, timeout=timeout,
+                                          include_confidential=include_confidential)
     single, multi = bind_params(saved, params)
     sparql, form = _check_query(saved.text, allow_service)
     substitutions, by_values = _split_bindings(sparql, form, single)
     by_values.update(multi)
     if by_values:
         sparql = _check_query(_insert_values(sparql, by_values), allow_service).text
-    return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
-                        include_confidential=include_confidential, allow_service=allow_service)
+    result = _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit,
+                          store=store, include_confidential=include_confidential,
+                          allow_service=allow_service)
+    result.warnings = warnings
+    return result
 
 
 @functools.lru_cache(maxsize=256)

@@ -372,7 +372,7 @@ def run_remote(project: Project, name_or_path: Any, params: Mapping[str, Any] | 
     """Run a saved query (or ``.rq`` file) against a SPARQL 1.1 query endpoint.
 
     Parameters are checked against the header like :func:`hrgraph.query.run_saved` and bound by a
-    ``VALUES`` block of the validated terms.
+    ``VALUES`` block of the validated terms; an IRI parameter takes an IRI or a prefixed name.
 
     Raises:
         UsageError, InputError: as for local queries.
@@ -382,6 +382,9 @@ def run_remote(project: Project, name_or_path: Any, params: Mapping[str, Any] | 
 
     saved = name_or_path if isinstance(name_or_path, queries.SavedQuery) else \
         queries.find_query(project, name_or_path)
+    # Prefixed names as the tables print them; names of entities are looked up in the local
+    # store only (run_saved), never by asking the endpoint.
+    params, _ = queries.resolve_iri_values(project, saved, params, look_up=False)
     single, multi = queries.bind_params(saved, params)
     sparql, form = guard.checked(saved.text, allow_service=allow_service)
     values = {name: [term] for name, term in single.items()}
