@@ -229,3 +229,34 @@ def test_query_bad_param_syntax(cli: CliRunner, built_mini: Project, tmp_path) -
 def test_query_list(cli: CliRunner, built_mini: Project) -> None:
     result = run(cli, built_mini, "query", "--list")
     assert result.exit_code == 0, result.stderr
+
+
+def test_an_export_holding_confidential_data_is_for_its_owner_only(
+        cli: CliRunner, mini_project: Project, tmp_path) -> None:
+    """Exports get an ordinary file's mode (0644 with umask 022), so that they can be shared;
+    a file holding private graphs (confidential data) gets 0600 whatever the umask."""
+    import stat
+
+    (mini_project.data_dir / "secret.ttl").write_text(
+        "@prefix hrg: <https://w3id.org/hrgraph/ontology#> .\n"
+        "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        "<https://w3id.org/hrgraph/id/person/at-risk> a foaf:Person ; hrg:confidential true .\n",
+        encoding="utf-8")
+    (tmp_path / "q.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert run(cli, mini_project, "--quiet", "build").exit_code == 0
+    mask = os.umask(0o022)
+    try:
+        for args in (["export", "--format", "nq", "-o", str(tmp_path / "public.nq")],
+                     ["export", "--format", "nq", "-o", str(tmp_path / "backup.nq"),
+                      "--include-confidential"],
+                     ["query", str(tmp_path / "q.rq"), "-o", str(tmp_path / "q.csv"),
+                      "--include-confidential"]):
+            result = run(cli, mini_project, *args)
+            assert result.exit_code == 0, result.stderr
+    finally:
+        os.umask(mask)
+    assert "at-risk" in (tmp_path / "backup.nq").read_text()
+    assert "at-risk" not in (tmp_path / "public.nq").read_text()
+    assert stat.S_IMODE((tmp_path / "public.nq").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "backup.nq").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "q.csv").stat().st_mode) == 0o600

@@ -541,7 +541,8 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
     else:
         from hrgraph.export import write_atomically
 
-        write_atomically(output, text.encode("utf-8"))  # StoreError, exit 3, as documented
+        write_atomically(output, text.encode("utf-8"),  # StoreError, exit 3, as documented
+                         private=include_confidential)
     if result.note and (output is not None or fmt in {"csv", "json"}):
         click.echo(result.note, err=True)  # tables and Markdown on the terminal say it already
 
