@@ -238,6 +238,9 @@ def test_network_page_reads_without_javascript(site: str, browser) -> None:
     try:
         page.goto(site + "/network?focus=Viasna")
         assert page.locator("table.network-links").is_visible()
+        # No empty drawing area and no zoom buttons that could do nothing.
+        assert not page.locator("#network").is_visible()
+        assert not page.get_by_role("button", name="Zoom in").is_visible()
         assert page.locator("table.network-links tbody tr").count() > 100
         assert page.locator("#found").get_by_role("link", name="Human Rights Center “Viasna”")\
             .first.is_visible()

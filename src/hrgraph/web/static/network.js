@@ -74,6 +74,7 @@
       elements.push({ group: "edges", data: { id: "e" + i, source: e.source, target: e.target,
                                               label: e.label } });
     });
+    box.hidden = false;  // hidden until drawn: without JavaScript the page shows no empty box
     box.style.height = Math.max(model.height, 120) + "px";
     var cy = cytoscape({
       container: box, elements: elements, style: style(model.font_size),
@@ -156,6 +157,7 @@
         }
       })
       .catch(function (error) {
+        box.hidden = false;
         box.textContent = "The graph could not be drawn (" + error.message + "); " +
                           "the links are listed on this page.";
       });
