@@ -62,7 +62,8 @@ COLUMN_GAP, ROW_GAP, GROUP_GAP, MARGIN = 32, 6, 16, 20
 
 def graph(view: View) -> dict[str, Any]:
     """The whole public network: nodes by IRI (``kind``, ``label``, link; a demand's document and
-    topics, a document's date) and the links between them, each once, in a stable order."""
+    topics, a document's date) and the links between them, each once, in a stable order; and
+    the demands as :func:`~hrgraph.web.listings.all_demands` gives them."""
     hrg = view.hrg
     nodes: dict[str, dict[str, Any]] = {}
     edges: set[tuple[str, str, str]] = set()
@@ -78,7 +79,8 @@ def graph(view: View) -> dict[str, Any]:
             return "person"
         return "group" if hrg + "Collective" in types else "organisation"
 
-    for demand in all_demands(view):  # leaf demands only, as /demands and the dashboard count
+    demands = all_demands(view)
+    for demand in demands:  # leaf demands only, as /demands and the dashboard count
         document = demand["document"]["iri"]
         node(ox.NamedNode(document), "document", date=view.value(document, hrg + "earliestDate"))
         d = node(ox.NamedNode(demand["iri"]), "demand", document=document,
@@ -94,7 +96,8 @@ def graph(view: View) -> dict[str, Any]:
                 edges.add((node(signatory, agent_kind(signatory.value)), document, "signed"))
     return {"nodes": nodes,
             "edges": [{"source": s, "target": t, "label": label}
-                      for s, t, label in sorted(edges, key=_edge_key)]}
+                      for s, t, label in sorted(edges, key=_edge_key)],
+            "demands": demands}
 
 
 def _edge_key(edge: tuple[str, str, str]) -> tuple:
@@ -322,7 +325,7 @@ def check(view: View, full: Mapping[str, Any], filters: Mapping[str, Any]) -> No
                              + ", ".join(KINDS))
     chosen = {name: filters[name] for name in ("document", "topic") if filters.get(name)}
     if chosen:
-        check_filters(view, all_demands(view), chosen)
+        check_filters(view, full["demands"], chosen)
     around = filters.get("around")
     if around and around not in full["nodes"] and not view.exists(around):
         raise InputError(f"around={around!r} names nothing in the data; it accepts the IRI of "
