@@ -128,17 +128,127 @@ def test_filters_narrow_the_demands_list(site: str, page) -> None:
 
 def test_sparql_page_runs_a_query_and_shows_rows(site: str, page) -> None:
     page.goto(site + "/query")
-    assert page.locator(".CodeMirror .cm-keyword").count() > 0  # highlighted by CodeMirror
-    page.evaluate("""document.querySelector('.CodeMirror').CodeMirror.setValue(
+    page.wait_for_selector(".yasqe-holder[data-ready]")
+    assert page.locator(".yasqe .CodeMirror .cm-keyword").count() > 0  # highlighted by Yasqe
+    page.evaluate("""document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(
         'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\\n' +
         'SELECT ?name WHERE {\\n  <https://w3id.org/hrgraph/id/organisation/viasna> ' +
         'skos:prefLabel ?name\\n}')""")
     page.get_by_role("button", name="Run query").click()
-    page.wait_for_url("**/query?query=*")
+    page.wait_for_selector("#result[data-shown=yasr]")
     assert page.get_by_role("heading", name="Result: 3 rows").is_visible()
-    assert page.locator("table.results-table tbody tr").count() == 3
+    assert page.locator(".yasr table tbody tr").count() == 3
     assert page.get_by_text("Праваабарончы цэнтр «Вясна»").is_visible()
+    assert "/query?query=" in page.url  # the address runs the same query again
     screenshot(page, "query")
+
+
+#: A saved query with many columns (nine) and long IRIs and texts in them.
+WIDE = "/query?saved=status-as-of"
+
+
+def _fits(page) -> dict:
+    """How wide the page and the results are, against the viewport."""
+    return page.evaluate("""() => {
+        const results = document.querySelector('#result');
+        return {viewport: window.innerWidth,
+                page: document.documentElement.scrollWidth,
+                results: results.getBoundingClientRect().right};
+    }""")
+
+
+def test_query_page_loads_yasgui_with_no_request_leaving_the_machine(
+        site: str, page, tmp_path: Path) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(site + "/query")
+    page.wait_for_selector(".yasqe-holder[data-ready]")
+    # the completers: a project prefix is declared as it is typed; a class comes from the
+    # project's ontology (YASGUI's own would ask prefix.cc and lov.linkeddata.es)
+    page.evaluate("""() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;
+        cm.setValue('SELECT * WHERE { ?s a '); cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
+    page.keyboard.type("hrg:")
+    page.wait_for_function("document.querySelector('.yasqe .CodeMirror').CodeMirror"
+                           ".getValue().startsWith('PREFIX hrg: <https://w3id.org/hrgraph/')")
+    page.keyboard.type("Dem")
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    assert "hrg:Demand" in page.locator(".CodeMirror-hints li").all_inner_texts()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Run signatories").click()
+    page.wait_for_selector("#result[data-shown=yasr]")
+    page.screenshot(path=str(tmp_path / "query-local.png"))
+    assert requests and all(url.startswith(site + "/") for url in requests), \
+        [url for url in requests if not url.startswith(site + "/")]
+    assert any("/api/queries/signatories" in url for url in requests)
+    # nothing in the page points at the YASGUI manual or downloads a browser-made CSV
+    assert page.locator(".yasr_external_ref_btn, .yasr_downloadIcon").count() == 0
+
+
+def test_saved_query_runs_with_its_form_and_shows_rows(site: str, page, tmp_path: Path) -> None:
+    page.goto(site + WIDE)
+    page.wait_for_selector(".yasqe-holder[data-ready]")
+    page.get_by_label("date").fill("2020-01-01")
+    page.get_by_role("button", name="Run status-as-of").click()
+    page.wait_for_selector("#result[data-shown=yasr]")
+    expected = page.evaluate("""fetch('/api/queries/status-as-of?date=2020-01-01')
+        .then(r => r.json()).then(j => j.results.bindings.length)""")
+    assert expected > 0
+    assert page.get_by_role("heading", name=f"Result: {expected} rows").is_visible()
+    assert page.locator(".yasr table tbody tr").count() == min(expected, 100)
+    assert page.locator("#saved").input_value() == "status-as-of"  # still the chosen query
+    assert "saved=status-as-of" in page.url and "date=2020-01-01" in page.url
+    # the form sent its shown default: the rows are those of the API given the date alone
+    csv_link = page.locator("#downloads a", has_text="CSV").get_attribute("href")
+    assert csv_link.startswith("/api/queries/status-as-of.csv?date=2020-01-01&document=")
+    # a column sorts in the browser
+    cell = page.locator(".yasr table tbody tr:first-child td:nth-child(2)")
+    header = page.locator(".yasr table thead th", has_text="demand").first
+    for order in ("ascending", "descending"):
+        header.click()
+        page.wait_for_function("order => document.querySelector('.yasr table thead "
+                               "th:nth-child(2)').getAttribute('aria-sort') === order", arg=order)
+        if order == "ascending":
+            first = cell.inner_text()
+    assert cell.inner_text() != first
+    page.screenshot(path=str(tmp_path / "query-saved.png"), full_page=True)
+
+
+def test_query_results_fit_the_viewport_width(site: str, browser, tmp_path: Path) -> None:
+    for javascript in (True, False):
+        context = browser.new_context(viewport={"width": 1024, "height": 800},
+                                      java_script_enabled=javascript)
+        page = context.new_page()
+        page.goto(site + WIDE + "&run=1&date=2020-01-01")
+        if javascript:
+            page.wait_for_selector("#result[data-shown=yasr]")
+            assert page.locator(".yasr table tbody tr").count() > 0
+        else:
+            assert page.locator("table.results-table tbody tr").count() > 0
+        sizes = _fits(page)
+        page.screenshot(path=str(tmp_path / f"query-wide-{javascript}.png"), full_page=True)
+        context.close()
+        assert sizes["page"] <= sizes["viewport"], sizes
+        assert sizes["results"] <= sizes["viewport"], sizes
+
+
+def test_query_page_without_javascript_runs_a_saved_query(site: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site + "/query?saved=signatories")
+        page.get_by_role("button", name="Run signatories").click()
+        page.wait_for_url("**/query?saved=signatories&run=1*")
+        assert page.locator("table.results-table tbody tr").count() > 0
+        assert page.locator("#saved").input_value() == "signatories"
+        assert page.locator("#param-document").input_value().endswith(
+            "/id/document/concerted-position-2016")  # the default, shown and applied
+        page.locator("table.results-table thead a", has_text="name").click()
+        page.wait_for_url("**sort=name*")
+        names = page.locator("table.results-table tbody tr td:nth-child(3)").all_inner_texts()
+        assert names == sorted(names, key=str.casefold)
+    finally:
+        context.close()
 
 
 #: What the drawing shows, read from Cytoscape in the page: each node's position, drawn label,

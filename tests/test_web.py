@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -604,6 +605,147 @@ def test_pages_without_javascript_still_read(client: TestClient) -> None:
     assert '<details class="network-list" open>' in network  # JavaScript closes it
     query = client.get("/query").text
     assert "<textarea" in query and 'type="submit"' in query
+
+
+# --------------------------------------------------------------------------- the query page
+
+
+def _select_options(html: str) -> list[str]:
+    """The names of the saved-query options marked selected."""
+    return re.findall(r'<option value="([^"]+)" selected>', html)
+
+
+def test_query_page_draws_a_saved_querys_parameter_form_from_its_header(
+        client: TestClient) -> None:
+    html = client.get("/query", params={"saved": "status-as-of"}).text
+    form = html.split('<form class="params"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="saved" value="status-as-of">' in form
+    assert '<input type="hidden" name="run" value="1">' in form
+    # date: type date, required without a default; its example and description from the header
+    date = re.search(r'<input id="param-date" name="date" type="date"[^>]*>', form).group(0)
+    assert " required" in date and 'value=""' in date and 'placeholder="2020-01-01"' in date
+    assert "The date the status is asked for." in form
+    # document: optional, prefilled with its default
+    document = re.search(r'<input id="param-document" name="document"[^>]*>', form).group(0)
+    assert 'value="https://w3id.org/hrgraph/id/document/concerted-position-2016"' in document
+    assert " required" not in document
+    assert "iri, optional" in form and "date, required" in form
+    # a multiple parameter takes one value per line
+    topics = client.get("/query", params={"saved": "demands-by-topic"}).text
+    assert re.search(r'<textarea id="param-topic" name="topic"[^>]* required', topics)
+    assert "One per line." in topics
+
+
+def test_query_page_runs_a_saved_query_with_its_defaults_and_keeps_it_chosen(
+        client: TestClient) -> None:
+    # An empty field is not sent: the default applies, as the API applies it.
+    response = client.get("/query", params={"saved": "signatories", "run": "1", "document": ""})
+    assert response.status_code == 200
+    api = client.get("/api/queries/signatories").json()["results"]["bindings"]
+    model = client.get("/query.json", params={"saved": "signatories", "run": "1",
+                                              "document": ""}).json()
+    assert model["ran"] == "saved" and model["selected"] == "signatories"
+    assert model["result"]["count"] == len(api) > 0
+    assert _select_options(response.text) == ["signatories"]
+    assert f"Result: {len(api)} rows" in response.text
+    assert 'value="https://w3id.org/hrgraph/id/document/concerted-position-2016"' in response.text
+    # another value gives another answer, still with the query chosen
+    other = "https://w3id.org/hrgraph/id/document/open-letter-2015-12-09"
+    given = client.get("/query.json", params={"saved": "signatories", "run": "1",
+                                              "document": other}).json()
+    expected = client.get("/api/queries/signatories", params={"document": other}).json()
+    assert given["result"]["count"] == len(expected["results"]["bindings"]) != len(api)
+    assert given["selected"] == "signatories"
+    assert given["params"][0]["value"] == other
+
+
+def test_query_page_saved_query_links_to_the_apis_downloads(client: TestClient) -> None:
+    html = client.get("/query", params={"saved": "status-as-of", "run": "1",
+                                        "date": "2020-01-01"}).text
+    assert 'href="/api/queries/status-as-of.csv?date=2020-01-01"' in html
+    assert 'href="/api/queries/status-as-of.json?date=2020-01-01"' in html
+    rows = list(csv.reader(io.StringIO(client.get("/api/queries/status-as-of.csv",
+                                                  params={"date": "2020-01-01"}).text)))
+    model = client.get("/query.json", params={"saved": "status-as-of", "run": "1",
+                                              "date": "2020-01-01"}).json()
+    assert len(rows) - 1 == model["result"]["count"] > 0
+
+
+def test_query_page_saved_query_with_a_missing_value_says_so_and_stays_chosen(
+        client: TestClient) -> None:
+    response = client.get("/query", params={"saved": "status-as-of", "run": "1"})
+    assert response.status_code == 400
+    assert "needs a value for parameter &#39;date&#39;" in response.text
+    assert _select_options(response.text) == ["status-as-of"]
+    assert 'id="param-date"' in response.text
+
+
+def test_query_page_sorts_and_pages_the_rows(client: TestClient) -> None:
+    query = "SELECT ?s WHERE { ?s a ?type } ORDER BY ?s"
+    first = client.get("/query.json", params={"query": query}).json()["result"]
+    assert first["count"] > 100 and len(first["rows"]) == 100
+    assert first["paging"]["pages"] > 1 and first["paging"]["previous"] is None
+    second = client.get(first["paging"]["next"].replace("/query?", "/query.json?")).json()
+    assert second["result"]["paging"]["page"] == 2
+    assert second["result"]["rows"][0] != first["rows"][0]
+    descending = client.get("/query.json", params={"query": query, "sort": "s",
+                                                   "desc": "1"}).json()["result"]
+    texts = [row[0]["text"] for row in descending["rows"]]
+    assert texts == sorted(texts, key=str.casefold, reverse=True)
+    assert descending["columns"][0]["sorted"] == "descending"
+    html = client.get("/query", params={"query": query}).text
+    assert 'rel="next"' in html and 'title="Sort by s"' in html
+    assert 'href="/sparql?query=SELECT' in html and "format=csv" in html
+
+
+def test_query_page_marks_the_line_of_a_syntax_error(client: TestClient) -> None:
+    response = client.get("/query", params={"query": "SELECT * WHERE {\n ?s ?p ?o .\n FILTER(\n}"})
+    assert response.status_code == 400 and "line 3" in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert client.get("/query.json", params={"query": "SELECT * WHERE { ?s ?p }"}
+                      ).json()["error_line"] == 1
+
+
+def test_query_page_csp_allows_connections_to_this_site_only(client: TestClient) -> None:
+    from hrgraph.web.app import CSP
+
+    policy = client.get("/query").headers["content-security-policy"]
+    assert "connect-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-eval" not in policy and "'unsafe-inline'" not in policy.split(
+        "script-src")[1].split(";")[0]
+    # every other page keeps the policy it had
+    for path in ("/", "/demands", "/sparql"):
+        assert client.get(path).headers["content-security-policy"] == CSP
+
+
+def test_query_page_loads_nothing_from_elsewhere(client: TestClient) -> None:
+    html = client.get("/query").text
+    loaded = re.findall(r'<(?:script|img|iframe)[^>]* src="([^"]*)"', html)
+    loaded += re.findall(r'<link[^>]* href="([^"]*)"', html)
+    loaded += re.findall(r'<form[^>]* action="([^"]*)"', html)
+    assert loaded and all(url.startswith("/") and not url.startswith("//") for url in loaded)
+    assert "/static/vendor/yasgui-4.6.2/yasgui.min.js" in loaded
+    config = json.loads(html.split('<script type="application/json" id="query-config">')[1]
+                        .split("</script>")[0])
+    for key in ("endpoint", "api", "page"):
+        assert config[key].startswith("/") and not config[key].startswith("//")
+    assert config["prefixes"]["hrg"] == "https://w3id.org/hrgraph/ontology#"
+    assert "https://w3id.org/hrgraph/ontology#Demand" in config["classes"]
+    assert "https://w3id.org/hrgraph/ontology#madeIn" in config["properties"]
+    script = client.get("/static/query.js").text
+    assert not re.search(r"https?://", script)
+    assert "prefixCcApi" not in script and '"prefixes"' not in script.split("autocompleters")[1]
+    for vendored in ("yasgui.min.js", "yasgui.min.css", "LICENSE", "THIRD-PARTY-LICENSES.txt"):
+        assert client.get(f"/static/vendor/yasgui-4.6.2/{vendored}").status_code == 200
+
+
+def test_query_page_without_javascript_still_runs_both_forms(client: TestClient) -> None:
+    html = client.get("/query").text
+    assert '<form class="params" id="params" action="/query" method="get"' in html
+    assert '<form class="editor" id="editor" action="/query" method="get"' in html
+    assert "<textarea" in html and 'name="query"' in html
+    ran = client.get("/query", params={"query": SELECT, "saved": "signatories"}).text
+    assert "3 rows" in ran and _select_options(ran) == ["signatories"]
 
 
 # --------------------------------------------------------------------------- uploads

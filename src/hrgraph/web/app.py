@@ -468,14 +468,21 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 # --------------------------------------------------------------------------- security headers
 
+#: The Content-Security-Policy of every page. No inline script anywhere: even a label that
+#: escaped escaping could not run.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+#: The /query page's: the same, and says outright that scripts may connect to this site only
+#: (YASGUI's editor could otherwise look prefixes and terms up at prefix.cc or LOV: those
+#: completers are off, and this makes sure), and that its forms submit here only.
+QUERY_CSP = CSP + "; connect-src 'self'; form-action 'self'"
+
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
-    # No inline script anywhere: even a label that escaped escaping could not run.
-    (b"content-security-policy",
-     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-     b"img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"),
+    (b"content-security-policy", CSP.encode()),
 ]
 
 

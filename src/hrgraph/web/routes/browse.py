@@ -5,18 +5,17 @@ Each page has a ``.json`` twin (``/demands.json?topic=…``) computed by the sam
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from hrgraph.errors import HrgraphError
-from hrgraph.query import QueryResult, run_query, shorten
-from hrgraph.web import listings
-from hrgraph.web.app import page_routes, state_of, status_for
-from hrgraph.web.entities import safe_href
+from hrgraph.query import run_query, run_saved
+from hrgraph.web import listings, querypage
+from hrgraph.web.app import QUERY_CSP, page_routes, state_of, status_for
 from hrgraph.web.network import network as network_model
 
 #: The query the /query page shows when nothing else is asked for.
@@ -76,50 +75,71 @@ async def dashboard(request: Request) -> Response:
 
 
 async def query_page(request: Request) -> Response:
-    """``/query``: a SPARQL editor prefilled from the saved queries; runs the query on submit
-    (the same worker, limits and refusals as ``/sparql``)."""
+    """``/query``: a SPARQL editor prefilled from the saved queries.
+
+    ``?saved=NAME`` shows a saved query and a form for its parameters (from its header);
+    ``&run=1`` runs it with the values given (empty ones take their defaults) by the code the
+    API runs, the query staying chosen. ``?query=…`` runs the editor's text (the same worker,
+    limits and refusals as ``/sparql``). Results come sorted (``sort``, ``desc``) and paged
+    (``page``) with links to their CSV and JSON. YASGUI (``static/query.js``) enhances both forms
+    in the browser; the page itself allows connections to this site only (:data:`QUERY_CSP`).
+    """
     state = state_of(request)
     params = request.query_params
-    saved = [{"name": q.name, "summary": q.summary} for q in state.saved_queries().values()
+    queries = state.saved_queries()
+    saved = [{"name": q.name, "summary": q.summary} for q in queries.values()
              if not q.name.startswith("checks/")]
-    selected = params.get("saved") or (None if params.get("query") else DEFAULT_QUERY)
     text = params.get("query")
+    selected = params.get("saved") or (None if text is not None else DEFAULT_QUERY)
     model: dict[str, Any] = {"saved": saved, "selected": selected, "query": text,
-                             "result": None, "error": None}
+                             "params": [], "ran": None, "result": None, "error": None,
+                             "downloads": []}
     status = 200
-    if text is None and selected:
-        try:
-            model["query"] = state.saved_query(selected).text
-        except HrgraphError as exc:
-            model["error"], status = str(exc), status_for(exc)
+    chosen = queries.get(selected) if selected else None
+    if selected and chosen is None:
+        model["error"], status = (f"no saved query called {selected!r} (known: "
+                                  f"{', '.join(q['name'] for q in saved)})"), 404
+    result, link = None, {}
+    if text is None and chosen is not None:
+        model["query"] = chosen.text
+        values = querypage.submitted_values(chosen, params)
+        model["params"] = querypage.param_fields(chosen, values)
+        if params.get("run"):
+            model["ran"] = "saved"
+            limit = state.settings.result_limit
+            try:
+                result = await state.cached(
+                    querypage.result_key(chosen, values),
+                    lambda store: run_saved(state.project, chosen, values, store=store,
+                                            limit=limit))
+                link = querypage.saved_link(chosen, values)
+                model["downloads"] = querypage.saved_downloads(chosen, values)
+            except HrgraphError as exc:
+                model["error"], status = str(exc), status_for(exc)
     elif text is not None:
+        model["ran"] = "query"
+        if chosen is not None:
+            model["params"] = querypage.param_fields(chosen, None)
         settings = state.settings
         try:
             result = await state.in_worker(run_query, state.project, text,
                                            timeout=settings.query_timeout,
                                            limit=settings.result_limit)
-            model["result"] = _result_model(state.project.id_base, result)
+            link = {"query": text, **({"saved": selected} if params.get("saved") else {})}
+            model["downloads"] = querypage.query_downloads(text, result.kind)
         except HrgraphError as exc:
             model["error"], status = str(exc), status_for(exc)
-    return state.render(request, "query.html", model, status_code=status)
-
-
-def _result_model(id_base: str, result: QueryResult) -> dict[str, Any]:
-    def cell(term: Any) -> dict[str, Any] | None:
-        if term is None:
-            return None
-        if isinstance(term, ox.NamedNode):
-            local = term.value.startswith(id_base) and len(term.value) > len(id_base)
-            return {"text": shorten(term.value, result.prefixes), "iri": term.value,
-                    "href": "/id/" + term.value[len(id_base):] if local
-                    else safe_href(term.value)}
-        if isinstance(term, ox.Literal):
-            return {"text": term.value, "lang": term.language or None}
-        return {"text": str(term)}
-
-    return {"kind": result.kind, "variables": result.variables, "boolean": result.boolean,
-            "rows": [[cell(row.get(v)) for v in result.variables] for row in result.rows],
-            "count": len(result.rows), "truncated": result.truncated, "note": result.note}
+            line = re.search(r"\bline (\d+)", str(exc))
+            model["error_line"] = int(line.group(1)) if line else None
+    if result is not None:
+        model["result"] = querypage.sort_and_page(
+            querypage.result_model(state.project.id_base, result), params, link)
+    model["editor"] = await state.cached(
+        ("query-editor",), lambda store: querypage.editor_config(state.project,
+                                                                 state.view(store)))
+    response = state.render(request, "query.html", model, status_code=status)
+    response.headers["content-security-policy"] = QUERY_CSP
+    return response
 
 
 def routes() -> list[Route]:
