@@ -6,6 +6,7 @@ Each page has a ``.json`` twin (``/demands.json?topic=…``) computed by the sam
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -14,7 +15,7 @@ from starlette.routing import Route
 
 from hrgraph.errors import HrgraphError
 from hrgraph.query import run_query, run_saved
-from hrgraph.web import listings, querypage
+from hrgraph.web import browsing, listings, querypage
 from hrgraph.web.app import QUERY_CSP, page_routes, state_of, status_for
 from hrgraph.web.network import network as network_model
 
@@ -23,13 +24,30 @@ DEFAULT_QUERY = "signatories"
 
 
 async def home(request: Request) -> Response:
-    """The start page: what is here and where to go."""
+    """The start page: how much is here (each count the total of its list), the newest
+    contributions, and where to go (:func:`hrgraph.web.browsing.home`)."""
     state = state_of(request)
-    model = await state.cached(("home",), lambda store: {
-        "demands": len(listings.all_demands(state.view(store))),
-        "queries": len(state.saved_queries()),
-    })
+    queries = sum(1 for q in state.saved_queries() if not q.startswith("checks/"))
+    model = await state.cached(("home", queries),
+                               lambda store: browsing.home(state.view(store), queries))
     return state.render(request, "home.html", model)
+
+
+def _browse_list(name: str) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint of the list ``name`` of :data:`hrgraph.web.browsing.LISTINGS`."""
+
+    async def endpoint(request: Request) -> Response:
+        state = state_of(request)
+        params = {key: request.query_params.get(key, "") for key in ("sort", "page", "per_page")}
+        model = await state.cached(("list", name, *sorted(params.items())),
+                                   lambda store: browsing.browse_list(state.view(store), name,
+                                                                      params))
+        return state.render(request, "list.html", model)
+
+    endpoint.__doc__ = (f"``/{name}``: {browsing.LISTINGS[name].description} Sorted by "
+                        "``sort`` (a column, ``-`` first for descending), paged by ``page`` "
+                        "and ``per_page``.")
+    return endpoint
 
 
 async def search(request: Request) -> Response:
@@ -152,4 +170,6 @@ def routes() -> list[Route]:
         *page_routes("/network", network, name="network"),
         *page_routes("/dashboard", dashboard, name="dashboard"),
         *page_routes("/query", query_page, name="query"),
+        *[route for name in browsing.LISTINGS
+          for route in page_routes(f"/{name}", _browse_list(name), name=name)],
     ]
