@@ -9,6 +9,7 @@ without a part that is a demand), not by the SPARQL the pages run.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -307,3 +308,76 @@ def test_the_home_page_shows_the_newest_contributions(client: TestClient,
     assert [d["href"] for d in mandate["documents"]] == [
         "/id/document/hrc-belarus-mandate-2021-03-24"]
     assert 'href="/id/document/hrc-belarus-mandate-2021-03-24"' in client.get("/").text
+
+
+# --------------------------------------------------------------------------- document page
+
+
+def flatten(nodes: list[dict], depth: int = 0) -> Iterator[tuple[int, dict]]:
+    for node in nodes:
+        yield depth, node
+        yield from flatten(node["children"], depth + 1)
+
+
+def test_the_2016_statement_page_is_its_text_part_by_part(client: TestClient) -> None:
+    document = client.get("/id/document/concerted-position-2016.json").json()["document"]
+    top = [(n["kind"], n["notation"], n["iri"].removeprefix(ID)) for n in document["structure"]]
+    assert top == [("position", None, "position/concerted-position-2016-opening-1"),
+                   ("position", None, "position/concerted-position-2016-opening-2"),
+                   ("point", "1", "point/concerted-position-2016-c1"),
+                   ("point", "2", "point/concerted-position-2016-c2"),
+                   ("point", "3", "point/concerted-position-2016-c3"),
+                   ("position", None, "position/concerted-position-2016-closing")]
+    call_2 = document["structure"][3]
+    assert [n["iri"].removeprefix(ID + "demand/") for n in call_2["children"]] == [
+        "concerted-position-2016-c2-1", "concerted-position-2016-c2-2",
+        "concerted-position-2016-c2-3"]
+    roadmap = call_2["children"][2]
+    assert not roadmap["leaf"]
+    # two demands of the roadmap's sentence, then its seven bullets, numbered by place in list
+    assert [(n["kind"], n["notation"], n["positional"]) for n in roadmap["children"]] == [
+        ("demand", None, False), ("demand", None, False),
+        *[("point", str(i), True) for i in range(1, 8)]]
+    bullet_1 = roadmap["children"][2]
+    assert [n["iri"].removeprefix(ID + "demand/concerted-position-2016-c2-3-b1-")
+            for n in bullet_1["children"]] == [str(i) for i in range(1, 8)]
+    assert bullet_1["children"][0]["status"]["label"] == "partly met"  # Alesin's case
+
+
+def test_the_statuses_are_the_saved_query_latest_status(client: TestClient) -> None:
+    document = client.get("/id/document/concerted-position-2016.json").json()["document"]
+    saved = client.get("/api/queries/latest-status",
+                       params={"document": STATEMENT_2016}).json()
+    latest = {row["demand"]["value"]: row["status"]["value"]
+              for row in saved["results"]["bindings"]}
+    demands = [n for _, n in flatten(document["structure"]) if n["kind"] == "demand"]
+    assert len(demands) == 28 and sum(n["leaf"] for n in demands) == 26 == document[
+        "leaf_demands"]
+    assert latest
+    for node in demands:
+        shown = node["status"]["label"] if node["status"] else None
+        assert shown == latest.get(node["iri"]), node["iri"]
+    assert sum(1 for n in demands if n["leaf"] and n["status"] is None) == 0
+    summary = {s["status"]["label"]: s["count"] for s in document["statuses"]}
+    assert summary == {"not met": 15, "unknown": 4, "partly met": 3, "reversed": 2, "met": 1,
+                       "superseded": 1}
+    for label, count in summary.items():  # each links to the demands list of exactly that
+        listed = client.get("/demands.json", params={"document": STATEMENT_2016,
+                                                     "status": label}).json()
+        assert listed["count"] == count, label
+
+
+def test_the_document_page_prints_the_parts_in_text_order(client: TestClient) -> None:
+    html = client.get("/id/document/concerted-position-2016").text
+    section = html[html.index('id="document-structure"'):]
+    section = section[:section.index("</section>")]
+    order = re.findall(r'href="/id/(?:point|demand|position)/concerted-position-2016-([^"]+)"',
+                       section)
+    assert order[:6] == ["opening-1", "opening-2", "c1", "c1-1", "c1-1-1", "c2"]
+    assert order.index("c2-3") < order.index("c2-3-1") < order.index("c2-3-b1") < order.index(
+        "c2-3-b1-1") < order.index("c2-3-b7") < order.index("c3") < order.index("closing")
+    assert len(order) == 41  # 3 positions, 10 points, 28 demands, each once
+    notations = re.findall(r'<span class="notation[^"]*"[^>]*>([^<]+)</span>', section)
+    assert notations == ["1.", "2.", *[f"({i})" for i in range(1, 8)], "3."]
+    assert "partly met</a>" in section and "not assessed" not in section
+    assert "<script" not in section

@@ -23,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from hrgraph.project import Project
-from hrgraph.query import SavedQuery, find_query, prefixes, shorten
+from hrgraph.query import SavedQuery, find_query, prefixes, run_query, run_saved, shorten
 from hrgraph.sources import read_source_text
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -546,8 +546,107 @@ def inferred_only(view: View, iri: str) -> set[tuple[str, Any]]:
     return {key for key, names in graphs.items() if names == {inferred}}
 
 
+#: The parts of a document's text, by class, as its page names them; a part of two classes is
+#: named by the first (a demand that is also a point keeps its status).
+DOCUMENT_PARTS = (("Demand", "demand"), ("Point", "point"), ("Position", "position"))
+_PART_RANK = {kind: rank for rank, (_, kind) in enumerate(DOCUMENT_PARTS)}
+
+
+def _document_parts_query(view: View) -> str:
+    values = " ".join(f"<{view.hrg}{name}>" for name, _ in DOCUMENT_PARTS)
+    return f"""PREFIX hrg: <{view.hrg}>
+PREFIX skos: <{SKOS}>
+SELECT ?item ?class ?parent ?order ?notation ?demand_part WHERE {{
+  VALUES ?class {{ {values} }}
+  ?item hrg:madeIn ?document ; a ?class .
+  OPTIONAL {{ ?item hrg:partOf ?parent }}
+  OPTIONAL {{ ?item hrg:order ?order }}
+  OPTIONAL {{ ?item skos:notation ?notation }}
+  BIND (EXISTS {{ ?part hrg:partOf ?item ; a hrg:Demand }} AS ?demand_part)
+}}"""
+
+
+def document_structure(view: View, iri: str) -> dict[str, Any]:
+    """The document's text as its parts: calls and points, positions and demands, each under
+    the part it belongs to (hrg:partOf) in text order (hrg:order; parts without one last), with
+    its notation as printed (skos:notation: ``positional`` when the text prints a bullet and the
+    notation is the place in its list), and for a demand its latest status (the saved query
+    latest-status). Also the number of its leaf demands (those without demand parts: the rule
+    of the lists) and how many have each latest status. Two queries, whatever its size."""
+    hrg = view.hrg
+    rows = run_query(view.project, _document_parts_query(view), {"document": N(iri)},
+                     store=view.store, limit=None).rows
+    kinds = {view.hrg + name: kind for name, kind in DOCUMENT_PARTS}
+    nodes: dict[str, dict[str, Any]] = {}
+    parents: dict[str, set[str]] = {}
+    for row in rows:  # public parts only: run_query reads no private graph
+        item = row["item"].value
+        node = nodes.get(item)
+        kind = kinds[row["class"].value]
+        if node is None:
+            node = nodes[item] = {"iri": item, "kind": kind, "order": None, "notation": None,
+                                  "positional": False, "leaf": True, "children": []}
+        elif _PART_RANK[kind] < _PART_RANK[node["kind"]]:
+            node["kind"] = kind
+        if row["order"] is not None and row["order"].value.isdigit():
+            order = int(row["order"].value)
+            node["order"] = order if node["order"] is None else min(node["order"], order)
+        notation = row["notation"]
+        if notation is not None and node["notation"] is None:
+            node["notation"] = notation.value
+            node["positional"] = notation.datatype.value == hrg + "positionNotation"
+        if row["demand_part"] is not None and row["demand_part"].value == "true":
+            node["leaf"] = False
+        if row["parent"] is not None:
+            parents.setdefault(item, set()).add(row["parent"].value)
+    statuses = _latest_statuses(view, iri)
+    top: list[dict[str, Any]] = []
+    for item, node in nodes.items():
+        node.update(view.link(N(item)))
+        if node["kind"] == "demand":
+            node["status"] = statuses.get(item)
+        else:
+            node["leaf"] = False
+        inside = sorted(p for p in parents.get(item, ()) if p in nodes and p != item)
+        (nodes[inside[0]]["children"] if inside else top).append(node)
+
+    def in_order(items: list[dict[str, Any]], path: frozenset[str]) -> list[dict[str, Any]]:
+        items.sort(key=lambda n: (n["order"] is None, n["order"] or 0, n["iri"]))
+        for n in items:  # a cycle of hrg:partOf would never reach the top: shown nowhere
+            n["children"] = in_order(n["children"], path | {n["iri"]}) \
+                if n["iri"] not in path else []
+        return items
+
+    leaves = [n for n in nodes.values() if n["kind"] == "demand" and n["leaf"]]
+    counts: dict[str, dict[str, Any]] = {}
+    for n in leaves:
+        status = n["status"] or {"label": "not assessed", "iri": None, "href": None}
+        entry = counts.setdefault(status["label"], {"status": status, "count": 0})
+        entry["count"] += 1
+    return {"structure": in_order(top, frozenset()), "leaf_demands": len(leaves),
+            "statuses": sorted(counts.values(), key=lambda e: (-e["count"],
+                                                               e["status"]["label"]))}
+
+
+def _latest_statuses(view: View, document: str) -> dict[str, dict[str, Any]]:
+    """The latest status of each assessed demand of ``document`` (saved query latest-status),
+    as a link to the status concept."""
+    found = run_saved(view.project, view.saved("latest-status"), {"document": document},
+                      store=view.store, limit=None)
+    concepts = {view.label(c): c for c in view.subjects(SKOS + "inScheme",
+                                                        view.project.vocab_base + "status")}
+    statuses = {}
+    for row in found.rows:
+        label = row["status"].value
+        concept = concepts.get(label)
+        statuses[row["demand"].value] = view.link(N(concept)) if concept else {
+            "label": label, "iri": None, "href": None}
+    return statuses
+
+
 def document_section(view: View, iri: str) -> dict[str, Any]:
-    """A document: its date, signatories, publications and demands."""
+    """A document: its date, signatories, publications, demands, and its structure
+    (:func:`document_structure`)."""
     hrg = view.hrg
     demands = [d for d in view.subjects(hrg + "madeIn", iri)
                if view.triples(N(d), N(RDF + "type"), N(hrg + "Demand"))]
@@ -556,4 +655,5 @@ def document_section(view: View, iri: str) -> dict[str, Any]:
         "signatories": view.links(view.objects(iri, hrg + "signatory")),
         "publications": view.links(view.objects(iri, hrg + "hasPublication")),
         "demands": view.links(demands),
+        **document_structure(view, iri),
     }
