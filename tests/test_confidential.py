@@ -450,6 +450,13 @@ def test_web_pages_show_no_canary(web: str) -> None:
     pages += ["/id/person/aliaksandr-alesin.html", "/id/organisation/viasna.ttl",
               "/id/quote/concerted-position-2016-demand-c1-1-selector.ttl",
               f"/demands?document={ID}document/concerted-position-2016"]
+    # the browsing lists, whole (issue 18 item 3), and a document's structure
+    pages += [f"/{name}{suffix}?per_page=200" for name in ("documents", "people",
+                                                           "organisations", "mechanisms",
+                                                           "topics")
+              for suffix in ("", ".json")]
+    pages += ["/organisations?per_page=200&page=2",
+              "/id/document/concerted-position-2016.html", "/index.json"]
     for page in pages:
         response = httpx.get(web + page, timeout=30)
         assert response.status_code == 200, page
