@@ -251,6 +251,42 @@ def test_query_page_without_javascript_runs_a_saved_query(site: str, browser) ->
         context.close()
 
 
+def test_browsing_lists_sort_and_page_without_javascript(site: str, browser) -> None:
+    """Issue 18 item 3: a list sorts by its headings and pages by its links, no script."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site + "/organisations?per_page=5")
+        rows = page.locator("table.browse tbody tr")
+        assert rows.count() == 5
+        assert page.locator("#count").inner_text().startswith("1–5 of ")
+        assert rows.first.locator("th").inner_text() == "Belarusian authorities"
+        page.locator("table.browse thead a", has_text="Name").click()
+        page.wait_for_url("**/organisations?sort=label&per_page=5")
+        first = page.locator("table.browse tbody th").all_inner_texts()
+        assert first == sorted(first, key=str.casefold) and len(first) == 5
+        page.get_by_role("link", name="Next page").click()
+        page.wait_for_url("**page=2*")
+        second = page.locator("table.browse tbody th").all_inner_texts()
+        assert len(second) == 5 and first[-1].casefold() <= second[0].casefold()
+        assert page.locator("#count").inner_text().startswith("6–10 of ")
+        page.goto(site + "/people?per_page=0")
+        assert "per_page must be a whole number from 1 to 200" in page.content()
+    finally:
+        context.close()
+
+
+def test_document_page_shows_its_parts_in_text_order(site: str, page) -> None:
+    page.goto(site + "/id/document/concerted-position-2016")
+    parts = page.locator("ul.document-parts li")
+    assert parts.count() == 41  # 3 positions, 10 calls and bullets, 28 demands
+    assert page.locator("ul.document-parts .notation").all_inner_texts() == [
+        "1.", "2.", *[f"({i})" for i in range(1, 8)], "3."]
+    alesin = page.locator('li.part-demand:has(> a[href$="-c2-3-b1-1"]) > .part-status')
+    assert alesin.inner_text() == "— partly met"
+    assert page.get_by_role("heading", name="Its text, part by part (26 demands)").is_visible()
+
+
 #: What the drawing shows, read from Cytoscape in the page: each node's position, drawn label,
 #: rendered font size, and the pairs of nodes whose boxes (node and label) overlap.
 DRAWN = """(cy) => {
