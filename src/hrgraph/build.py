@@ -3,6 +3,8 @@
     files → load into a new store next to the old one → reason → validate → swap in by renaming
 
 So a failed or interrupted build (a bad file among them) leaves the old store exactly as it was.
+The search index (:mod:`hrgraph.search`) is written into the new store's directory before the
+swap, so it swaps in with its store.
 A store with SHACL violations is still swapped in (so that it can be queried to find the
 problem); the summary counts them and the CLI exits with 1.
 
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hrgraph import contribute, load, privacy, reason, rebuild, similar
+from hrgraph import contribute, load, privacy, reason, rebuild, search, similar
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project, SourceFile
@@ -148,6 +150,9 @@ def _rebuild(project: Project, sources: list, change: rebuild.Plan, *, say: Prog
             report=done.report)
         stores.write_manifest(new_path, rebuild.manifest(project, change.fingerprints,
                                                          done.graphs, done.report))
+        say("updating the search index")  # after the manifest: the index records it
+        search.update_index(project, store, new_path, done.changes,
+                            stores.current_generation(project.store_path))
         say("swapping the new store in")
         stores.close(store)
         del store
@@ -228,6 +233,8 @@ def _build(project: Project, sources: list, *, say: Progress,
         )
         stores.write_manifest(new_path, rebuild.manifest(project, fingerprints, summary.graphs,
                                                          report))
+        say("indexing for search")  # after the manifest: the index records it
+        search.build_index(project, store, new_path)
         say("swapping the new store in")
         stores.close(store)
         del store

@@ -40,13 +40,13 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import load, privacy, reason, similar, spreadsheet
+from hrgraph import load, privacy, reason, search, similar, spreadsheet
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.locate import locate_subjects
@@ -941,9 +941,11 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
     try:
         _fail_point("after-write")
         if split:
-            stores.rewrite(project, lambda copy: _replace(project, copy, {graph: quads}))
+            stores.rewrite(project, lambda copy: _replace(project, copy, {graph: quads}),
+                           beside=_index(project))
         else:
-            stores.rewrite(project, lambda copy: _extend(project, copy, quads, inferred))
+            stores.rewrite(project, lambda copy: _extend(project, copy, quads, inferred),
+                           beside=_index(project))
         loaded = True
         _fail_point("after-load")
         for staged, target in staged_files:
@@ -958,35 +960,51 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
         for staged, _target in staged_files:
             staged.unlink(missing_ok=True)
         if loaded and split:
-            stores.rewrite(project, lambda copy: _replace(project, copy, {graph: []}))
+            stores.rewrite(project, lambda copy: _replace(project, copy, {graph: []}),
+                           beside=_index(project))
         elif loaded:
-            stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred, project))
+            stores.rewrite(project, lambda copy: _undo_store(copy, quads, inferred, project),
+                           beside=_index(project))
         journal.unlink(missing_ok=True)
         raise
     journal.unlink(missing_ok=True)
 
 
+def _index(project: Project) -> Callable[[ox.Store, Path, object], object]:
+    """For :func:`hrgraph.store.rewrite`: bring the search index of the new generation up to
+    date from the current one's and the triples the change returned (:mod:`hrgraph.search`)."""
+    def beside(store: ox.Store, directory: Path, changes: object) -> object:
+        quads = changes if isinstance(changes, list) else None  # None: the whole index
+        return search.update_index(project, store, directory, quads,
+                                   stores.current_generation(project.store_path))
+    return beside
+
+
 def _undo_store(store: ox.Store, quads: list[ox.Quad], inferred: list[ox.Quad],
-                project: Project) -> None:
+                project: Project) -> list[ox.Quad]:
     for quad in [*quads, *inferred]:
         store.remove(quad)
     similar.update(project, store, quads)
     store.flush()
+    return quads
 
 
 def _extend(project: Project, store: ox.Store, quads: list[ox.Quad],
-            inferred: list[ox.Quad]) -> None:
+            inferred: list[ox.Quad]) -> list[ox.Quad]:
     """Add a public contribution and what it entails, and update the similar-demand
-    suggestions it can change (:func:`hrgraph.similar.update`), in the same new generation."""
+    suggestions it can change (:func:`hrgraph.similar.update`), in the same new generation.
+    Returns the triples the public graphs gained (for the search index)."""
     store.extend([*quads, *inferred])
     similar.update(project, store, quads)
+    return quads
 
 
-def _replace(project: Project, store: ox.Store, changes: dict[str, list]) -> None:
+def _replace(project: Project, store: ox.Store, changes: dict[str, list]) -> list[ox.Quad]:
     """:func:`hrgraph.privacy.replace_graphs`, then the similar-demand suggestions of what it
-    changed in the public graphs (:func:`hrgraph.similar.update`)."""
+    changed in the public graphs (:func:`hrgraph.similar.update`). Returns those triples."""
     done = privacy.replace_graphs(project, store, changes, recompute_on_axioms=True)
     similar.update(project, store, [*done.removed, *done.added])
+    return [*done.removed, *done.added]
 
 
 def _reasoning_graph_names(project: Project, store: ox.Store, *, private: bool,
@@ -1247,7 +1265,8 @@ def remove_contribution(project: Project, contribution_id: str, *,
                 _refuse_if_used(project, store, info, later)
         finally:
             del store
-        stores.rewrite(project, lambda copy: _remove_graph(project, copy, info))
+        stores.rewrite(project, lambda copy: _remove_graph(project, copy, info),
+                       beside=_index(project))
         info.path.unlink(missing_ok=True)
         for rel in info.files:  # written by the contribution (add_prepared): they go with it
             (project.root / rel).unlink(missing_ok=True)
@@ -1297,8 +1316,9 @@ def _refuse_if_used(project: Project, store: ox.Store, info: ContributionInfo,
                          f"use ({'; '.join(uses)}): remove those first, or pass --force")
 
 
-def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> None:
-    """Drop the graph and recompute the inferred graph it fed, as one update where possible."""
+def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> list[ox.Quad]:
+    """Drop the graph and recompute the inferred graph it fed, as one update where possible.
+    Returns the triples the public graphs lost or gained (for the search index)."""
     journal = _journal(project, info.id)
     _write_synced(journal, json.dumps({"remove": info.id, "graph": info.graph,
                                        "path": str(info.path),
@@ -1307,8 +1327,7 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
     if info.confidential or privacy.has_private(project, store):
         # the graph and its private twin go; confidential data is split off again, and both
         # inferred graphs are brought up to date (hrgraph.privacy.replace_graphs)
-        _replace(project, store, {info.graph: []})
-        return
+        return _replace(project, store, {info.graph: []})
     target = project.inferred_graph
     removed = list(store.quads_for_pattern(None, None, None, ox.NamedNode(info.graph)))
     gone, new = _inference_change(project, store, info)
@@ -1319,7 +1338,7 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
             store.remove(ox.Quad(s, p, o, ox.NamedNode(target)))
         store.extend(ox.Quad(s, p, o, ox.NamedNode(target)) for s, p, o in new)
         similar.update(project, store, removed)
-        return
+        return removed
     name = ox.NamedNode(target)
     update = f"DROP SILENT GRAPH {ox.NamedNode(info.graph)}"
     if gone:
@@ -1330,3 +1349,4 @@ def _remove_graph(project: Project, store: ox.Store, info: ContributionInfo) -> 
             f"{s} {p} {o} ." for s, p, o in new) + " } }"
     store.update(update)  # one transaction
     similar.update(project, store, removed)  # the same new generation (hrgraph.store.rewrite)
+    return removed

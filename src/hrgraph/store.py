@@ -177,10 +177,15 @@ def writer_lock(project: Project, *, wait: bool = True) -> Iterator[None]:
         os.close(fd)  # releases the flock
 
 
-def rewrite(project: Project, change: Callable[[ox.Store], object]) -> None:
+def rewrite(project: Project, change: Callable[[ox.Store], object], *,
+            beside: Callable[[ox.Store, Path, object], object] | None = None) -> None:
     """Publish a copy of the current store changed by ``change(store)``
     (:func:`replace_store`); if ``change`` raises, nothing is published. Call it holding
     :func:`writer_lock`.
+
+    ``beside(store, directory, what change returned)``, if given, then writes files derived
+    from the changed store into its directory (the search index, :mod:`hrgraph.search`), so
+    they are published with it; the current generation is still the old one while it runs.
 
     The copy is pyoxigraph ``backup()`` of the current generation opened read-only (RocksDB
     hard-links the table files, so it is cheap), so a published store is never opened for
@@ -207,8 +212,10 @@ def rewrite(project: Project, change: Callable[[ox.Store], object]) -> None:
             del current
         store = open_store_at(new_path)
         try:
-            change(store)
+            changed = change(store)
             store.flush()
+            if beside is not None:
+                beside(store, new_path, changed)
         finally:
             del store
             gc.collect()
