@@ -363,7 +363,7 @@ def test_search_finds_names_in_any_script(client: TestClient) -> None:
         model = client.get("/search.json", params={"q": text}).json()
         assert ID + "organisation/viasna" in {r["iri"] for r in model["results"]}, text
     html = client.get("/search", params={"q": "Вясна"}).text
-    assert '<span lang="be">Праваабарончы цэнтр «Вясна»</span>' in html
+    assert '<span lang="be">Праваабарончы цэнтр «<mark>Вясна</mark>»</span>' in html
 
 
 def test_demands_filters_narrow_the_list_and_count(client: TestClient) -> None:

@@ -6,14 +6,17 @@ Each page has a ``.json`` twin (``/demands.json?topic=…``) computed by the sam
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from hrgraph.errors import HrgraphError
+from hrgraph import search as searching
+from hrgraph.errors import HrgraphError, UsageError
 from hrgraph.query import run_query, run_saved
 from hrgraph.web import browsing, listings, querypage
 from hrgraph.web.app import QUERY_CSP, page_routes, state_of, status_for
@@ -51,12 +54,40 @@ def _browse_list(name: str) -> Callable[[Request], Awaitable[Response]]:
 
 
 async def search(request: Request) -> Response:
-    """``/search?q=``: entities by any of their names, in any script."""
+    """``/search?q=``: full-text search of names, quotes, notes, titles and the topics of
+    demands, in any script, tolerant of typos, with filters (:mod:`hrgraph.search`)."""
     state = state_of(request)
-    text = request.query_params.get("q", "")
-    model = await state.cached(("search", text),
-                               lambda store: listings.search(state.view(store), text))
+    params = request.query_params
+    text = params.get("q", "")
+    filters = {name: params.get(name, "") for name in searching.FILTERS}
+    page = _page_number(params.get("page", "1"))
+    # The index beside the store generation being read: that generation names the answer.
+    generation, store = state.store.snapshot()
+    directory = generation[0] if generation else None
+
+    def model_of(_store: ox.Store) -> dict[str, Any]:
+        index = searching.open_index(state.project, directory, store)
+        found = searching.search(state.project, text, filters, page=page, index=index)
+        return _with_page_links(found.to_model())
+
+    model = await state.cached(("search", generation, text, *sorted(filters.items()), page),
+                               model_of)
     return state.render(request, "search.html", model)
+
+
+def _page_number(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 1:
+        raise UsageError(f"page must be a whole number from 1, not {value!r}")
+    return int(value)
+
+
+def _with_page_links(model: dict[str, Any]) -> dict[str, Any]:
+    """The model with the addresses of the previous and next pages (same query and filters)."""
+    query = {"q": model["q"], **model["filters"]}
+    for name, page in (("previous", model["page"] - 1), ("next", model["page"] + 1)):
+        model[name] = ("/search?" + urllib.parse.urlencode({**query, "page": page})
+                       if 1 <= page <= model["pages"] else None)
+    return model
 
 
 async def demands(request: Request) -> Response:
