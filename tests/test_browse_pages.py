@@ -381,3 +381,22 @@ def test_the_document_page_prints_the_parts_in_text_order(client: TestClient) ->
     assert notations == ["1.", "2.", *[f"({i})" for i in range(1, 8)], "3."]
     assert "partly met</a>" in section and "not assessed" not in section
     assert "<script" not in section
+
+
+def test_a_name_from_rdfs_label_sorts_by_its_text_not_after_preferred_labels(
+        built_copy: Project) -> None:
+    """Regression: the sort key ranked the kind of name first (an English preferred label
+    before an rdfs:label), so a person named only by rdfs:label "Aaron" came after "Zharomski"."""
+    store = stores.open_store(built_copy, read_only=False)
+    person = ox.NamedNode(ID + "person/aaron-test")
+    graph = ox.NamedNode(built_copy.graph_base + "data/actors/people")
+    for p, o in ((RDF_TYPE, ox.NamedNode("http://xmlns.com/foaf/0.1/Person")),
+                 ("http://www.w3.org/2000/01/rdf-schema#label", ox.Literal("Aaron Test"))):
+        store.add(ox.Quad(person, ox.NamedNode(p), o, graph))
+    store.flush()
+    del store
+    client = TestClient(create_app(built_copy))
+    rows = client.get("/people.json", params={"sort": "label"}).json()["rows"]
+    assert [r["label"] for r in rows][:2] == ["Aaron Test", "Alena Tankachova"]
+    last = client.get("/people.json", params={"sort": "-label"}).json()["rows"][-1]
+    assert last["iri"] == person.value

@@ -182,7 +182,8 @@ def _label_subquery(selector: str) -> str:
     # The name a page shows (View.label): an English preferred label, else any, else rdfs:label,
     # title or foaf:name; ranked in one pass (a UNION, not one OPTIONAL per property, whose
     # product grows with the square of the names).
-    return f"""{{ SELECT ?item (MIN(?ranked) AS ?label_key) WHERE {{
+    # The rank (one digit) picks the name; the name alone, lower-cased, is the sort key.
+    return f"""{{ SELECT ?item (SUBSTR(MIN(?ranked), 2) AS ?label_key) WHERE {{
       {selector}
       OPTIONAL {{
         {{ ?item skos:prefLabel ?name FILTER (langMatches(lang(?name), "en")) BIND (1 AS ?rank) }}
