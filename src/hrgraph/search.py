@@ -429,21 +429,21 @@ def update_index(project: Project, store: ox.Store, directory: str | os.PathLike
                  previous: str | os.PathLike | None) -> IndexStats:
     """Write the index of ``store`` (in ``directory``) from the previous generation's index
     (in ``previous``) and the triples added to or removed from it (``changes``, as
-    :func:`hrgraph.similar.update` takes them): the entries of every IRI they name, and of the
-    demands that take text from those (their quotes, topics, action types, documents), are read
-    again. Without a usable previous index (missing, of another version) or without
-    ``changes``, the whole index is built.
+    :func:`hrgraph.similar.update` takes them): the entries of their subjects, and of what takes
+    text from those (a demand from its quote, topics, action types, document), are read again;
+    not those of their objects (a demand sharing a topic with a new one keeps its entry).
+    Without a usable previous index (missing, of another version) or without ``changes``, the
+    whole index is built.
     """
     directory = Path(directory)
     old = index_path(previous) if previous is not None else None
     if changes is None or old is None or not old.is_file() or _schema_of(old) != SCHEMA_VERSION:
         log.info("building the search index whole: no usable index in %s", previous)
         return build_index(project, store, directory)
-    touched: set = set()
-    for quad in changes:
-        for term in (quad.subject, quad.object):
-            if isinstance(term, (ox.NamedNode, ox.BlankNode)):
-                touched.add(term)
+    # An entry is read from its subject's own triples and those of its quotes, concepts and
+    # documents: a changed triple changes the entry of its subject and of what takes text from
+    # that subject, never the entry of its object.
+    touched = {q.subject for q in changes if isinstance(q.subject, (ox.NamedNode, ox.BlankNode))}
     graphs = set(public_graphs(project, store))
     hrg = project.ontology_ns
     back = [ox.NamedNode(hrg + p) for p in (*CONTEXT_LINKS, "quotedFrom", "madeIn")]
