@@ -29,9 +29,8 @@ def page(client: TestClient, path: str) -> dict:
 def test_an_organisation_shows_the_documents_it_signed_and_their_demands(client) -> None:
     viasna = page(client, "organisation/viasna")["agent"]
     signed = {d["iri"]: d["demands"] for d in viasna["signed"]}
-    # the 2016 statement (26 leaf demands and the calls, points and bullets above them) and
-    # the joint position; every demand of them is listed with its status
-    assert signed[ID + "document/concerted-position-2016"] > 26
+    # the 2016 statement's 26 leaf demands, each with its status
+    assert signed == {ID + "document/concerted-position-2016": 26}
     assert len(viasna["signed_demands"]) == sum(signed.values())
     b5 = next(d for d in viasna["signed_demands"]
               if d["iri"] == ID + "demand/concerted-position-2016-c2-3-b5-1")
@@ -112,3 +111,14 @@ def test_a_demand_draws_its_status_timeline(client) -> None:
     assert html.count('class="held"') == 3 and "<figure class=\"timeline\">" in html
     assert page(client, "demand/joint-position-eu-belarus-dialogue-spotlight")["demand"][
         "timeline"] is None  # not assessed: no timeline
+
+
+def test_pages_count_demands_by_the_rule_of_the_lists(client) -> None:
+    """Leaf demands everywhere: an entity's or a concept's count equals the /demands list."""
+    eu = page(client, "organisation/european-union")["agent"]
+    listed = client.get("/demands.json", params={"addressee": ID + "organisation/european-union"})
+    assert len(eu["addressed_by"]) == listed.json()["count"] > 0
+    for bar in client.get("/dashboard.json").json()["charts"][0]["bars"]:  # every topic
+        concept = client.get(bar["filter_value"].replace("https://w3id.org/hrgraph", "")
+                             + ".json").json()["concept"]
+        assert concept["count"] == bar["value"], bar["label"]

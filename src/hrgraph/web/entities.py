@@ -437,12 +437,22 @@ def latest_status(view: View, demand: str) -> dict[str, Any] | None:
     return view.link(statuses[0]) if statuses else None
 
 
+def is_leaf_demand(view: View, iri: str) -> bool:
+    """Whether ``iri`` is a demand with no demands as parts: the unit every count of demands
+    counts (the rule of the dashboard, /demands and the saved count queries)."""
+    hrg = view.hrg
+    if not view.triples(N(iri), N(RDF + "type"), N(hrg + "Demand")):
+        return False
+    return not any(view.triples(N(part), N(RDF + "type"), N(hrg + "Demand"))
+                   for part in view.subjects(hrg + "partOf", iri))
+
+
 def _demands(view: View, iris: list[str] | set[str]) -> list[dict[str, Any]]:
-    """Demands (only those typed hrg:Demand), each with its documents and latest status."""
+    """Leaf demands (:func:`is_leaf_demand`), each with its documents and latest status."""
     hrg = view.hrg
     found = []
     for demand in iris:
-        if not view.triples(N(demand), N(RDF + "type"), N(hrg + "Demand")):
+        if not is_leaf_demand(view, demand):
             continue
         found.append({**view.link(N(demand)),
                       "documents": view.links(view.objects(demand, hrg + "madeIn")),

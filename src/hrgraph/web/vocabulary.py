@@ -1,5 +1,6 @@
 """Models of the pages for the vocabularies and the ontology: a page for every SKOS concept and
-scheme under ``/vocab/…`` and one ``/ontology`` page with an anchor per term.
+scheme under ``/vocab/…`` and one ``/ontology`` page with an anchor per term. Demands are
+counted by the rule of every list (leaf demands: :func:`hrgraph.web.entities.is_leaf_demand`).
 
 A concept's page gives its names in every language, definition, scheme, broader and narrower
 concepts (as the vocabulary states them, not the reasoner's closure), its matches in other
@@ -15,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from hrgraph.web.entities import DCTERMS, RDF, RDFS, SKOS, N, View, entity_page
+from hrgraph.web.entities import DCTERMS, RDF, RDFS, SKOS, N, View, entity_page, is_leaf_demand
 
 OWL = "http://www.w3.org/2002/07/owl#"
 MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -54,6 +55,8 @@ def demands_using(view: View, concept: str) -> dict[str, Any]:
         else:
             uses[t.predicate.value] = uses.get(t.predicate.value, 0) + 1
             continue
+        # the unit of every count: demands with no parts (the rule of /demands)
+        targets = [d for d in targets if is_leaf_demand(view, d)]
         uses[t.predicate.value] = uses.get(t.predicate.value, 0) + len(targets)
         for demand in targets:
             item = demands.setdefault(demand, {**view.link(N(demand)), "implied": True})
