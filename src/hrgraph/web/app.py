@@ -57,7 +57,7 @@ from hrgraph.errors import HrgraphError, InputError, QueryTimeout, StoreError, U
 from hrgraph.project import Project
 from hrgraph.query import SavedQuery, list_queries
 from hrgraph.store import current_generation, open_store_at
-from hrgraph.web import negotiation
+from hrgraph.web import downloads, negotiation
 from hrgraph.web.entities import View
 from hrgraph.web.limits import QUEUE_FULL, FailureLimiter, QuerySlots, busy, client_address
 
@@ -381,7 +381,11 @@ class WebState:
 
     def render(self, request: Request, template: str, model: dict[str, Any],
                status_code: int = 200) -> Response:
-        """The page for ``model``: HTML, or the model itself as JSON for the ``.json`` twin."""
+        """The page for ``model``: HTML, the model itself as JSON for the ``.json`` twin, or a
+        download of its list (``.csv``, ``.xlsx``, ``?format=``: :mod:`hrgraph.web.downloads`)."""
+        fmt = downloads.requested_format(request)
+        if fmt is not None and status_code == 200:
+            return downloads.page_download(request, template, model, fmt)
         if wants_json(request):
             return JSONResponse(model, status_code=status_code,
                                 headers={"Link": f'<{request.url.path.removesuffix(".json")}>; '
@@ -406,10 +410,12 @@ def state_of(request: Request) -> WebState:
 
 def page_routes(path: str, endpoint: Callable, *, name: str,
                 methods: list[str] | None = None, **kwargs: Any) -> list[Route]:
-    """A page at ``path`` and its JSON twin at ``path.json``, served by the same endpoint."""
+    """A page at ``path``, its JSON twin at ``path.json`` and downloads of its list at
+    ``path.csv`` and ``path.xlsx``, served by the same endpoint."""
     methods = methods or ["GET"]
     return [Route(path, endpoint, name=name, methods=methods, **kwargs),
-            Route(path + ".json", endpoint, name=name + "-json", methods=methods, **kwargs)]
+            *(Route(f"{path}.{suffix}", endpoint, name=f"{name}-{suffix}", methods=methods,
+                    **kwargs) for suffix in ("json", "csv", "xlsx"))]
 
 
 # --------------------------------------------------------------------------- errors
@@ -518,6 +524,8 @@ def _templates(project: Project) -> Jinja2Templates:
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(version=__version__, language_names=LANGUAGE_NAMES)
     environment.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False)
+    # the "cite this" block and the download links of any page
+    environment.globals.update(citation=downloads.citation, download_links=downloads.links)
     return Jinja2Templates(env=environment)
 
 

@@ -190,19 +190,25 @@ def saved_link(saved: SavedQuery, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def saved_downloads(saved: SavedQuery, values: Mapping[str, Any]) -> list[dict[str, str]]:
-    """Links to the API's CSV and JSON of ``saved`` run with ``values``."""
+    """Links to the API's CSV, XLSX and JSON of ``saved`` run with ``values``."""
     query = urllib.parse.urlencode(_items(dict(values)))
     suffix = "?" + query if query else ""
     return [{"label": "CSV", "href": f"/api/queries/{saved.name}.csv{suffix}"},
+            {"label": "XLSX", "href": f"/api/queries/{saved.name}.xlsx{suffix}"},
             {"label": "JSON (SPARQL results)", "href": f"/api/queries/{saved.name}.json{suffix}"}]
 
 
 def query_downloads(text: str, kind: str) -> list[dict[str, str]]:
-    """Links to ``/sparql``'s answer to ``text`` in the formats a result of ``kind`` has."""
+    """Links to ``/sparql``'s answer to ``text`` in the formats a result of ``kind`` has, and
+    for a table its XLSX (``/query.xlsx``, written by :mod:`hrgraph.web.downloads`)."""
     formats = ([("Turtle", "ttl"), ("JSON-LD", "jsonld"), ("N-Triples", "nt")]
                if kind == "graph" else [("CSV", "csv"), ("JSON (SPARQL results)", "json")])
-    return [{"label": label, "href": "/sparql?" + urllib.parse.urlencode(
+    links = [{"label": label, "href": "/sparql?" + urllib.parse.urlencode(
         {"query": text, "format": short})} for label, short in formats]
+    if kind != "graph":
+        links.insert(1, {"label": "XLSX", "href": "/query.xlsx?" + urllib.parse.urlencode(
+            {"query": text})})
+    return links
 
 
 # --------------------------------------------------------------------------- the editor

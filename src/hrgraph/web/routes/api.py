@@ -1,8 +1,9 @@
 """The saved-query API, generated from the queries' headers (there is no other registry).
 
 * ``GET /api/queries``: the saved queries, their parameters and columns (JSON).
-* ``GET /api/queries/{name}?param=value``: run one; SPARQL JSON results, or CSV by
-  ``Accept: text/csv`` or the ``.csv`` suffix (``/api/queries/signatories.csv``). A parameter
+* ``GET /api/queries/{name}?param=value``: run one; SPARQL JSON results, or CSV or XLSX by
+  ``Accept`` or the ``.csv`` / ``.xlsx`` suffix (``/api/queries/signatories.csv``), written by
+  :mod:`hrgraph.web.downloads` like every list of the pages. A parameter
   with ``multiple: true`` is repeated (``?actor=…&actor=…``). An unknown query is 404; an unknown,
   missing or malformed parameter is 400 with a message naming it.
 * ``GET /api/openapi.json``: an OpenAPI 3.1 description of all of it.
@@ -22,7 +23,7 @@ from starlette.routing import Route
 from hrgraph import __version__
 from hrgraph.errors import UsageError
 from hrgraph.query import SavedQuery, run_saved
-from hrgraph.web import negotiation
+from hrgraph.web import downloads, negotiation
 from hrgraph.web.app import state_of
 
 #: A saved query's name: a file stem in queries/ or queries/checks/ (never a path elsewhere).
@@ -78,8 +79,8 @@ async def run(request: Request) -> Response:
     """``/api/queries/{name}``: run one saved query with the parameters of the query string."""
     state = state_of(request)
     name = request.path_params["name"]
-    as_csv = name.endswith(".csv")
-    name = name.removesuffix(".csv").removesuffix(".json")
+    fmt = next((f for f in downloads.FORMATS if name.endswith("." + f)), None)
+    name = name.removesuffix(f".{fmt}") if fmt else name
     if not _NAME.fullmatch(name):
         raise HTTPException(404, f"no saved query called {name!r}")
     try:
@@ -92,11 +93,11 @@ async def run(request: Request) -> Response:
         declared = saved.params.get(key)
         values[key] = items if declared is not None and declared.multiple else (
             items[0] if len(items) == 1 else items)
-    if not as_csv and not request.url.path.endswith(".json"):
+    if fmt is None:
         chosen = negotiation.choose(request.headers.get("accept"),
                                     ["application/sparql-results+json", "application/json",
-                                     "text/csv"])
-        as_csv = chosen == "text/csv"
+                                     "text/csv", downloads.FORMATS["xlsx"]])
+        fmt = {"text/csv": "csv", downloads.FORMATS["xlsx"]: "xlsx"}.get(chosen or "", "json")
     settings = state.settings
     key = ("api", saved.name, *sorted((k, tuple(v) if isinstance(v, list) else v)
                                       for k, v in values.items()))
@@ -106,8 +107,9 @@ async def run(request: Request) -> Response:
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers["X-Hrgraph-Truncated"] = "true"
-    if as_csv:
-        return Response(result.to_csv(), media_type="text/csv; charset=utf-8", headers=headers)
+    if fmt in ("csv", "xlsx"):  # the pages' serializers (formula-like cells escaped)
+        return downloads.download(request, result, fmt, name=f"query-{saved.name}",
+                                  headers=headers)
     return Response(result.to_json(), media_type="application/sparql-results+json",
                     headers=headers)
 
@@ -117,6 +119,7 @@ def openapi_document(saved: list[SavedQuery]) -> dict[str, Any]:
     results = {
         "application/sparql-results+json": {"schema": {"$ref": "#/components/schemas/Results"}},
         "text/csv": {"schema": {"type": "string"}},
+        downloads.FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
     }
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     paths: dict[str, Any] = {
@@ -151,7 +154,8 @@ def openapi_document(saved: list[SavedQuery]) -> dict[str, Any]:
             "tags": query.tags,
             "parameters": parameters,
             "responses": {
-                "200": {"description": "The result (SPARQL JSON, or CSV by Accept or .csv)",
+                "200": {"description": "The result (SPARQL JSON, or CSV or XLSX by Accept, "
+                                       ".csv or .xlsx)",
                         "content": results},
                 "400": {"description": "A parameter is unknown, missing or malformed",
                         "content": error},

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from hrgraph import search as searching
 from hrgraph.errors import HrgraphError, UsageError
 from hrgraph.query import run_query, run_saved
-from hrgraph.web import browsing, listings, querypage
+from hrgraph.web import browsing, downloads, listings, querypage
 from hrgraph.web.app import QUERY_CSP, page_routes, state_of, status_for
 from hrgraph.web.network import network as network_model
 
@@ -42,9 +42,20 @@ def _browse_list(name: str) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         state = state_of(request)
         params = {key: request.query_params.get(key, "") for key in ("sort", "page", "per_page")}
-        model = await state.cached(("list", name, *sorted(params.items())),
-                                   lambda store: browsing.browse_list(state.view(store), name,
-                                                                      params))
+        # A download without a page number holds the whole list, read a largest page at a time.
+        whole = downloads.requested_format(request) is not None and not params["page"]
+        if whole:
+            params["per_page"] = str(browsing.MAX_PER_PAGE)
+
+        def page(number: int | None = None) -> Awaitable[dict[str, Any]]:
+            chosen = {**params, "page": str(number)} if number else params
+            return state.cached(("list", name, *sorted(chosen.items())),
+                                lambda store: browsing.browse_list(state.view(store), name,
+                                                                   chosen))
+
+        model = await page()
+        if whole:
+            model = await downloads.every_page(model, page)
         return state.render(request, "list.html", model)
 
     endpoint.__doc__ = (f"``/{name}``: {browsing.LISTINGS[name].description} Sorted by "
@@ -161,6 +172,10 @@ async def query_page(request: Request) -> Response:
                     querypage.result_key(chosen, values),
                     lambda store: run_saved(state.project, chosen, values, store=store,
                                             limit=limit))
+                fmt = downloads.requested_format(request)
+                if fmt is not None:
+                    return downloads.download(request, result, fmt, name=f"query-{chosen.name}",
+                                              params=sorted(values.items()))
                 link = querypage.saved_link(chosen, values)
                 model["downloads"] = querypage.saved_downloads(chosen, values)
             except HrgraphError as exc:
@@ -174,6 +189,9 @@ async def query_page(request: Request) -> Response:
             result = await state.in_worker(run_query, state.project, text,
                                            timeout=settings.query_timeout,
                                            limit=settings.result_limit)
+            fmt = downloads.requested_format(request)
+            if fmt is not None:  # /query.xlsx?query=…: the whole result, as the API writes it
+                return downloads.download(request, result, fmt, name="query-result", params=[])
             link = {"query": text, **({"saved": selected} if params.get("saved") else {})}
             model["downloads"] = querypage.query_downloads(text, result.kind)
         except HrgraphError as exc:
