@@ -154,6 +154,22 @@ def test_each_list_downloads_as_csv_xlsx_and_json_with_the_rows_of_its_twin(
     assert as_json.headers["content-disposition"].endswith('.json"')
 
 
+def test_a_search_downloads_every_result_or_the_page_asked_for(client: TestClient) -> None:
+    first = client.get("/search.json", params={"q": "Belarus"}).json()
+    assert first["pages"] > 1, "a search with several pages of results"
+    every = []
+    for page in range(1, first["pages"] + 1):
+        every += client.get("/search.json", params={"q": "Belarus", "page": page}).json()[
+            "results"]
+    assert len(every) == first["count"]
+    whole = csv_rows(client.get("/search.csv", params={"q": "Belarus"}).text)
+    assert [r["iri"] for r in whole] == [r["iri"] for r in every]
+    second = csv_rows(client.get("/search.csv", params={"q": "Belarus", "page": 2}).text)
+    assert [r["iri"] for r in second] == [
+        r["iri"] for r in client.get("/search.json", params={"q": "Belarus", "page": 2}
+                                     ).json()["results"]]
+
+
 def test_the_demands_csv_holds_each_demands_columns(client: TestClient) -> None:
     twin = client.get("/demands.json", params={"topic": TOPIC}).json()
     rows = csv_rows(client.get("/demands.csv", params={"topic": TOPIC}).text)

@@ -76,13 +76,18 @@ async def search(request: Request) -> Response:
     generation, store = state.store.snapshot()
     directory = generation[0] if generation else None
 
-    def model_of(_store: ox.Store) -> dict[str, Any]:
-        index = searching.open_index(state.project, directory, store)
-        found = searching.search(state.project, text, filters, page=page, index=index)
-        return _with_page_links(found.to_model())
+    def page_of(number: int) -> Awaitable[dict[str, Any]]:
+        def model_of(_store: ox.Store) -> dict[str, Any]:
+            index = searching.open_index(state.project, directory, store)
+            found = searching.search(state.project, text, filters, page=number, index=index)
+            return _with_page_links(found.to_model())
 
-    model = await state.cached(("search", generation, text, *sorted(filters.items()), page),
-                               model_of)
+        return state.cached(("search", generation, text, *sorted(filters.items()), number),
+                            model_of)
+
+    model = await page_of(page)
+    if downloads.requested_format(request) is not None and "page" not in params:
+        model = await downloads.every_page(model, page_of)  # a download holds every result
     return state.render(request, "search.html", model)
 
 
