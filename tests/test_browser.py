@@ -276,6 +276,33 @@ def test_browsing_lists_sort_and_page_without_javascript(site: str, browser) -> 
         context.close()
 
 
+def test_a_filtered_list_downloads_its_csv_and_xlsx_without_javascript(site: str,
+                                                                       browser) -> None:
+    """Issue 18 item 6: the download links of a list, clicked with no script, save the rows
+    the page shows; the page cites the data."""
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(site + "/demands?topic=https://w3id.org/hrgraph/vocab/topic/death-penalty")
+        shown = page.locator("tr.demand-row").count()
+        assert shown > 0
+        for label, suffix in (("CSV", "csv"), ("XLSX", "xlsx")):
+            with page.expect_download() as info:
+                page.locator("p.downloads a", has_text=label).click()
+            download = info.value
+            assert download.suggested_filename == f"hrgraph-demands-topic-death-penalty.{suffix}"
+            data = Path(download.path()).read_bytes()
+            if suffix == "csv":
+                assert len(data.decode("utf-8").strip().splitlines()) == shown + 1
+            else:
+                assert data[:2] == b"PK"  # a zip: the workbook
+        cite = page.locator("aside.cite")
+        assert cite.get_by_role("heading", name="Cite this").is_visible()
+        assert "build " in cite.locator(".cite-version").inner_text()
+    finally:
+        context.close()
+
+
 def test_document_page_shows_its_parts_in_text_order(site: str, page) -> None:
     page.goto(site + "/id/document/concerted-position-2016")
     parts = page.locator("ul.document-parts li")
