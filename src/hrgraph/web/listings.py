@@ -1,5 +1,5 @@
-"""Models of the browsing pages: search, the demands list with filters, the dashboard (the
-network is :mod:`hrgraph.web.network`).
+"""Models of the browsing pages: the demands list with filters and the dashboard (search is
+:mod:`hrgraph.search`, the network :mod:`hrgraph.web.network`).
 
 Each function returns plain data (dicts, lists, strings, numbers) that the HTML template renders
 and that the page's ``.json`` twin returns as it is. Queries run through
@@ -30,29 +30,6 @@ DASHBOARD = [("count-demands-by-topic", "topic"), ("count-demands-by-status", "s
 
 #: The filters of /demands, in the order the form shows them.
 FILTERS = ("topic", "addressee", "status", "document", "year")
-
-
-def search(view: View, text: str) -> dict[str, Any]:
-    """Entities with a name containing ``text`` (any script, any case), by the saved query
-    ``find-by-name``; each with every name that matched and its language."""
-    text = text.strip()
-    model: dict[str, Any] = {"q": text, "results": []}
-    if not text:
-        return model
-    result = run_saved(view.project, view.saved("find-by-name"), {"name": text},
-                       store=view.store)
-    found: dict[str, dict[str, Any]] = {}
-    for row in result.rows:  # the query reads no private graph (run_saved): nothing to filter
-        entity = row["entity"].value
-        item = found.setdefault(entity, {**view.link(row["entity"]), "types": [], "matched": []})
-        kind = view.label(row["type"].value)
-        if kind not in item["types"]:
-            item["types"].append(kind)
-        name = {"text": row["matched_name"].value, "lang": row["matched_name"].language or None}
-        if name not in item["matched"]:
-            item["matched"].append(name)
-    model["results"] = sorted(found.values(), key=lambda r: r["label"].lower())
-    return model
 
 
 def _demand_query(view: View) -> str:
