@@ -214,6 +214,38 @@ def test_each_browsing_list_downloads_whole(client: TestClient, path: str) -> No
                                      ).json()["rows"]]
 
 
+@pytest.mark.parametrize(("page", "key"), [
+    ("/vocab/topic/death-penalty", "demands"),
+    ("/id/document/concerted-position-2016", "demands"),
+    ("/id/document/concerted-position-2016", "signatories"),
+    ("/id/organisation/viasna", "signed_demands"),
+])
+def test_an_entity_pages_lists_download(client: TestClient, page: str, key: str) -> None:
+    twin = client.get(page + ".json").json()
+    rows = twin[twin["kind"]][key]
+    assert rows
+    params = {"list": key}
+    as_csv = client.get(page + ".csv", params=params)
+    as_xlsx = client.get(page + ".xlsx", params=params)
+    assert as_csv.status_code == as_xlsx.status_code == 200, as_csv.text
+    assert_same_rows(rows, as_csv.text, as_xlsx.content)
+    stem = page.strip("/").replace("/", "-")
+    assert as_csv.headers["content-disposition"] == (
+        f'attachment; filename="hrgraph-{stem}-{key.replace("_", "-")}.csv"')
+    as_json = client.get(page + ".html", params={**params, "format": "json"})
+    assert as_json.json() == rows
+    html = client.get(page + ".html").text
+    assert f'href="{page}.csv?list={key}"' in html and f'href="{page}.xlsx?list={key}"' in html
+
+
+def test_an_entity_list_that_is_not_there_is_400_naming_the_lists(client: TestClient) -> None:
+    response = client.get("/vocab/topic/death-penalty.csv", params={"list": "nothing"})
+    assert response.status_code == 400 and "demands" in response.text
+    default = client.get("/vocab/topic/death-penalty.csv")
+    assert default.text == client.get("/vocab/topic/death-penalty.csv",
+                                      params={"list": "demands"}).text
+
+
 def test_each_list_page_links_its_downloads(client: TestClient) -> None:
     page = client.get("/demands", params={"topic": TOPIC}).text
     quoted = TOPIC.replace(":", "%3A").replace("/", "%2F")
@@ -341,7 +373,9 @@ def test_a_confidential_contribution_is_in_no_download(contributed: Project,
                for p in private.rglob("*.ttl")), "the confidential contribution was merged"
     lists = [("/demands", {}), ("/demands", {"document": DOCUMENT}),
              *[("/search", {"q": q}) for q in ("Canarydl", "Secretperson", "Канарэйкадл")],
-             *[(p, {}) for p in BROWSE_LISTS]]
+             *[(p, {}) for p in BROWSE_LISTS],
+             *[("/id/document/concerted-position-2016.html", {"list": key})
+               for key in ("demands", "signatories")]]
     for path, params in lists:
         for fmt in ("csv", "xlsx", "json"):
             response = client.get(path, params={**params, "format": fmt})

@@ -525,7 +525,8 @@ def _templates(project: Project) -> Jinja2Templates:
     environment.globals.update(version=__version__, language_names=LANGUAGE_NAMES)
     environment.filters["tojson_compact"] = lambda v: json.dumps(v, ensure_ascii=False)
     # the "cite this" block and the download links of any page
-    environment.globals.update(citation=downloads.citation, download_links=downloads.links)
+    environment.globals.update(citation=downloads.citation, download_links=downloads.links,
+                               entity_download_links=downloads.entity_links)
     return Jinja2Templates(env=environment)
 
 

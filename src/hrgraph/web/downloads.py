@@ -378,6 +378,46 @@ def page_download(request: Request, template: str, model: Mapping[str, Any],
     return download(request, rows, fmt, name=name)
 
 
+def entity_lists(model: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """The lists of entities an entity page shows, by their key in the page model's section
+    of its kind (a concept's ``demands``, an organisation's ``signed_demands``, a document's
+    ``signatories`` …): those that are lists of dicts with an ``iri``, non-empty."""
+    section = model.get(str(model.get("kind")))
+    if not isinstance(section, Mapping):
+        return {}
+    return {key: value for key, value in section.items() if isinstance(value, list) and value
+            and all(isinstance(v, Mapping) and "iri" in v for v in value)}
+
+
+def entity_download(request: Request, model: Mapping[str, Any], fmt: str,
+                    stem: str) -> Response:
+    """One list of an entity's page as a download: ``?list=KEY`` (:func:`entity_lists`),
+    by default its ``demands`` or else its first list; 400 naming the lists for another key,
+    404 for a page without one. ``stem`` (``vocab/topic/death-penalty``) names the file."""
+    found = entity_lists(model)
+    chosen = request.query_params.get("list") or ("demands" if "demands" in found
+                                                  else next(iter(found), ""))
+    if not found:
+        raise HTTPException(404, f"{model.get('label', stem)}'s page shows no list to download")
+    if chosen not in found:
+        raise HTTPException(400, f"list={chosen!r} is not a list of this page; it has "
+                                 + ", ".join(found))
+    name = stem.replace("/", "-") + "-" + chosen.replace("_", "-")
+    return download(request, found[chosen], fmt, name=name, params=[],
+                    json_model=found[chosen] if fmt == "json" else None)
+
+
+def entity_links(request: Request, model: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """For the macro ``entity_downloads``: each list of an entity's page
+    (:func:`entity_lists`) with its size and its CSV, XLSX and JSON addresses."""
+    path = page_path(request).removesuffix(".html")
+    return [{"name": key.replace("_", " "), "count": len(rows), "links": [
+        {"format": fmt.upper(), "type": FORMATS[fmt].split(";")[0],
+         "href": f"{path}.{fmt}?list={key}" if fmt in SUFFIXES
+         else f"{path}.html?list={key}&format=json"} for fmt in (*SUFFIXES, "json")]}
+        for key, rows in entity_lists(model).items()]
+
+
 def links(request: Request, drop: Iterable[str] = ()) -> list[dict[str, str]]:
     """The download links of the page being shown, with its query string less ``drop``
     (``page`` and ``per_page`` for the whole of a paged list): CSV and XLSX by suffix, JSON by

@@ -34,7 +34,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from hrgraph.export import turtle_prefixes
-from hrgraph.web import negotiation
+from hrgraph.web import downloads, negotiation
 from hrgraph.web.app import page_routes, state_of
 from hrgraph.web.entities import View, describe, entity_page
 from hrgraph.web.vocabulary import ontology_page, vocab_page
@@ -42,7 +42,7 @@ from hrgraph.web.vocabulary import ontology_page, vocab_page
 #: A path below /id/: slash-separated segments of unreserved characters, none of them . or ..
 _SEGMENT = r"[A-Za-z0-9_~\-]+(?:\.[A-Za-z0-9_~\-]+)*"
 _PATH = re.compile(rf"{_SEGMENT}(?:/{_SEGMENT})*")
-_EXTENSIONS = ("html", "json", *negotiation.GRAPH_FORMATS)
+_EXTENSIONS = ("html", "json", *negotiation.GRAPH_FORMATS, *downloads.SUFFIXES)
 
 
 def _split(path: str) -> tuple[str, str | None]:
@@ -98,6 +98,9 @@ async def _resource(request: Request, where: str) -> Response:
     model = await state.in_thread(entity_page if where == "id" else vocab_page, view, iri)
     if model is None:
         raise HTTPException(404, f"The graph has nothing about {iri}.")
+    fmt = downloads.requested_format(request)
+    if fmt is not None:  # one of the page's lists (?list=): /vocab/topic/x.csv
+        return downloads.entity_download(request, model, fmt, stem)
     if extension == "json":
         return JSONResponse(model, headers=_links(iri, stem))
     response = state.templates.TemplateResponse(request, "entity.html", {"model": model},
