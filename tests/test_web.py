@@ -398,6 +398,21 @@ def test_every_bar_leads_to_a_list_of_exactly_its_count(client: TestClient) -> N
         assert listed["count"] == len(listed["demands"]) == bar["value"], bar
 
 
+def test_the_demands_list_pages_its_rows(client: TestClient) -> None:
+    everything = client.get("/demands.json").json()
+    assert everything["page"] == 1 and everything["pages"] == 1  # 55 rows, 100 a page
+    second = client.get("/demands", params={"per_page": "20", "page": "2"}).text
+    rows = second.count('class="demand-row"')
+    assert rows == 20 and 'rel="prev"' in second and 'rel="next"' in second
+    last = client.get("/demands.json", params={"per_page": "20", "page": "3"}).json()
+    assert (last["first"], last["last"]) == (40, everything["count"])
+    assert len(last["demands"]) == everything["count"]  # the twin and downloads hold all rows
+    for bad in ({"page": "0"}, {"page": "4", "per_page": "20"}, {"per_page": "501"},
+                {"per_page": "x"}):
+        response = client.get("/demands.json", params=bad)
+        assert response.status_code == 400 and "whole number" in response.json()["error"]
+
+
 def test_the_saved_count_queries_give_the_dashboard_counts(client: TestClient,
                                                            built_project) -> None:
     """The count queries of the CLI and the API state the dashboard's rule in SPARQL."""

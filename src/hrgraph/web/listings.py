@@ -135,10 +135,38 @@ def _scheme_labels(view: View, scheme: str) -> list[str]:
     return [view.label(iri) for iri in _scheme_concepts(view, scheme)]
 
 
-def demands_list(view: View, filters: Mapping[str, str]) -> dict[str, Any]:
+#: How many demands one page of /demands shows by default, and at most.
+PER_PAGE, MAX_PER_PAGE = 100, 500
+
+
+def page_bounds(count: int, page: str | int | None, per_page: str | int | None
+                ) -> dict[str, int]:
+    """The rows ``first:last`` of page ``page`` (from 1) of ``count`` rows, ``per_page`` a page
+    (:data:`PER_PAGE` by default, at most :data:`MAX_PER_PAGE`); anything else is an
+    :class:`~hrgraph.errors.InputError` naming what is allowed."""
+    def number(value: str | int | None, default: int, name: str, top: int) -> int:
+        if value in (None, ""):
+            return default
+        text = str(value)
+        if not text.isdigit() or not 1 <= int(text) <= top:
+            raise InputError(f"{name}={text!r} is not allowed: give a whole number from 1 to "
+                             f"{top}")
+        return int(text)
+
+    size = number(per_page, PER_PAGE, "per_page", MAX_PER_PAGE)
+    pages = max(1, -(-count // size))
+    chosen = number(page, 1, "page", pages)
+    return {"page": chosen, "per_page": size, "pages": pages, "first": (chosen - 1) * size,
+            "last": min(count, chosen * size)}
+
+
+def demands_list(view: View, filters: Mapping[str, str], page: str | int | None = None,
+                 per_page: str | int | None = None) -> dict[str, Any]:
     """The demands that pass every filter given, and for each filter the values left with their
     counts (among the demands shown). An unknown filter value is an
-    :class:`~hrgraph.errors.InputError` naming the accepted ones (:func:`check_filters`)."""
+    :class:`~hrgraph.errors.InputError` naming the accepted ones (:func:`check_filters`). The
+    model holds every matching demand (the JSON twin and the downloads give them all); the
+    page shows the rows ``first:last`` of ``page`` (:func:`page_bounds`)."""
     chosen = {k: v for k, v in filters.items() if k in FILTERS and v}
     everything = all_demands(view)
     check_filters(view, everything, chosen)
@@ -158,7 +186,7 @@ def demands_list(view: View, filters: Mapping[str, str]) -> dict[str, Any]:
             facets[name].insert(0, {"value": chosen[name], "label": chosen[name], "count": 0,
                                     "selected": True})
     return {"filters": chosen, "total": len(everything), "count": len(shown), "facets": facets,
-            "demands": shown}
+            "demands": shown, **page_bounds(len(shown), page, per_page)}
 
 
 def _values(demand: Mapping[str, Any], name: str) -> list[tuple[str, str]]:

@@ -110,8 +110,10 @@ async def demands(request: Request) -> Response:
     """``/demands``: every demand, filtered by topic, addressee, status, document, year."""
     state = state_of(request)
     filters = {name: request.query_params.get(name, "") for name in listings.FILTERS}
-    model = await state.cached(("demands", *sorted(filters.items())),
-                               lambda store: listings.demands_list(state.view(store), filters))
+    page, per_page = request.query_params.get("page"), request.query_params.get("per_page")
+    model = await state.cached(("demands", *sorted(filters.items()), page, per_page),
+                               lambda store: listings.demands_list(state.view(store), filters,
+                                                                   page, per_page))
     return state.render(request, "demands.html", model)
 
 
