@@ -13,9 +13,11 @@ import io
 import json
 import shutil
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -23,6 +25,7 @@ from starlette.testclient import TestClient
 
 from hrgraph.cli import main
 from hrgraph.project import Project
+from hrgraph.query import QueryResult
 from hrgraph.web import WebSettings, create_app, downloads
 
 ID = "https://w3id.org/hrgraph/id/"
@@ -349,6 +352,22 @@ def test_escaping_of_the_table_serializers() -> None:
     book = load_workbook(io.BytesIO(downloads.to_xlsx(table)))
     values = [[c.value for c in row] for row in book.worksheets[0].iter_rows(min_row=2)]
     assert values == [["'=1+1", 3], ["'+x", None], ["'-5", -5], ["'@me", 1.5], ["plain", 0]]
+
+
+def test_a_query_results_cells_keep_their_kind() -> None:
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    terms = [ox.NamedNode(ID + "x"), ox.Literal("7", datatype=ox.NamedNode(xsd + "integer")),
+             ox.Literal("2.50", datatype=ox.NamedNode(xsd + "decimal")),
+             ox.Literal("NaN", datatype=ox.NamedNode(xsd + "double")),
+             ox.Literal("abc", datatype=ox.NamedNode(xsd + "integer")),
+             ox.Literal("=Вясна", language="be"), ox.BlankNode("b0"), None]
+    names = [f"v{i}" for i in range(len(terms))]
+    result = QueryResult("select", names, [dict(zip(names, terms, strict=True))])
+    table = downloads.table_of_result(result)
+    assert table.rows == [[ID + "x", 7, Decimal("2.50"), "NaN", "abc", "=Вясна", "_:b0", None]]
+    assert csv_rows(downloads.to_csv(table))[0]["v5"] == "'=Вясна"
+    ask = downloads.table_of_result(QueryResult("ask", [], [], boolean=True))
+    assert downloads.to_csv(ask) == "boolean\ntrue\n"
 
 
 # --------------------------------------------------------------------------- confidentiality

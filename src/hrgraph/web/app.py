@@ -273,6 +273,8 @@ class WebState:
     merge_failures: FailureLimiter = field(init=False)
     results: OrderedDict = field(init=False, repr=False)
     results_lock: threading.Lock = field(init=False, repr=False)
+    #: The store generation and its version for the "cite this" block (downloads.citation).
+    citation_version: tuple | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.query_slots = QuerySlots(self.settings.query_workers, self.settings.query_queue)

@@ -28,6 +28,7 @@ import datetime
 import hashlib
 import io
 import json
+import math
 import re
 import urllib.parse
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -82,11 +83,6 @@ class Table:
     columns: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
 
-    def records(self) -> list[dict[str, Cell]]:
-        """The rows as dicts from column to cell (empty cells left out)."""
-        return [{c: v for c, v in zip(self.columns, row, strict=True) if v is not None}
-                for row in self.rows]
-
 
 # --------------------------------------------------------------------------- to a table
 
@@ -110,9 +106,11 @@ def _term_cell(term: Any) -> Cell:
         try:
             if datatype in _INTEGERS:
                 return int(term.value)
-            if datatype in _DECIMALS:
-                return Decimal(term.value) if datatype == XSD + "decimal" else float(term.value)
-        except ValueError:  # an ill-typed literal ("abc"^^xsd:integer) stays text
+            if datatype == XSD + "decimal":
+                return Decimal(term.value)
+            if datatype in _DECIMALS and math.isfinite(float(term.value)):  # NaN, INF: text
+                return float(term.value)
+        except (ValueError, ArithmeticError):  # ill-typed ("abc"^^xsd:integer): text
             pass
         return term.value
     if isinstance(term, ox.NamedNode):
@@ -475,10 +473,10 @@ def citation(request: Request, iri: str | None = None) -> dict[str, str]:
     the licence, and the citation as text, BibTeX and CSL-JSON."""
     state = request.app.state.web
     generation = state.store.generation()
-    cache = getattr(state, "_citation_version", None)
+    cache = state.citation_version  # read again only when a new store is swapped in
     if cache is None or cache[0] != generation:
-        cache = (generation, dataset_version(state.project, state.project.store_path))
-        state._citation_version = cache
+        cache = state.citation_version = (
+            generation, dataset_version(state.project, state.project.store_path))
     version = cache[1]
     conf = describe.settings(state.project)
     if iri is None:
