@@ -185,6 +185,15 @@ def test_the_demands_csv_holds_each_demands_columns(client: TestClient) -> None:
         assert row["topics label"].split("; ") == [t["label"] for t in demand["topics"]]
 
 
+def test_the_demands_download_holds_every_demand_not_one_page(client: TestClient) -> None:
+    twin = client.get("/demands.json", params={"per_page": 10, "page": 2}).json()
+    assert twin["pages"] > 1
+    rows = csv_rows(client.get("/demands.csv", params={"per_page": 10, "page": 2}).text)
+    assert len(rows) == twin["count"] == len(twin["demands"])
+    page = client.get("/demands", params={"per_page": 10, "page": 2}).text
+    assert 'href="/demands.csv"' in page  # the links name the whole list, not the page
+
+
 def test_a_download_is_named_after_the_page_and_its_filters(client: TestClient) -> None:
     response = client.get("/demands.csv", params={"topic": TOPIC})
     assert response.headers["content-disposition"] == (
