@@ -279,13 +279,14 @@ def test_find_by_name_shows_every_matching_name(rows) -> None:
 
 
 def test_find_by_name_finds_codes_and_laws_as_the_spreadsheet_does(rows) -> None:
-    # a code and a law are eli:LegalResources, not hrg:LegalProvisions: found once each
+    # a code is an eli:LegalResource, a law also a hrg:LegalProvision (a body of law a demand
+    # can target): found once each, under its most specific type
     found = rows("find-by-name", name="Criminal Code of the Republic of Belarus")
     assert found == [("legal/belarus-criminal-code", "hrg:Code",
                       "Criminal Code of the Republic of Belarus",
                       "Criminal Code of the Republic of Belarus", "en")]
     names = [(r[0], r[3]) for r in rows("find-by-name", name="law")]
-    assert ("legal/belarus-law-71-z-2005", "eli:LegalResource") in {
+    assert ("legal/belarus-law-71-z-2005", "hrg:LegalProvision") in {
         r[:2] for r in rows("find-by-name", name="law")}
     assert len(names) == len(set(names))  # each entity's name once, under one type
 

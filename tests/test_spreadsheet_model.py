@@ -457,12 +457,31 @@ def test_locate_quote_by_itself() -> None:
 # --- round trip -----------------------------------------------------------------------------------
 
 
+def test_a_document_of_unknown_date_and_a_demand_with_its_maker(base: Project,
+                                                                tmp_path: Path) -> None:
+    # what the fifteen documents of 2012-2025 needed Turtle for: a text that states no date
+    # (hrg:dateUnknown, never a guess) and a state speaking for itself (hrg:madeBy)
+    sheet = contribution(base, tmp_path, documents=[{**DOCUMENT, "date": "unknown"}],
+                         demands=[{**DEMAND, "made by": "Norway", "targets": ""}],
+                         texts=[{"id": "t-doc-text", "text": TEXT}])
+    document = {(t.predicate.value, t.object.value) for t in about(sheet, ID + "document/t-doc")}
+    assert (HRG + "dateUnknown", "true") in document
+    assert not {p for p, _ in document} & {"http://purl.org/dc/terms/date",
+                                           HRG + "earliestDate", HRG + "latestDate"}
+    demand = {(t.predicate.value, t.object.value) for t in about(sheet, ID + "demand/t-doc-1")}
+    assert (HRG + "madeBy", ID + "state/norway") in demand
+    fails(base, tmp_path, "sheet 'documents', row 2, column 'date'", "is not a date",
+          documents=[{**DOCUMENT, "date": "sometime"}], demands=[DEMAND],
+          texts=[{"id": "t-doc-text", "text": TEXT}])
+
+
 @pytest.mark.parametrize("target", ["out.xlsx", "out.zip", "out-csv"])
 def test_round_trip_of_every_sheet(base: Project, tmp_path: Path, target: str) -> None:
     """import → export → import gives the same triples, with a row in every sheet; the texts
     sheet is not exported (not in the graph): the quote columns keep the computed context."""
     first = contribution(
-        base, tmp_path, documents=[DOCUMENT], demands=[DEMAND], mechanisms=[
+        base, tmp_path, documents=[DOCUMENT],
+        demands=[{**DEMAND, "made by": "Norway; Viasna"}], mechanisms=[
             NEW_MANDATE, {**MECHANISM, "id": "t-dialogue", "kind": "dialogue",
                           "name": "test dialogue", "other names": "a dialogue@en",
                           "parties": "Viasna; organisation:european-union"}],
@@ -482,7 +501,8 @@ def test_round_trip_of_every_sheet(base: Project, tmp_path: Path, target: str) -
                  "note language": "en", "date or period": "2022-03/2022-04",
                  "reference number": "49/26", "evidence": "https://example.org/e (news media)"}],
         assessments=[{"id": "t-ass", "demand": "t-doc-1", "status": "not met",
-                      "date or period": "2023", "note": "No.", "note language": "en",
+                      "date or period": "2023/", "evidence date": "2024-05",
+                      "note": "No.", "note language": "en",
                       "evidence": "https://example.org/e", "assessed by": "Viasna",
                       "related events": "t-event; evt:un-sr-belarus-mandate-renewed-2015-07-02"}],
         publications=[{"id": "t-pub-be", "document": "t-doc", "language": "be",

@@ -140,7 +140,8 @@ SHEETS: dict[str, list[Column]] = {
     "documents": [
         Column("id", True, "slug", "new IRI document/<id> (lower-case letters, digits, -)"),
         Column("title", True, "text", "the title, in the document's language"),
-        Column("date", True, "date", "YYYY, YYYY-MM or YYYY-MM-DD"),
+        Column("date", True, "date or unknown", "YYYY, YYYY-MM or YYYY-MM-DD; unknown when the "
+               "text states no date and no source gives one (hrg:dateUnknown, never a guess)"),
         Column("language", True, "language code", "ISO 639-1 code of the document (en, be, ru)"),
         Column("signatories", False, "references", "people, organisations or groups that "
                "signed it", multi=True),
@@ -168,6 +169,9 @@ SHEETS: dict[str, list[Column]] = {
         Column("addressee", False, "references", "whom the demand is addressed to", multi=True),
         Column("actor asked to act", False, "references", "who is asked to act (addressee or "
                "actor asked to act: at least one)", multi=True),
+        Column("made by", False, "references", "who makes the demand when it is not the "
+               "document's signatories: a state speaking at a session, the EU's spokesperson "
+               "for the EU (hrg:madeBy)", multi=True),
         Column("targets", False, "references", "people, organisations, groups, legal "
                "provisions, mechanisms (an id of the actors, provisions or mechanisms sheet, "
                "or an existing one) or countries it concerns", multi=True),
@@ -228,13 +232,14 @@ SHEETS: dict[str, list[Column]] = {
 #: Which column a property's values come from, per sheet (to locate what the shapes report).
 PROPERTY_COLUMNS: dict[str, dict[str, str]] = {
     "documents": {DCTERMS + "title": "title", DCTERMS + "date": "date",
-                  "earliestDate": "date", "latestDate": "date",
+                  "earliestDate": "date", "latestDate": "date", "dateUnknown": "date",
                   DCTERMS + "language": "language", "signatory": "signatories",
                   "hasPublication": "source URL", "topic": "topics", RDF_TYPE: "type",
                   "partial": "partial", SKOS + "editorialNote": "note"},
     "demands": {SKOS + "prefLabel": "summary", "quote": "quote", "quotedFrom": "quote",
                 "madeIn": "document", "actionType": "action", "topic": "topics",
                 "addressee": "addressee", "actorAskedToAct": "actor asked to act",
+                "madeBy": "made by",
                 "concerns": "targets", "concernsPerson": "targets",
                 "concernsOrganisation": "targets", "concernsGroup": "targets",
                 "concernsLegalProvision": "targets", "concernsMechanism": "targets",
@@ -1209,9 +1214,13 @@ class _Reader:
             language = self.language(row, "language")
             self.add(s, RDF_TYPE, self.hrg + "Document")
             self.add(s, DCTERMS + "title", self.text(row, "title", language))
-            literal, lo, hi = self.date(row, "date", row.get("date"))
-            self.add(s, DCTERMS + "date", literal)
-            self.bounds(s, lo, hi)
+            if _fold(row.get("date")) == "unknown":  # said, not guessed: no date, no bounds
+                self.add(s, self.hrg + "dateUnknown",
+                         ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean")))
+            else:
+                literal, lo, hi = self.date(row, "date", row.get("date"))
+                self.add(s, DCTERMS + "date", literal)
+                self.bounds(s, lo, hi)
             self.add(s, DCTERMS + "language", LANG + language)
             for item in row.many("signatories"):
                 self.add(s, self.hrg + "signatory", self.reference(
@@ -1265,7 +1274,8 @@ class _Reader:
             self.add(s, self.hrg + "actionType",
                      self.concept(row, "action", row.get("action"), "action-type"))
             for column, prop in (("addressee", "addressee"),
-                                 ("actor asked to act", "actorAskedToAct")):
+                                 ("actor asked to act", "actorAskedToAct"),
+                                 ("made by", "madeBy")):
                 for item in row.many(column):
                     self.add(s, self.hrg + prop, self.reference(
                         row, column, item, sheets=("actors",), classes=agent,
@@ -1771,10 +1781,12 @@ class _Exporter:
         date = self.one(s, DCTERMS + "date")
         self.values(s, hrg + "earliestDate")
         self.values(s, hrg + "latestDate")
+        unknown = self.one(s, hrg + "dateUnknown")
         language = self.one(s, DCTERMS + "language")
         row = {
             "id": slug, "title": title.value if title else "",
-            "date": date.value if date else "",
+            "date": date.value if date else ("unknown" if unknown is not None
+                                             and unknown.value == "true" else ""),
             "language": language.value.removeprefix(LANG) if language else "",
             "signatories": "; ".join(self.ref(x.value) for x in self.values(s, hrg + "signatory")),
             "topics": "; ".join(self.label(x.value, "topic")
@@ -1856,6 +1868,7 @@ class _Exporter:
             "addressee": "; ".join(self.ref(x.value) for x in self.values(s, hrg + "addressee")),
             "actor asked to act": "; ".join(self.ref(x.value)
                                             for x in self.values(s, hrg + "actorAskedToAct")),
+            "made by": "; ".join(self.ref(x.value) for x in self.values(s, hrg + "madeBy")),
             "targets": "; ".join(targets),
             "part of": self.ref(part.value) if part else "",
             "order": order.value if order else "", **self.note_cells(s),
