@@ -69,12 +69,16 @@ async def measure(base: str, path: str, clients: int, seconds: float) -> dict[st
     await asyncio.gather(*(client(base, path, until, latencies, errors) for _ in range(clients)))
     latencies.sort()
 
-    def pct(p: float) -> float:
+    def pct(p: float) -> float:  # NaN when no request succeeded (every answer an error)
+        if not latencies:
+            return float("nan")
         return 1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))]
 
     return {"requests": len(latencies), "errors": len(errors),
+            "error_codes": sorted(set(errors)),
             "per_second": len(latencies) / seconds, "p50": pct(0.50), "p95": pct(0.95),
-            "p99": pct(0.99), "mean": 1000 * statistics.fmean(latencies)}
+            "p99": pct(0.99),
+            "mean": 1000 * statistics.fmean(latencies) if latencies else float("nan")}
 
 
 @contextlib.contextmanager

@@ -71,9 +71,9 @@ def project_data(project) -> rdflib.Graph:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> Project:
-    """A built 10k-triple benchmark project (with planted violations)."""
+    """A built 20k-triple benchmark project (with planted violations)."""
     root = tmp_path_factory.mktemp("generated") / "project"
-    generate(10_000, root)
+    generate(20_000, root)  # 10k is mostly the seed data: no document, nothing planted
     project = Project.open(root)
     builds.build(project)
     return project
