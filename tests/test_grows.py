@@ -10,6 +10,7 @@ answers are pinned on the test corpus (tests/corpus.txt), which the merged files
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,4 +54,5 @@ def test_the_suite_passes_after_contributions_are_merged(tmp_path: Path) -> None
         cwd=root, env=env, capture_output=True, text=True, timeout=3000)
     summary = run.stdout.strip().splitlines()[-1:] or [""]
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    assert " passed" in summary[0] and "failed" not in summary[0]
+    # "1 xfailed" (an expected failure) is not a failure: look for "N failed" as a word
+    assert " passed" in summary[0] and not re.search(r"\b\d+ failed", summary[0])
