@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from hrgraph import __version__
+from hrgraph import __version__, progress
 from hrgraph.errors import HrgraphError, UsageError, ValidationFailed
 from hrgraph.project import Project
 
@@ -112,6 +112,7 @@ def main(ctx: click.Context, project_dir: Path, store: Path | None, quiet: bool,
       hrgraph --corpus tests/corpus.txt --store /tmp/corpus-store build
     """
     _log_to_stderr(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    progress.silence(quiet)
     ctx.obj = Settings(project_dir=project_dir, store=store, quiet=quiet, verbose=verbose,
                        allow_remote=allow_remote, corpus=corpus)
 
