@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from hrgraph import contribute, load, privacy, reason, rebuild, search, similar
+from hrgraph import contribute, load, privacy, reason, rebuild, search, similar, summaries
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project, SourceFile
@@ -153,6 +153,8 @@ def _rebuild(project: Project, sources: list, change: rebuild.Plan, *, say: Prog
         say("updating the search index")  # after the manifest: the index records it
         search.update_index(project, store, new_path, done.changes,
                             stores.current_generation(project.store_path))
+        summaries.update_summary(project, store, new_path, done.changes,
+                                 stores.current_generation(project.store_path))
         say("swapping the new store in")
         stores.close(store)
         del store
@@ -235,6 +237,8 @@ def _build(project: Project, sources: list, *, say: Progress,
                                                          report))
         say("indexing for search")  # after the manifest: the index records it
         search.build_index(project, store, new_path)
+        say("summarising the demands")
+        summaries.build_summary(project, store, new_path)
         say("swapping the new store in")
         stores.close(store)
         del store

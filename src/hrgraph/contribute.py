@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import load, privacy, reason, search, similar, spreadsheet
+from hrgraph import load, privacy, reason, search, similar, spreadsheet, summaries
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.locate import locate_subjects
@@ -971,12 +971,14 @@ def _merge(project: Project, store: ox.Store, temp: Path, final: Path,
 
 
 def _index(project: Project) -> Callable[[ox.Store, Path, object], object]:
-    """For :func:`hrgraph.store.rewrite`: bring the search index of the new generation up to
-    date from the current one's and the triples the change returned (:mod:`hrgraph.search`)."""
+    """For :func:`hrgraph.store.rewrite`: bring the search index and the demand summary of the
+    new generation up to date from the current one's and the triples the change returned
+    (:mod:`hrgraph.search`, :mod:`hrgraph.summaries`)."""
     def beside(store: ox.Store, directory: Path, changes: object) -> object:
         quads = changes if isinstance(changes, list) else None  # None: the whole index
-        return search.update_index(project, store, directory, quads,
-                                   stores.current_generation(project.store_path))
+        previous = stores.current_generation(project.store_path)
+        summaries.update_summary(project, store, directory, quads, previous)
+        return search.update_index(project, store, directory, quads, previous)
     return beside
 
 

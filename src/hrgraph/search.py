@@ -43,12 +43,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import re
-import shutil
 import sqlite3
 import threading
 from collections import defaultdict
@@ -61,6 +59,7 @@ import pyoxigraph as ox
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from hrgraph import sidecar
 from hrgraph import store as stores
 from hrgraph.errors import StoreError, UsageError
 from hrgraph.names import normalise
@@ -295,16 +294,7 @@ def index_path(directory: str | os.PathLike) -> Path:
     return Path(directory) / INDEX_FILE
 
 
-def fingerprint(store: ox.Store, directory: str | os.PathLike) -> str:
-    """What an index records of its store: the named graphs and the build manifest (every
-    build, add and remove changes one or the other). Costs milliseconds, not a scan."""
-    digest = hashlib.sha256()
-    for graph in sorted(str(g) for g in store.named_graphs()):
-        digest.update(graph.encode() + b"\n")
-    manifest = Path(directory) / stores.MANIFEST
-    with contextlib.suppress(OSError):
-        digest.update(manifest.read_bytes())
-    return digest.hexdigest()
+fingerprint = sidecar.fingerprint
 
 
 _SCHEMA = f"""
@@ -389,38 +379,16 @@ def build_index(project: Project, store: ox.Store | None = None,
 def _write_meta(db: sqlite3.Connection, store: ox.Store, directory: str | os.PathLike) -> None:
     db.execute("INSERT OR REPLACE INTO fts (fts, rank) VALUES ('rank', ?)",
                (f"bm25({', '.join(str(WEIGHTS[c.removesuffix('_latin')]) for c in COLUMNS)})",))
-    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-        ("schema", str(SCHEMA_VERSION)), ("fingerprint", fingerprint(store, directory))])
+    sidecar.write_meta(db, store, directory, SCHEMA_VERSION)
 
 
 @contextlib.contextmanager
 def _writing(directory: Path, start: Path | None = None):
     """A connection to a new index file beside the final one, renamed into place when the block
-    ends without error (a reader sees the old file or the new one, never half of one)."""
+    ends without error (:func:`hrgraph.sidecar.writing`)."""
     final = index_path(directory)
-    temp = directory / f".{INDEX_FILE}.{os.getpid()}-{threading.get_ident()}"
-    try:
-        temp.unlink(missing_ok=True)
-        if start is not None:
-            shutil.copyfile(start, temp)
-        db = sqlite3.connect(temp, isolation_level=None)
-    except (OSError, sqlite3.Error) as exc:
-        raise StoreError(f"cannot write the search index in {directory}: {exc}") from None
-    try:
-        db.execute("PRAGMA journal_mode = OFF")  # a new file: the rename is the commit
-        if start is None:
-            db.executescript(_SCHEMA)
-        db.execute("BEGIN")
+    with sidecar.writing(final, _SCHEMA, what="the search index", start=start) as db:
         yield db
-        db.execute("COMMIT")
-        db.close()
-        os.replace(temp, final)
-    except BaseException as exc:
-        db.close()
-        temp.unlink(missing_ok=True)
-        if isinstance(exc, (OSError, sqlite3.Error)):
-            raise StoreError(f"cannot write the search index in {directory}: {exc}") from None
-        raise
     _forget(final)
 
 
@@ -482,22 +450,11 @@ def update_index(project: Project, store: ox.Store, directory: str | os.PathLike
     return IndexStats(index_path(directory), count, len(subjects), False)
 
 
-def _schema_of(path: Path) -> int | None:
-    try:
-        with contextlib.closing(_connect(path)) as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    except sqlite3.Error:
-        return None
-    return int(row[0]) if row and row[0].isdigit() else None
-
-
 # --------------------------------------------------------------------------- opening the index
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """A read-only connection (a published index never changes: ``immutable``)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
-                           check_same_thread=False)
+_schema_of = sidecar.schema_of
+_connect = sidecar.connect
 
 
 @dataclass
@@ -585,28 +542,12 @@ def open_index(project: Project, directory: str | os.PathLike | None = None,
     return index
 
 
-def _identity(path: Path) -> tuple | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+_identity = sidecar.identity
 
 
 def _unusable(path: Path, store: ox.Store, directory: Path) -> str | None:
     """Why the index at ``path`` cannot be used for ``store`` (None when it can)."""
-    if not path.is_file():
-        return "missing"
-    try:
-        with contextlib.closing(_connect(path)) as db:
-            meta = dict(db.execute("SELECT key, value FROM meta"))
-    except sqlite3.Error as exc:
-        return f"unreadable ({exc})"
-    if meta.get("schema") != str(SCHEMA_VERSION):
-        return f"of another version ({meta.get('schema')})"
-    if meta.get("fingerprint") != fingerprint(store, directory):
-        return "of another store"
-    return None
+    return sidecar.unusable(path, store, directory, SCHEMA_VERSION)
 
 
 # --------------------------------------------------------------------------- searching

@@ -228,6 +228,7 @@ class StoreHolder:
         self._lock = threading.Lock()
         self._store: ox.Store | None = None
         self._inode: tuple[str, int | None] | None = None
+        self._recent: list[tuple[ox.Store, tuple[str, int | None] | None]] = []
         self.get()  # fail now (StoreError) when there is no store
 
     def generation(self) -> tuple[str, int | None] | None:
@@ -258,7 +259,17 @@ class StoreHolder:
             if self._store is None or generation != self._inode:
                 self._store = open_store_at(Path(real), read_only=True)
                 self._inode = generation
+                self._recent = [*self._recent[-3:], (self._store, generation)]
             return self._inode, self._store
+
+    def directory_of(self, store: ox.Store) -> Path | None:
+        """The generation directory of ``store``, one of the last handles :meth:`snapshot` gave
+        (None for another store, or a plain store directory)."""
+        with self._lock:
+            for known, generation in reversed(self._recent):
+                if known is store:
+                    return Path(generation[0]) if generation else None
+        return None
 
 
 @dataclass
@@ -310,7 +321,8 @@ class WebState:
 
     def view(self, store: ox.Store) -> View:
         """The public view of ``store``, with the saved queries already read."""
-        return View(store, self.project, self.saved_queries())
+        return View(store, self.project, self.saved_queries(),
+                    directory=self.store.directory_of(store))
 
     async def cached(self, key: tuple, function: Callable[[ox.Store], Any]) -> Any:
         """``function(store)`` in a thread (see :meth:`in_thread`), remembered under ``key``

@@ -16,15 +16,19 @@ itself.
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from hrgraph.labels import preferred_label
 from hrgraph.project import Project
 from hrgraph.query import SavedQuery, find_query, prefixes, run_query, run_saved, shorten
 from hrgraph.sources import read_source_text
+from hrgraph.summaries import Summary, build_summary, open_summary, summary_path
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -64,6 +68,11 @@ class View:
     project: Project
     #: Saved queries by name, if the caller has them read already (else read when needed).
     queries: Mapping[str, SavedQuery] | None = None
+    #: The store generation's directory, where its side files are (None: a store of no
+    #: generation).
+    directory: Path | None = None
+    _own_summary: tempfile.TemporaryDirectory | None = field(default=None, init=False,
+                                                              repr=False)
 
     def saved(self, name: str) -> SavedQuery:
         """A saved query by name."""
@@ -113,11 +122,7 @@ class View:
     def label(self, iri: str) -> str:
         """A name for people: English preferred label, else any, else title or rdfs:label, else
         the IRI shortened."""
-        for prop in (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", FOAF + "name"):
-            found = self.value(iri, prop)
-            if found:
-                return found
-        return shorten(iri, self.prefixes)
+        return preferred_label(self.store, iri, self.visible) or shorten(iri, self.prefixes)
 
     def local_href(self, iri: str) -> str | None:
         """The site's own address for an IRI of the project (``/id/…``, ``/vocab/…``,
@@ -137,16 +142,30 @@ class View:
         """A term as the pages show it: IRIs as ``{iri, label, href}``, literals as
         ``{text, lang, datatype}``."""
         if isinstance(term, ox.NamedNode):
-            iri = term.value
-            href = self.local_href(iri)
-            return {"iri": iri, "label": self.label(iri), "href": href or safe_href(iri),
-                    "local": href is not None}
+            return self.named_link(term.value, self.label(term.value))
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
             return {"text": term.value, "lang": term.language or None,
                     "datatype": None if term.language or datatype == XSD + "string"
                     else shorten(datatype, self.prefixes)}
         return {"text": str(term), "lang": None, "datatype": None}
+
+    def named_link(self, iri: str, label: str) -> dict[str, Any]:
+        """An IRI as the pages show it, with the name already known (see :meth:`link`)."""
+        href = self.local_href(iri)
+        return {"iri": iri, "label": label, "href": href or safe_href(iri),
+                "local": href is not None}
+
+    def summary(self) -> Summary:
+        """The demand summary of this store (:mod:`hrgraph.summaries`): the one beside its
+        store generation when :attr:`directory` names it, else one made for this view (a store
+        of no generation: a copy, a test)."""
+        if self.directory is not None:
+            return open_summary(self.project, self.directory, self.store)
+        if self._own_summary is None:
+            self._own_summary = tempfile.TemporaryDirectory(prefix="hrgraph-summary-")
+            build_summary(self.project, self.store, self._own_summary.name)
+        return Summary(summary_path(self._own_summary.name))
 
     def links(self, terms: Iterable[Any]) -> list[dict[str, Any]]:
         """Several terms as links, sorted by label."""

@@ -16,84 +16,45 @@ the same rule in SPARQL, and a test holds them equal.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
 from hrgraph.errors import InputError
-from hrgraph.query import run_query, run_saved
+from hrgraph.query import run_query
+from hrgraph.summaries import FACETS, NOT_ASSESSED
 from hrgraph.web.entities import SKOS, View
 
 #: The saved queries the dashboard draws, with the filter of /demands each bar links to.
 DASHBOARD = [("count-demands-by-topic", "topic"), ("count-demands-by-status", "status"),
              ("count-demands-by-addressee", "addressee"), ("count-demands-by-year", "year")]
 
-#: The filters of /demands, in the order the form shows them.
-FILTERS = ("topic", "addressee", "status", "document", "year")
+#: The filters of /demands, in the order the form shows them: the facets of the summary.
+FILTERS = FACETS
 
 
-def _demand_query(view: View) -> str:
-    return f"""
-PREFIX hrg: <{view.hrg}>
-PREFIX skos: <{SKOS}>
-SELECT ?demand ?document ?year ?topic ?implied ?addressee WHERE {{
-  ?demand a hrg:Demand ; hrg:madeIn ?document .
-  FILTER NOT EXISTS {{ ?part hrg:partOf ?demand ; a hrg:Demand }}
-  OPTIONAL {{ ?document hrg:earliestDate ?start BIND (YEAR(?start) AS ?year) }}
-  OPTIONAL {{ ?demand hrg:topic ?topic
-             BIND (EXISTS {{ GRAPH <{view.project.inferred_graph}> {{ ?demand hrg:topic ?topic }} }}
-                   AS ?implied) }}
-  OPTIONAL {{ ?demand hrg:addressee ?addressee }}
-}}"""
+def _demand(view: View, row: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """A summary row as the pages show a demand."""
+    def link(iri: str) -> dict[str, Any]:
+        return view.named_link(iri, labels.get(iri, iri))
+
+    return {**view.named_link(row["iri"], row["label"]), "document": link(row["document"]),
+            "year": row["year"], "status": row["status"],
+            "topics": [{**link(t), "implied": implied} for t, implied in row["topics"]],
+            "addressees": [link(a) for a in row["addressees"]]}
 
 
 def all_demands(view: View) -> list[dict[str, Any]]:
     """Every public leaf demand (one with no parts) with its document, year, topics, addressees
-    and latest status. Topics are those the data states and the broader ones they imply
+    and latest status, by document name then IRI (from the store's demand summary,
+    :mod:`hrgraph.summaries`). Topics are those the data states and the broader ones they imply
     (``"implied": true``)."""
-    result = run_query(view.project, _demand_query(view), store=view.store, limit=None)
-    status = {}
-    latest = run_saved(view.project, view.saved("latest-status"), {}, store=view.store,
-                       limit=None)
-    for row in latest.rows:
-        status[row["demand"].value] = row["status"].value
-    demands: dict[str, dict[str, Any]] = {}
-    for row in result.rows:  # public demands only: run_query reads no private graph
-        iri = row["demand"].value
-        item = demands.get(iri)
-        if item is None:
-            item = demands[iri] = {**view.link(row["demand"]), "document": view.link(
-                row["document"]), "year": row["year"].value if row["year"] else None,
-                "topics": [], "addressees": [], "status": status.get(iri)}
-        for key, column in (("topics", "topic"), ("addressees", "addressee")):
-            term = row[column]
-            if term is not None and all(x["iri"] != term.value for x in item[key]):
-                item[key].append(view.link(term))
-                if key == "topics":
-                    item[key][-1]["implied"] = row["implied"].value == "true"
-    return sorted(demands.values(), key=lambda d: (d["document"]["label"], d["iri"]))
+    found = view.summary().select({})
+    return [_demand(view, row, found["labels"]) for row in found["rows"]]
 
 
-def _matches(demand: Mapping[str, Any], name: str, value: str) -> bool:
-    if name == "topic":
-        return any(t["iri"] == value for t in demand["topics"])
-    if name == "addressee":
-        return any(a["iri"] == value for a in demand["addressees"])
-    if name == "document":
-        return demand["document"]["iri"] == value
-    if name == "status":
-        return (demand["status"] or NOT_ASSESSED) == value
-    if name == "year":
-        return (demand["year"] or "unknown") == value
-    return False
 
 
-#: The statuses a demand can have in the lists: the status vocabulary's labels, and this.
-NOT_ASSESSED = "not assessed"
-
-
-def check_filters(view: View, everything: list[dict[str, Any]],
-                  chosen: Mapping[str, str]) -> None:
+def check_filters(view: View, chosen: Mapping[str, str]) -> None:
     """Refuse a filter value that names nothing the filter can match (an
     :class:`~hrgraph.errors.InputError`, 400 on the web), naming the values it accepts: a topic
     of the topic vocabulary (broader ones include their narrower), a status label or "not
@@ -102,7 +63,7 @@ def check_filters(view: View, everything: list[dict[str, Any]],
         if name == "year":
             if re.fullmatch(r"\d{4}|unknown", value):
                 continue
-            allowed = sorted({v for d in everything for v, _ in _values(d, "year")})
+            allowed = view.summary().values("year")
         elif name == "topic":
             topics = _scheme_concepts(view, "topic")
             if value in topics:
@@ -114,10 +75,10 @@ def check_filters(view: View, everything: list[dict[str, Any]],
                 continue
             allowed = sorted(statuses)
         else:
-            present = {v for d in everything for v, _ in _values(d, name)}
+            present = view.summary().values(name)
             if value in present:
                 continue
-            allowed = sorted(present)
+            allowed = present
         raise InputError(f"{name}={value!r} is not a value of this filter; it accepts "
                          + ("a year (four digits) or " if name == "year" else "")
                          + ", ".join(allowed))
@@ -161,55 +122,41 @@ def page_bounds(count: int, page: str | int | None, per_page: str | int | None
 
 
 def demands_list(view: View, filters: Mapping[str, str], page: str | int | None = None,
-                 per_page: str | int | None = None) -> dict[str, Any]:
+                 per_page: str | int | None = None, *, every: bool = True) -> dict[str, Any]:
     """The demands that pass every filter given, and for each filter the values left with their
     counts (among the demands shown). An unknown filter value is an
     :class:`~hrgraph.errors.InputError` naming the accepted ones (:func:`check_filters`). The
-    model holds every matching demand (the JSON twin and the downloads give them all); the
-    page shows the rows ``first:last`` of ``page`` (:func:`page_bounds`)."""
+    page shows the rows ``first:last`` of ``page`` (:func:`page_bounds`): ``shown`` holds them.
+    ``demands`` holds every matching demand (the JSON twin and the downloads give them all),
+    left out with ``every=False`` (the HTML page: at a million triples, building every demand
+    of the model costs more than the page).
+    """
     chosen = {k: v for k, v in filters.items() if k in FILTERS and v}
-    everything = all_demands(view)
-    check_filters(view, everything, chosen)
-    shown = [d for d in everything if all(_matches(d, k, v) for k, v in chosen.items())]
+    check_filters(view, chosen)
+    summary = view.summary()
+    count = summary.select(chosen, first=0, last=0)["count"]
+    bounds = page_bounds(count, page, per_page)
+    found = summary.select(chosen, **({} if every else {"first": bounds["first"],
+                                                        "last": bounds["last"]}))
+    labels = found["labels"]
+    rows = [_demand(view, row, labels) for row in found["rows"]]
+    shown = rows[bounds["first"]:bounds["last"]] if every else rows
     facets: dict[str, list[dict[str, Any]]] = {}
     for name in FILTERS:
-        counts: Counter = Counter()
-        labels: dict[str, str] = {}
-        for demand in shown:
-            for value, label in _values(demand, name):
-                counts[value] += 1
-                labels[value] = label
-        facets[name] = [{"value": v, "label": labels[v], "count": c,
-                         "selected": chosen.get(name) == v}
-                        for v, c in sorted(counts.items(), key=lambda x: (-x[1], labels[x[0]]))]
-        if name in chosen and chosen[name] not in counts:
+        facets[name] = [{"value": v, "label": labels.get(v, v), "count": c,
+                         "selected": chosen.get(name) == v} for v, c in found["facets"][name]]
+        if name in chosen and all(f["value"] != chosen[name] for f in facets[name]):
             facets[name].insert(0, {"value": chosen[name], "label": chosen[name], "count": 0,
                                     "selected": True})
-    return {"filters": chosen, "total": len(everything), "count": len(shown), "facets": facets,
-            "demands": shown, **page_bounds(len(shown), page, per_page)}
-
-
-def _values(demand: Mapping[str, Any], name: str) -> list[tuple[str, str]]:
-    if name == "topic":
-        return [(t["iri"], t["label"]) for t in demand["topics"]]
-    if name == "addressee":
-        return [(a["iri"], a["label"]) for a in demand["addressees"]]
-    if name == "document":
-        return [(demand["document"]["iri"], demand["document"]["label"])]
-    if name == "status":
-        status = demand["status"] or NOT_ASSESSED
-        return [(status, status)]
-    if name == "year":
-        year = demand["year"] or "unknown"
-        return [(year, year)]
-    return []
+    return {"filters": chosen, "total": found["total"], "count": count, "facets": facets,
+            "shown": shown, **({"demands": rows} if every else {}), **bounds}
 
 
 def dashboard(view: View) -> dict[str, Any]:
     """Bar charts of demands by topic, status, addressee and year: the facets of the unfiltered
     demands list, each bar linking to the list filtered by it (so it shows exactly its count),
     with the saved query that counts the same in SPARQL."""
-    facets = demands_list(view, {})["facets"]
+    facets = demands_list(view, {}, every=False)["facets"]
     charts = []
     for name, filter_name in DASHBOARD:
         values = facets[filter_name]

@@ -325,7 +325,7 @@ def check(view: View, full: Mapping[str, Any], filters: Mapping[str, Any]) -> No
                              + ", ".join(KINDS))
     chosen = {name: filters[name] for name in ("document", "topic") if filters.get(name)}
     if chosen:
-        check_filters(view, full["demands"], chosen)
+        check_filters(view, chosen)
     around = filters.get("around")
     if around and around not in full["nodes"] and not view.exists(around):
         raise InputError(f"around={around!r} names nothing in the data; it accepts the IRI of "

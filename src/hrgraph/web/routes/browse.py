@@ -19,7 +19,7 @@ from hrgraph import search as searching
 from hrgraph.errors import HrgraphError, UsageError
 from hrgraph.query import run_query, run_saved
 from hrgraph.web import browsing, downloads, listings, querypage
-from hrgraph.web.app import QUERY_CSP, page_routes, state_of, status_for
+from hrgraph.web.app import QUERY_CSP, page_routes, state_of, status_for, wants_json
 from hrgraph.web.network import network as network_model
 
 #: The query the /query page shows when nothing else is asked for.
@@ -111,9 +111,11 @@ async def demands(request: Request) -> Response:
     state = state_of(request)
     filters = {name: request.query_params.get(name, "") for name in listings.FILTERS}
     page, per_page = request.query_params.get("page"), request.query_params.get("per_page")
-    model = await state.cached(("demands", *sorted(filters.items()), page, per_page),
+    # every matching demand for the JSON twin and the downloads; the page's alone for HTML
+    every = wants_json(request) or downloads.requested_format(request) is not None
+    model = await state.cached(("demands", *sorted(filters.items()), page, per_page, every),
                                lambda store: listings.demands_list(state.view(store), filters,
-                                                                   page, per_page))
+                                                                   page, per_page, every=every))
     return state.render(request, "demands.html", model)
 
 
