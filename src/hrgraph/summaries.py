@@ -390,9 +390,10 @@ class Summary:
                 row["topics"] = values[row["iri"]]["topic"]
                 row["addressees"] = [v for v, _ in values[row["iri"]]["addressee"]]
             facets: dict[str, list[tuple[str, int]]] = {f: [] for f in FACETS}
+            among = f"WHERE demand IN (SELECT iri FROM demands d WHERE {where})" if chosen else ""
             for facet, value, n in db.execute(
-                    f"SELECT facet, value, COUNT(*) FROM facets WHERE demand IN "
-                    f"(SELECT iri FROM demands d WHERE {where}) GROUP BY facet, value", params):
+                    f"SELECT facet, value, COUNT(*) FROM facets {among} GROUP BY facet, value",
+                    params):
                 facets[facet].append((value, n))
             wanted = {r["iri"] for r in rows} | {r["document"] for r in rows} | {
                 v for r in rows for v, _ in r["topics"]} | {
@@ -403,6 +404,13 @@ class Summary:
             facets[facet].sort(key=lambda vc: (-vc[1], labels.get(vc[0], vc[0])))
         return {"total": total, "count": count, "rows": rows, "facets": facets,
                 "labels": labels}
+
+    def count(self, chosen: Mapping[str, str]) -> int:
+        """How many demands have every ``facet: value`` of ``chosen``."""
+        where, params = _matching(chosen)
+        with contextlib.closing(self.connect()) as db:
+            return db.execute(f"SELECT COUNT(*) FROM demands d WHERE {where}",
+                              params).fetchone()[0]
 
     def values(self, facet: str) -> list[str]:
         """Every value some demand has for ``facet``, sorted."""

@@ -134,7 +134,7 @@ def demands_list(view: View, filters: Mapping[str, str], page: str | int | None 
     chosen = {k: v for k, v in filters.items() if k in FILTERS and v}
     check_filters(view, chosen)
     summary = view.summary()
-    count = summary.select(chosen, first=0, last=0)["count"]
+    count = summary.count(chosen)
     bounds = page_bounds(count, page, per_page)
     found = summary.select(chosen, **({} if every else {"first": bounds["first"],
                                                         "last": bounds["last"]}))
