@@ -80,3 +80,22 @@ def test_cli_corpus_option(cli, tmp_path: Path) -> None:
 def test_repo_project_is_the_corpus() -> None:
     assert {f.path.relative_to(REPO).as_posix() for f in repo_project().files_of_kind("data")} \
         == read_manifest(CORPUS, REPO)
+
+
+@pytest.mark.parametrize("corpus", [True, False])
+def test_files_of_graphs_are_the_files_of_kind_holding_those_graphs(tmp_path: Path,
+                                                                    corpus: bool) -> None:
+    """Found from graph IRIs (the validation report's file names) as by listing every file."""
+    project = repo_project() if corpus else Project.open(REPO)
+    kinds = ("data", "ontology", "vocabulary")
+    every = project.files_of_kind(*kinds)
+    graphs = [f.graph for f in every[::3]] + [project.graph_base + "shapes/core",
+                                              project.graph_base + "data/nothing-here",
+                                              project.graph_base + "data/../ontology/hrgraph",
+                                              "https://example.org/data/actors/people"]
+    assert project.files_of_graphs(graphs, *kinds) == [f for f in every if f.graph in graphs]
+    assert project.files_of_graphs([f.graph for f in every], *kinds) == every
+    # a file outside the corpus holds no graph of it
+    outside = [f for f in Project.open(REPO).files_of_kind("data") if not project.in_corpus(f.path)]
+    if corpus and outside:
+        assert project.files_of_graphs([outside[0].graph], "data") == []

@@ -328,7 +328,8 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
                 source_url: str | None, contributor: str | None, message: str | None,
                 dry_run: bool, confidential: bool, allow_remote: bool,
                 prepared: Prepared | None = None) -> AddResult:
-    store = stores.open_store(project, read_only=True)
+    generation = Path(stores.current_generation(project.store_path))
+    store = stores.open_store_at(generation, read_only=True)
     try:
         if not dry_run:
             recover(project, store)
@@ -367,7 +368,8 @@ def _add_locked(project: Project, path: Path, data: bytes, *, digest: str,
         _write_synced(temp, text)
         try:
             merged_quads = load.parse_file(project, temp, graph=graph, max_bytes=limit * 4 + 65536)
-            report = validate_in_context(project, store, merged_quads, scratch_graph)
+            report = validate_in_context(project, store, merged_quads, scratch_graph,
+                                         generation=generation)
             lines = {} if sheet or prepared else locate_subjects(path)
             places = {iri: f"{shown}, {where}" for iri, where in prepared.places.items()} \
                 if prepared else {}
@@ -507,7 +509,7 @@ def _short(project: Project, iri: str) -> str:
 
 
 def validate_in_context(project: Project, store: ox.Store, quads: list[ox.Quad],
-                        graph: str) -> ValidationReport:
+                        graph: str, *, generation: Path | None = None) -> ValidationReport:
     """What the contribution adds to the validation of the graph.
 
     The part of the graph the contribution can affect (:func:`hrgraph.validate.context_quads`:
@@ -518,9 +520,10 @@ def validate_in_context(project: Project, store: ox.Store, quads: list[ox.Quad],
     vocabulary it should be, an existing person now with two English names) is reported too,
     which validating the contribution's own subjects would miss; and the cost does not grow with
     the size of the graph. ``tests/test_contribute.py`` checks the report equals the same
-    difference over the whole graph.
+    difference over the whole graph. ``generation``: the store generation directory ``store`` was
+    opened from, if known (see :func:`hrgraph.validate.context_quads`).
     """
-    context, shape_quads = context_quads(project, store, quads)
+    context, shape_quads = context_quads(project, store, quads, generation=generation)
     part = ox.Store()
     part.extend(context)
     part.extend(shape_quads)

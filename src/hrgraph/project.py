@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -191,6 +192,36 @@ class Project:
                 check_link(self, path)  # a link out of the project: a clear error, no IRI
                 found.append(SourceFile(path, self.graph_iri(path), _kind(self, path)))
         return found
+
+    def files_of_graphs(self, graphs: Iterable[str], *kinds: str) -> list[SourceFile]:
+        """The source files (of ``kinds``) whose named graphs are among ``graphs``, in the order
+        of :meth:`source_files`: the same files as filtering :meth:`files_of_kind` by graph,
+        found from the graph IRIs instead of by listing every file (the data folder may hold
+        thousands)."""
+        from hrgraph.load import check_link, is_context_document  # load imports this module
+
+        found: list[SourceFile] = []
+        order = {d: i for i, d in enumerate((self.ontology_dir, self.shapes_dir, self.data_dir))}
+        for graph in set(graphs):
+            rel = graph.removeprefix(self.graph_base)
+            if rel == graph or not rel or "\\" in rel or any(p in ("", ".", "..")
+                                                           for p in rel.split("/")):
+                continue
+            for suffix in RDF_SUFFIXES:
+                path = self.root / (rel + suffix)
+                directory = next((d for d in order if path.is_relative_to(d)), None)
+                if directory is None or not path.is_file() or self.graph_iri(path) != graph:
+                    continue
+                if directory == self.data_dir and (
+                        path.is_relative_to(self.sources_dir) or not self.in_corpus(path)):
+                    continue
+                if is_context_document(path):
+                    continue
+                check_link(self, path)
+                if _kind(self, path) in kinds:
+                    found.append(SourceFile(path, graph, _kind(self, path)))
+        return sorted(found, key=lambda f: (order[next(d for d in order
+                                                      if f.path.is_relative_to(d))], f.path))
 
     def in_corpus(self, path: Path) -> bool:
         """Whether a data file belongs to the project's corpus (always, without one)."""
