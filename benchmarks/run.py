@@ -31,7 +31,7 @@ import importlib.metadata
 import json
 import os
 import platform
-import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -42,62 +42,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import goals  # noqa: E402
 from generate import generate, parse_size  # noqa: E402
+from hrgraph import progress  # noqa: E402
+from timing import example_params, is_aggregation, peak_mb, percentiles, repeat, saved_queries  # noqa: E402
 
 EXPORT_FORMATS = ("nt", "nq", "ttl", "trig", "jsonld", "xml")
 PACKAGES = ["hrgraph", "pyoxigraph", "rdflib", "owlrl", "pyshacl", "pyshacl-turbo"]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def peak_mb() -> float:
-    """Peak resident memory of this process and its finished children, in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024  # ru_maxrss is in KiB on Linux
-
-
-def percentiles(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return {"p50": statistics.median(ordered), "p95": p95, "runs": len(ordered)}
-
-
-def repeat(call, *, runs: int, budget: float) -> list[float]:
-    """Time ``call`` ``runs`` times, or fewer (at least 1) when ``budget`` seconds are used up."""
-    samples: list[float] = []
-    if runs <= 0:
-        return samples
-    started = time.perf_counter()
-    while len(samples) < runs:
-        t = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - t)
-        if time.perf_counter() - started > budget:
-            break
-    return samples
-
-
-def example_params(saved) -> dict:
-    """The example (or default) value of each parameter from the query's header."""
-    params = {}
-    for name, param in saved.params.items():
-        value = param.example if param.example is not None else param.default
-        if value is not None:
-            params[name] = value
-    return params
-
-
-def saved_queries(project) -> list:
-    from hrgraph import query
-
-    return [q for q in query.list_queries(project) if not q.name.startswith("checks/")]
-
-
-def is_aggregation(saved) -> bool:
-    text = saved.text.upper()
-    return "GROUP BY" in text or "COUNT(" in text
 
 
 # --------------------------------------------------------------------------- tasks (subprocess)
@@ -156,10 +110,12 @@ def task_contribution(project_dir: Path, options: dict) -> dict:
     from hrgraph.validate import validate_files
 
     project = Project.open(project_dir)
-    store = stores.open_store(project, read_only=True)
+    # as `hrgraph validate`, `add` and the web's checks run it: on a store generation
+    generation = Path(stores.current_generation(project.store_path))
+    store = stores.open_store_at(generation, read_only=True)
     files = [project_dir / "contribution.ttl"]
-    report = validate_files(project, files, store=store)
-    samples = repeat(lambda: validate_files(project, files, store=store),
+    report = validate_files(project, files, store=store, generation=generation)
+    samples = repeat(lambda: validate_files(project, files, store=store, generation=generation),
                      runs=options["runs"], budget=options["budget"])
     return {**percentiles(samples), "violations": report.violations,
             "warnings": report.warnings}
@@ -211,45 +167,18 @@ def task_export(project_dir: Path, options: dict) -> dict:
 
 def task_push(project_dir: Path, options: dict) -> dict:
     """``hrgraph push`` (replace) into a real Oxigraph server on a free loopback port."""
-    import shutil
-    import signal
-    import socket
-
-    import httpx
-
     from hrgraph import remote
     from hrgraph import store as stores
     from hrgraph.project import Project
 
-    binary = Path(sys.executable).parent / "oxigraph"
-    if not binary.is_file() and not shutil.which("oxigraph"):
-        return {"skipped": "no oxigraph server binary (pip install oxigraph)"}
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    location = project_dir / "oxigraph-server"
-    shutil.rmtree(location, ignore_errors=True)
-    server = subprocess.Popen(
-        [str(binary) if binary.is_file() else "oxigraph", "serve", "--location", str(location),
-         "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with goals.oxigraph_server(project_dir / "oxigraph-server") as base:
+        if base is None:
+            return {"skipped": "no oxigraph server binary (pip install oxigraph)"}
         project = Project.open(project_dir)
         store = stores.open_store(project, read_only=True)
         started = time.perf_counter()
         summary = remote.push(project, store, f"{base}/store", replace=True)
         return {"seconds": time.perf_counter() - started, "triples": summary.triples}
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
-        shutil.rmtree(location, ignore_errors=True)
 
 
 def task_http(project_dir: Path, options: dict) -> dict:
@@ -390,6 +319,7 @@ TASKS = {
     "plain_reason": task_plain_reason,
     "plain_validate": task_plain_validate,
     "plain_queries": task_plain_queries,
+    **goals.TASKS,
 }
 
 
@@ -437,12 +367,18 @@ def run_size(label: str, work: Path, *, limit: float, options: dict, say,
     say(f"[{label}] generated {generated['data_triples']:,} triples in "
         f"{time.perf_counter() - started:.1f} s")
     result: dict = {"generated": generated}
-    tasks = [("build", {}), ("queries", {}), ("contribution", {}), ("add", {}),
-             *((f"export_{fmt}", {"format": fmt}) for fmt in EXPORT_FORMATS),
-             ("push", {}), ("http", {}), ("rebuild", {}),
+    tasks = [("raw_load", {}), ("build", {}), ("queries", {}), ("cold_query", {}),
+             ("dashboard", {}), ("contribution", {}), ("add", {}),
+             *((f"export_{fmt}", {"format": fmt}) for fmt in EXPORT_FORMATS), ("raw_dump", {}),
+             ("push", {}), ("raw_push", {}), ("http", {}), ("rebuild", {}),
              *((name, {}) for name in ("plain_parse", "plain_reason", "plain_validate",
                                        "plain_export", "plain_queries"))]
+    if parse_size(label) >= 10_000_000:  # what the issue measures at 10M
+        tasks = [(name, extra) for name, extra in tasks if name in TASKS_AT_10M]
+    bar = progress.bar(total=len(tasks), desc=f"[{label}] tasks", unit="task")
     for name, extra in tasks:
+        bar.update(0)
+        bar.set_postfix_str(name)
         if name.startswith("plain") and not plain:
             result[name] = {"skipped": "--plain-max"}
             continue
@@ -450,9 +386,27 @@ def run_size(label: str, work: Path, *, limit: float, options: dict, say,
         cap = limit if name.startswith("plain") else max(limit, 1800)
         task = name.split("_")[0] if name.startswith("export_") else name
         result[name] = run_task(task, project_dir, {**options, **extra}, cap)
+        bar.update(1)
         if "error" in result[name]:
             say(f"[{label}] {name} failed: {result[name]['error'][-500:]}")
+    bar.close()
     return result
+
+
+#: At 10M the benchmark measures the build, the saved queries, export and the contribution check
+#: (with their raw baselines), not the slower whole-run tasks.
+TASKS_AT_10M = {"raw_load", "build", "queries", "cold_query", "dashboard", "contribution",
+                "export_nt", "raw_dump"}
+
+
+def check_disk(work: Path, sizes: list[str]) -> None:
+    """Refuse to start when ``work`` lacks the disk the sizes need (about 1.5 kB a triple:
+    the generated N-Triples, the store and an export side by side; 15 GB at 10M)."""
+    need = sum(parse_size(label) for label in sizes) * 1500
+    free = shutil.disk_usage(work).free
+    if free < need:
+        raise SystemExit(f"{work} has {free / 1e9:.1f} GB free; the sizes "
+                         f"{','.join(sizes)} need about {need / 1e9:.1f} GB")
 
 
 def fmt_seconds(value: float | str | None, limit: float | None = None) -> str:
@@ -618,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="hrgraph-bench-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
+        check_disk(work, sizes)
         for label in sizes:
             plain = args.plain_max is None or parse_size(label) <= parse_size(args.plain_max)
             results[label] = run_size(label, work, limit=args.limit, options=options, say=say,
@@ -631,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     text = table(results, args.limit)
     print(text)
     document["table"] = text
+    goal_text = goals.goal_table(results)
+    print("\n" + goal_text)
+    document["goals"] = goal_text
     out.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n")
     say(f"results written to {out}")
     return 0
