@@ -273,8 +273,10 @@ def _leave_unchecked(project: Project, store: ox.Store, checked: ox.Store,
 
 def _with_count(store: ox.Store, graphs: dict[str, int], graph: str) -> dict[str, int]:
     """``graphs`` (triples per graph) with ``graph`` counted again (left out when empty)."""
-    name = ox.NamedNode(graph)
-    count = sum(1 for _ in store.quads_for_pattern(None, None, None, name))
+    # counted by the store: iterating the quads in Python took 4.6 s for 580k at 1M
+    found = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ox.NamedNode(graph)} "
+                        "{ ?s ?p ?o } }")
+    count = int(next(iter(found))["n"].value)
     counts = {g: n for g, n in graphs.items() if g != graph}
     if count:
         counts[graph] = count

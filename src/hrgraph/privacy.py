@@ -397,11 +397,17 @@ def replace_graphs(project: Project, store: ox.Store, changes: dict[str, list],
         axioms_changed |= reason.states_axioms(
             (q.predicate for q in [*old, *old_private, *quads]), links)
         before[graph] = set() if project.is_private(graph) else old
-        store.remove_graph(name)
+        # only the difference: a changed file of 100k triples differs in a few (measured at
+        # 1M: removing and adding the whole graph took 4 s of a 17 s rebuild)
+        if quads:
+            new = set(quads)
+            for quad in old - new:
+                store.remove(quad)
+            store.extend(q for q in quads if q not in old)
+        else:  # a removed file: its graph goes, not only its triples
+            store.remove_graph(name)
         if twin != name and store.contains_named_graph(twin):
             store.remove_graph(twin)
-        if quads:
-            store.extend(quads)
     moved = split(project, store)
     axioms_changed |= reason.states_axioms(
         (q.predicate for q in [*moved.to_private, *moved.to_public]), links)
