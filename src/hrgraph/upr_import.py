@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hrgraph import guard
+from hrgraph import guard, progress
 from hrgraph.contribute import AddResult, Prepared, add_prepared, source_contribution
 from hrgraph.errors import InputError, StoreError
 from hrgraph.project import Project
@@ -443,8 +443,11 @@ class _Mapper:
 
         makers: set[str] = set()
         citations: dict[str, ox.NamedNode] = {}
-        for row in listing.recommendations:
-            makers |= self.recommendation(row, citations)
+        with progress.bar(total=len(listing.recommendations), desc="importing",
+                          unit="recommendation") as shown:
+            for row in listing.recommendations:
+                makers |= self.recommendation(row, citations)
+                shown.update(1)
         return UprImport(
             Prepared(self.triples, self.places, {self.text_path: copy.encode("utf-8")}),
             report.value, len(listing.recommendations), listing.supported, listing.noted,
