@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -324,22 +325,61 @@ TASKS = {
 
 
 def run_task(name: str, project_dir: Path, options: dict, limit: float) -> dict:
-    """Run one task in a fresh Python process, killed after ``limit`` seconds."""
+    """Run one task in a fresh Python process, killed after ``limit`` seconds or when it and its
+    children hold more than ``options["max_rss_mb"]`` of memory (a 10M build must not take the
+    machine down with it)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--task", name,
                "--project", str(project_dir), "--options", json.dumps(options)]
+    cap = options.get("max_rss_mb")
     started = time.perf_counter()
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=limit,
-                              check=False)
-    except subprocess.TimeoutExpired:
-        return {"timeout": limit, "wall": time.perf_counter() - started}
-    wall = time.perf_counter() - started
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        return {"error": (done.stderr or done.stdout)[-2000:], "wall": wall}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True,
+                                 start_new_session=True)
+        stopped = highest = None
+        while child.poll() is None:
+            elapsed = time.perf_counter() - started
+            rss = tree_rss_mb(child.pid)
+            highest = max(highest or 0, rss)
+            if elapsed > limit or (cap and rss > cap):
+                stopped = "timeout" if elapsed > limit else "memory"
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                break
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+        if stopped == "timeout":
+            return {"timeout": limit, "wall": wall}
+        if stopped == "memory":
+            return {"error": f"stopped at {highest:.0f} MB (over --max-rss {cap} MB) after "
+                             f"{wall:.0f} s", "stopped_mb": highest, "wall": wall}
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    if child.returncode != 0 or not lines:
+        return {"error": (stderr or stdout)[-2000:], "wall": wall}
     result = json.loads(lines[-1])
     result["wall"] = wall
     return result
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of process ``pid`` and all its descendants, in MB (from /proc)."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024 / 1024
 
 
 # --------------------------------------------------------------------------- the run
@@ -546,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="10k only, few repeats")
     parser.add_argument("--plain-max", help="run the plain way only up to this size (e.g. 100k)")
     parser.add_argument("--work", type=Path, help="where to generate (default: a temp dir)")
+    parser.add_argument("--max-rss", type=float, default=16_000,
+                        help="MB a task (with its children) may hold before it is stopped "
+                             "(default 16000)")
     parser.add_argument("--results", type=Path, default=HERE / "results")
     parser.add_argument("--task", help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
@@ -564,6 +607,7 @@ def main(argv: list[str] | None = None) -> int:
                if args.quick else
                {"runs": 20, "budget": 5.0, "plain_runs": 3, "query_limit": args.query_limit,
                 "query_timeout": 300, "add_runs": 5, "clients": 20, "http_seconds": 5.0})
+    options["max_rss_mb"] = args.max_rss
 
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)

@@ -98,3 +98,11 @@ def test_goal_verdicts_follow_the_limits():
     assert _verdict(ten, "build") == "met"
     ten = goals.goal_rows("10M", {**measured, "build": {"seconds": 601.0, "peak_mb": 6000}})
     assert _verdict(ten, "build").startswith("missed")
+
+
+def test_a_task_over_the_memory_cap_is_stopped_and_says_so(tmp_path):
+    generate.generate(3_000, tmp_path / "p", seed_data=False)
+    result = run.run_task("raw_load", tmp_path / "p", {"max_rss_mb": 1}, limit=60)
+    assert result["error"].startswith("stopped at ") and "--max-rss 1 MB" in result["error"]
+    done = run.run_task("raw_load", tmp_path / "p", {"max_rss_mb": 4000}, limit=60)
+    assert done["seconds"] > 0 and done["triples"] > 0 and done["peak_mb"] > 1

@@ -561,6 +561,42 @@ def test_network_refuses_an_unknown_filter_value(client: TestClient, name: str, 
     assert named in response.json()["error"] and repr(value) in response.json()["error"]
 
 
+def test_a_large_network_is_drawn_in_part_and_says_so(built_project: Project,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above MAX_DEMANDS the network is read for the filters' demands only (or the first ones),
+    and the part drawn equals that part of the whole network."""
+    from hrgraph.web import network
+
+    whole = TestClient(create_app(built_project))
+    viasna = ID + "organisation/viasna"
+    cases = ({"document": ID + "document/open-letter-2015-12-09"},
+             {"around": ID + "person/aliaksandr-alesin"}, {"around": viasna},
+             {"around": ID + "document/open-letter-2015-12-09"},
+             {"around": ID + "demand/concerted-position-2016-c2-3-b1-1"})
+    expected = [whole.get("/network.json", params=p).json() for p in cases]
+    everything = whole.get("/network.json").json()
+    assert everything["partial"] is None
+    listed = whole.get("/demands.json").json()["demands"]
+    monkeypatch.setattr(network, "MAX_DEMANDS", 20)  # the open letter has 19, the corpus 55
+    part = TestClient(create_app(built_project))  # a new app: nothing remembered
+    first = part.get("/network.json").json()
+    assert first["partial"] == {"shown": 20, "of": len(listed)}
+    assert {n["id"] for n in first["nodes"] if n["kind"] == "demand"} == {
+        d["iri"] for d in listed[:20]}
+    assert "network-partial" in part.get("/network", headers={"accept": "text/html"}).text
+    around = part.get("/network.json", params={
+        "around": ID + "document/concerted-position-2016"}).json()["partial"]
+    assert around == {"shown": 20, "of": 26}  # the 2016 statement's leaf demands
+    # the filters' counts are those of every demand, as without the limit
+    assert first["options"]["document"] == everything["options"]["document"]
+    assert first["options"]["topic"] == everything["options"]["topic"]
+    for params, whole_answer in zip(cases, expected, strict=True):
+        drawn = part.get("/network.json", params=params).json()
+        assert drawn["partial"]["shown"] == drawn["partial"]["of"] <= 20, params
+        assert drawn["nodes"] == whole_answer["nodes"], params
+        assert drawn["edges"] == whole_answer["edges"], params
+
+
 def test_network_around_an_entity_is_it_and_its_neighbours(client: TestClient) -> None:
     viasna = ID + "organisation/viasna"
     model = client.get("/network.json", params={"around": viasna}).json()

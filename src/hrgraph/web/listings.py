@@ -32,8 +32,10 @@ DASHBOARD = [("count-demands-by-topic", "topic"), ("count-demands-by-status", "s
 FILTERS = FACETS
 
 
-def _demand(view: View, row: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
-    """A summary row as the pages show a demand."""
+def from_summary(view: View, row: Mapping[str, Any], labels: Mapping[str, str]
+                 ) -> dict[str, Any]:
+    """A row of the demand summary (:meth:`hrgraph.summaries.Summary.select`, with its labels)
+    as the pages show a demand."""
     def link(iri: str) -> dict[str, Any]:
         return view.named_link(iri, labels.get(iri, iri))
 
@@ -49,7 +51,7 @@ def all_demands(view: View) -> list[dict[str, Any]]:
     :mod:`hrgraph.summaries`). Topics are those the data states and the broader ones they imply
     (``"implied": true``)."""
     found = view.summary().select({})
-    return [_demand(view, row, found["labels"]) for row in found["rows"]]
+    return [from_summary(view, row, found["labels"]) for row in found["rows"]]
 
 
 
@@ -139,7 +141,7 @@ def demands_list(view: View, filters: Mapping[str, str], page: str | int | None 
     found = summary.select(chosen, **({} if every else {"first": bounds["first"],
                                                         "last": bounds["last"]}))
     labels = found["labels"]
-    rows = [_demand(view, row, labels) for row in found["rows"]]
+    rows = [from_summary(view, row, labels) for row in found["rows"]]
     shown = rows[bounds["first"]:bounds["last"]] if every else rows
     facets: dict[str, list[dict[str, Any]]] = {}
     for name in FILTERS:

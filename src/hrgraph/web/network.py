@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from hrgraph.errors import InputError
 from hrgraph.web.entities import FOAF, RDF, View
-from hrgraph.web.listings import all_demands, check_filters
+from hrgraph.web.listings import all_demands, check_filters, from_summary
 
 #: Kinds of node, in the order the filters and the legend show them.
 KINDS = ("organisation", "person", "group", "document", "demand")
@@ -60,10 +60,11 @@ COLUMN_GAP, ROW_GAP, GROUP_GAP, MARGIN = 32, 6, 16, 20
 # --------------------------------------------------------------------------- reading the graph
 
 
-def graph(view: View) -> dict[str, Any]:
-    """The whole public network: nodes by IRI (``kind``, ``label``, link; a demand's document and
-    topics, a document's date) and the links between them, each once, in a stable order; and
-    the demands as :func:`~hrgraph.web.listings.all_demands` gives them."""
+def graph(view: View, demands: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The public network of ``demands`` (default: every demand, as
+    :func:`~hrgraph.web.listings.all_demands` gives them): nodes by IRI (``kind``, ``label``,
+    link; a demand's document and topics, a document's date) and the links between them, each
+    once, in a stable order; and the demands."""
     hrg = view.hrg
     nodes: dict[str, dict[str, Any]] = {}
     edges: set[tuple[str, str, str]] = set()
@@ -79,7 +80,8 @@ def graph(view: View) -> dict[str, Any]:
             return "person"
         return "group" if hrg + "Collective" in types else "organisation"
 
-    demands = all_demands(view)
+    if demands is None:
+        demands = all_demands(view)
     for demand in demands:  # leaf demands only, as /demands and the dashboard count
         document = demand["document"]["iri"]
         node(ox.NamedNode(document), "document", date=view.value(document, hrg + "earliestDate"))
@@ -332,6 +334,49 @@ def check(view: View, full: Mapping[str, Any], filters: Mapping[str, Any]) -> No
                          "an entity (a document, a demand, an organisation, person or group)")
 
 
+#: Most demands a network is read for: above it (a large graph and no filter narrow enough) the
+#: first ones of the demands list are drawn and the page says so. 2,000 demands take about a
+#: second to read and lay out; the whole network at a million triples (20,000) took over 10 s.
+MAX_DEMANDS = 2000
+
+
+def _network_of(view: View, filters: Mapping[str, Any]) -> tuple[dict[str, Any], dict | None]:
+    """The network the page selects from, and None when it is the whole network, else
+    ``{"shown": n, "of": total}`` demands: every demand while there are at most
+    :data:`MAX_DEMANDS`; else those of the ``document`` and ``topic`` filters (from the demand
+    summary) or those next to ``around``, at most :data:`MAX_DEMANDS` of them."""
+    summary = view.summary()
+    total = summary.count({})
+    if total <= MAX_DEMANDS:
+        return graph(view), None
+    chosen = {name: filters[name] for name in ("document", "topic") if filters.get(name)}
+    if chosen:
+        check_filters(view, chosen)
+    around = filters.get("around", "")
+    if around:
+        hrg = view.hrg
+        # its neighbours' demands: itself, a document's, those addressing or concerning it;
+        # and one of each document it signed (a document is drawn with its demands)
+        near = {around} | set(view.subjects(hrg + "madeIn", around))
+        for prop, _ in DEMAND_LINKS:
+            near |= set(view.subjects(hrg + prop, around))
+        signed = set(view.subjects(hrg + "signatory", around))
+        rows, seen = [], set()
+        for row in summary.select(chosen)["rows"]:
+            if row["iri"] in near or (row["document"] in signed
+                                      and row["document"] not in seen):
+                rows.append(row)
+                seen.add(row["document"])
+        labels = summary.select({}, first=0, last=0)["labels"]
+        count = len(rows)
+    else:
+        found = summary.select(chosen, first=0, last=MAX_DEMANDS)
+        rows, labels, count = found["rows"], found["labels"], found["count"]
+    rows = rows[:MAX_DEMANDS]
+    demands = [from_summary(view, row, labels) for row in rows]
+    return graph(view, demands), {"shown": len(rows), "of": count}
+
+
 def network(view: View, filters: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The model of /network (and of its ``.json`` twin): the nodes and links the filters keep,
     each node with its position and label lines (:func:`layout`), the counts by kind, the
@@ -340,7 +385,7 @@ def network(view: View, filters: Mapping[str, Any] | None = None) -> dict[str, A
     ``filters``: ``type`` (kinds of node, a list), ``document`` and ``topic`` (IRIs),
     ``around`` (an entity's IRI: it and its neighbours), ``focus`` (text)."""
     filters = dict(filters or {})
-    full = graph(view)
+    full, drawn_of = _network_of(view, filters)
     check(view, full, filters)
     types = [k for k in KINDS if k in filters.get("type", ())]
     document, topic = filters.get("document", ""), filters.get("topic", "")
@@ -358,9 +403,14 @@ def network(view: View, filters: Mapping[str, Any] | None = None) -> dict[str, A
     found = [n["id"] for n in shown if needle and (needle in n["label"].casefold()
                                                    or needle == n["iri"].casefold())]
     all_nodes = full["nodes"].values()
-    documents = Counter(n["document"] for n in all_nodes if n["kind"] == "demand")
-    topics = Counter(t for n in all_nodes if n["kind"] == "demand" for t in n["topics"])
+    if drawn_of is None:
+        documents = Counter(n["document"] for n in all_nodes if n["kind"] == "demand")
+        topics = Counter(t for n in all_nodes if n["kind"] == "demand" for t in n["topics"])
+    else:  # the counts of every demand, from the summary
+        facets = view.summary().select({}, first=0, last=0)["facets"]
+        documents, topics = Counter(dict(facets["document"])), Counter(dict(facets["topic"]))
     return {
+        "partial": drawn_of,
         "filters": {"type": types, "document": document, "topic": topic, "around": around,
                     "focus": focus},
         "around": view.link(ox.NamedNode(around)) if around else None,
