@@ -302,6 +302,24 @@ def test_push_to_oxigraph_sends_no_canary(secret: Project, oxigraph: str) -> Non
     assert "/private/" not in graphs
 
 
+def test_a_build_on_a_server_sends_no_canary(secret: Project, tmp_path: Path) -> None:
+    """With HRGRAPH_ENDPOINT the build publishes the public graphs only; the confidential
+    entries stay in the local store."""
+    project = copy_of(secret, tmp_path / "project")
+    with running_oxigraph(tmp_path / "server") as base:
+        result = CliRunner().invoke(main, ["--project", str(project.root), "--store",
+                                           str(project.store_path), "--quiet", "build"],
+                                    env={"HRGRAPH_ENDPOINT": base})
+        assert result.exit_code == 0, result.output
+        assert "pushed" in result.output
+        everything = httpx.post(f"{base}/query", headers={
+            "Content-Type": "application/sparql-query", "Accept": "text/csv"},
+            content="SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", timeout=30)
+        assert everything.is_success and everything.text.count("\n") > 3000
+        assert not leaks(everything.text) and "/private/" not in everything.text
+    assert shows_both(stores.dump_nquads(stores.open_store(project, read_only=True)))
+
+
 # --------------------------------------------------------------------------- queries
 
 

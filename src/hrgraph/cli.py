@@ -43,6 +43,16 @@ class Settings:
             click.echo(f"… {message}", err=True)
 
 
+def _server(project: Project):
+    """The SPARQL server the commands use as their store (``HRGRAPH_ENDPOINT`` or
+    ``[store]`` of hrgraph.toml: :mod:`hrgraph.backend`), with the authentication its server
+    asks for; None for the embedded store."""
+    from hrgraph.backend import auth_scheme, configured
+
+    server = configured(project)
+    return auth_scheme(server) if server is not None else None
+
+
 #: A time limit: seconds, more than zero.
 SECONDS = click.FloatRange(min=0, min_open=True)
 #: A row limit: zero or more.
@@ -139,9 +149,21 @@ def build(settings: Settings, full: bool) -> None:
     """
     from hrgraph.build import build as build_store
 
-    summary = build_store(settings.project(), progress=settings.progress,
+    project = settings.project()
+    server = _server(project)
+    summary = build_store(project, progress=settings.progress,
                           allow_remote=settings.allow_remote, full=full)
     click.echo(summary.to_text())
+    if server is not None:  # the local store is the working copy; the server the store
+        from hrgraph.backend import publish
+        from hrgraph.store import open_store
+
+        settings.progress(f"publishing to {server.query}")
+        pushed = publish(project, open_store(project, read_only=True), server,
+                         progress=settings.progress)
+        click.echo(pushed.to_text())
+        for note in pushed.notes:
+            click.echo(note)
     if summary.violations:
         raise ValidationFailed(f"{summary.violations} SHACL violations: "
                                "run `hrgraph validate` to see them")
@@ -162,7 +184,13 @@ def stats(settings: Settings, as_json: bool) -> None:
     from hrgraph.store import open_store
 
     project = settings.project()
-    result = statistics.stats(open_store(project, read_only=True), project)
+    server = _server(project)
+    if server is not None:
+        from hrgraph.backend import remote_stats
+
+        result = remote_stats(project, server)
+    else:
+        result = statistics.stats(open_store(project, read_only=True), project)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
@@ -516,14 +544,16 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
             values[key] = [*([previous] if isinstance(previous, str) else previous), value]
         else:
             values[key] = value
-    if endpoint:
+    server = None if endpoint else _server(project)
+    if endpoint or server:
         if include_confidential:
             raise UsageError("--include-confidential reads the local store's private graphs; "
-                             "it cannot go with --endpoint")
+                             "it cannot go with --endpoint or HRGRAPH_ENDPOINT")
         from hrgraph.remote import run_remote
 
-        result = run_remote(project, saved, values, endpoint, timeout=timeout, limit=limit,
-                            allow_service=allow_service)
+        result = run_remote(project, saved, values, endpoint or server.query, timeout=timeout,
+                            limit=limit, allow_service=allow_service,
+                            credentials=None if endpoint else server.credentials)
     else:
         result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
                                    allow_service=allow_service,

@@ -75,6 +75,9 @@ class Credentials:
     user: str | None = None
     password: str | None = None
     token: str | None = None
+    #: How a user and password are sent: ``basic`` or ``digest`` (as the server asks:
+    #: :func:`hrgraph.backend.auth_scheme`).
+    scheme: str = "basic"
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Credentials:
@@ -97,14 +100,18 @@ class Credentials:
     def httpx_auth(self) -> Any:
         import httpx
 
-        return httpx.BasicAuth(self.user, self.password) if self.user and not self.token else None
+        if not self.user or self.token:
+            return None
+        if self.scheme == "digest":
+            return httpx.DigestAuth(self.user, self.password)
+        return httpx.BasicAuth(self.user, self.password)
 
     def apply_to(self, wrapper: Any) -> None:
         """Set these credentials on a SPARQLWrapper."""
         if self.token:
             wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
         elif self.user:
-            wrapper.setHTTPAuth("BASIC")
+            wrapper.setHTTPAuth("DIGEST" if self.scheme == "digest" else "BASIC")
             wrapper.setCredentials(self.user, self.password)
 
 

@@ -1,0 +1,283 @@
+"""Where the store is: the embedded pyoxigraph store (the default), or a SPARQL server.
+
+A server is chosen by the environment or by ``hrgraph.toml``, in this order:
+
+1. ``hrgraph query --endpoint URL`` runs that one query elsewhere, whatever else is set;
+2. ``HRGRAPH_ENDPOINT`` (with ``HRGRAPH_ENDPOINT_KIND``, and ``HRGRAPH_ENDPOINT_UPDATE`` /
+   ``HRGRAPH_ENDPOINT_STORE`` to override the addresses) selects the store of every command;
+3. ``[store]`` of ``hrgraph.toml``::
+
+       [store]
+       endpoint = "http://127.0.0.1:7878"
+       kind = "oxigraph"          # oxigraph | virtuoso | generic
+       # update = "…", store = "…"   (the addresses derived from the kind, overridden)
+
+4. otherwise the embedded store (``--store``, ``$HRGRAPH_STORE`` or ``.hrgraph/store``).
+
+``release --endpoint`` only writes an address into the dataset description; it selects nothing.
+
+Each kind names its three services, derived from the server's base address:
+
+============  ===================  =====================  ===========================
+kind          SPARQL query         SPARQL update          Graph Store Protocol
+============  ===================  =====================  ===========================
+oxigraph      ``BASE/query``       ``BASE/update``        ``BASE/store``
+virtuoso      ``BASE/sparql``      ``BASE/sparql-auth``   ``BASE/sparql-graph-crud-auth``
+generic       the endpoint given   ``update`` (required   ``store`` (required to write)
+                                   to write)
+============  ===================  =====================  ===========================
+
+(Virtuoso's unauthenticated ``/sparql`` answers updates only when the ``SPARQL`` user has been
+granted ``SPARQL_UPDATE``; its ``-auth`` services ask for a user by HTTP Digest.) Credentials come
+from the environment only: ``HRGRAPH_ENDPOINT_TOKEN`` (a bearer token), or
+``HRGRAPH_ENDPOINT_USER`` and ``HRGRAPH_ENDPOINT_PASSWORD``, sent by Basic or Digest
+authentication as the server's challenge asks (:func:`auth_scheme`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from hrgraph.errors import StoreError, UsageError
+from hrgraph.project import Project
+from hrgraph.remote import Credentials, PushSummary
+
+if TYPE_CHECKING:
+    from hrgraph.query import QueryResult
+    from hrgraph.stats import Stats
+
+#: The kinds of server, and the paths of their query, update and Graph Store services.
+KINDS: dict[str, tuple[str, str | None, str | None]] = {
+    "oxigraph": ("/query", "/update", "/store"),
+    "virtuoso": ("/sparql", "/sparql-auth", "/sparql-graph-crud-auth"),
+    "generic": ("", None, None),
+}
+#: The last part of a service address, taken off to find the server's base address.
+_SERVICE_PATHS = ("/query", "/update", "/store", "/sparql", "/sparql-auth",
+                  "/sparql-graph-crud", "/sparql-graph-crud-auth")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A SPARQL server used as the store: its kind and its three services."""
+
+    kind: str
+    query: str
+    update: str | None
+    store: str | None
+    #: Where the choice came from, for messages: ``HRGRAPH_ENDPOINT`` or ``hrgraph.toml``.
+    source: str
+    credentials: Credentials = field(default_factory=Credentials)
+
+    def require_update(self) -> str:
+        """The update address, or a usage error saying how to give one."""
+        if self.update is None:
+            raise UsageError(f"the {self.kind} endpoint {self.query} has no SPARQL update "
+                             f"address: set HRGRAPH_ENDPOINT_UPDATE or [store] update")
+        return self.update
+
+    def require_store(self) -> str:
+        """The Graph Store Protocol address, or a usage error saying how to give one."""
+        if self.store is None:
+            raise UsageError(f"the {self.kind} endpoint {self.query} has no Graph Store "
+                             f"address: set HRGRAPH_ENDPOINT_STORE or [store] store")
+        return self.store
+
+
+def endpoint_for(url: str, kind: str = "oxigraph", *, update: str | None = None,
+                 store: str | None = None, source: str = "HRGRAPH_ENDPOINT",
+                 credentials: Credentials | None = None) -> Endpoint:
+    """The endpoint of a server of ``kind`` at ``url`` (its base address, or the address of
+    one of its services), with the addresses given overriding those derived.
+
+    Raises:
+        UsageError: an unknown kind, or an address that is not http(s).
+    """
+    if kind not in KINDS:
+        raise UsageError(f"{source}: the kind of server {kind!r} is not one of "
+                         + ", ".join(KINDS))
+    for address in (url, update, store):
+        if address is not None and not address.startswith(("http://", "https://")):
+            raise UsageError(f"{source}: {address!r} is not an http(s) address of a SPARQL "
+                             "server")
+    query_path, update_path, store_path = KINDS[kind]
+    if kind == "generic":
+        query = url
+    else:
+        base = url.rstrip("/")
+        for path in sorted(_SERVICE_PATHS, key=len, reverse=True):
+            if base.endswith(path):
+                base = base[:-len(path)]
+                break
+        query = base + query_path
+        update = update or base + update_path
+        store = store or base + store_path
+    return Endpoint(kind, query, update, store, source, credentials or Credentials())
+
+
+def credentials_from(env: Mapping[str, str]) -> Credentials:
+    """``HRGRAPH_ENDPOINT_TOKEN``, or ``HRGRAPH_ENDPOINT_USER`` and ``…_PASSWORD``.
+
+    Raises:
+        UsageError: a user without a password or the other way round.
+    """
+    token = env.get("HRGRAPH_ENDPOINT_TOKEN") or None
+    user = env.get("HRGRAPH_ENDPOINT_USER") or None
+    password = env.get("HRGRAPH_ENDPOINT_PASSWORD") or None
+    if bool(user) != bool(password):
+        raise UsageError("set both HRGRAPH_ENDPOINT_USER and HRGRAPH_ENDPOINT_PASSWORD, or "
+                         "neither")
+    return Credentials(user, password, token)
+
+
+def configured(project: Project, env: Mapping[str, str] | None = None) -> Endpoint | None:
+    """The server the project's commands use as their store, or None for the embedded store
+    (the precedence is in the module's docstring).
+
+    Raises:
+        UsageError: the setting is malformed.
+    """
+    env = os.environ if env is None else env
+    credentials = credentials_from(env)
+    if env.get("HRGRAPH_ENDPOINT"):
+        return endpoint_for(env["HRGRAPH_ENDPOINT"], env.get("HRGRAPH_ENDPOINT_KIND")
+                            or "oxigraph", update=env.get("HRGRAPH_ENDPOINT_UPDATE") or None,
+                            store=env.get("HRGRAPH_ENDPOINT_STORE") or None,
+                            credentials=credentials)
+    section = project.settings.get("store", {})
+    if not isinstance(section, dict):
+        raise UsageError("hrgraph.toml: [store] must be a table")
+    unknown = set(section) - {"endpoint", "kind", "update", "store"}
+    if unknown:
+        raise UsageError(f"hrgraph.toml: [store] has unknown keys: {', '.join(sorted(unknown))}"
+                         " (it takes endpoint, kind, update, store)")
+    if not section.get("endpoint"):
+        return None
+    values = {k: section.get(k) for k in ("endpoint", "kind", "update", "store")}
+    for key, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise UsageError(f"hrgraph.toml: [store] {key} must be a string")
+    return endpoint_for(values["endpoint"], values["kind"] or "oxigraph",
+                        update=values["update"], store=values["store"], source="hrgraph.toml",
+                        credentials=credentials)
+
+
+def auth_scheme(endpoint: Endpoint, *, timeout: float = 10.0) -> Endpoint:
+    """The endpoint with the authentication scheme its server asks for (``Digest`` or
+    ``Basic``, read from the challenge of an unauthenticated request to its update service),
+    when it has a user and password; unchanged otherwise.
+
+    Raises:
+        StoreError: the server cannot be reached.
+    """
+    credentials = endpoint.credentials
+    if not credentials.user or credentials.token:
+        return endpoint
+    import httpx
+
+    probe = endpoint.update or endpoint.query
+    try:
+        response = httpx.get(probe, timeout=timeout)
+    except httpx.HTTPError as exc:
+        raise StoreError(f"cannot reach the SPARQL server at {probe}: {exc}") from None
+    challenge = response.headers.get("www-authenticate", "").strip().lower()
+    scheme = "digest" if challenge.startswith("digest") else "basic"
+    return replace(endpoint, credentials=replace(credentials, scheme=scheme))
+
+
+# --------------------------------------------------------------------------- commands on a server
+
+
+def select(endpoint: Endpoint, sparql: str, *, timeout: float = 60.0) -> QueryResult:
+    """Run a SELECT of hrgraph's own (checked by the guard like any query) on the server."""
+    from hrgraph import guard
+    from hrgraph.query import QueryResult
+    from hrgraph.remote import _remote_query
+
+    checked = guard.checked(sparql)
+    raw = _remote_query(checked.text, checked.form, endpoint.query, timeout=timeout, limit=None,
+                        credentials=endpoint.credentials)
+    return QueryResult.from_raw(raw, limit=None)
+
+
+def our_graphs(project: Project, endpoint: Endpoint) -> dict[str, int]:
+    """Triples per public graph of the project on the server: graphs under the project's graph
+    base only (a server's own graphs, such as Virtuoso's system graphs, are not ours), never a
+    private one (none is ever sent; one found is left alone and not counted)."""
+    rows = select(endpoint, f"""
+SELECT ?g (COUNT(*) AS ?n) WHERE {{
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER (STRSTARTS(STR(?g), "{project.graph_base}"))
+}} GROUP BY ?g""").rows
+    counts = {row["g"].value: int(row["n"].value) for row in rows}
+    return {g: n for g, n in sorted(counts.items()) if not project.is_private(g)}
+
+
+def remote_stats(project: Project, endpoint: Endpoint) -> Stats:
+    """:func:`hrgraph.stats.stats` of the project's graphs on the server."""
+    from hrgraph.stats import Stats
+
+    graphs = our_graphs(project, endpoint)
+    shapes = project.graph_base + "shapes/"
+    rows = select(endpoint, f"""
+SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {{
+  GRAPH ?g {{ ?x a ?class }}
+  FILTER (isIRI(?class) && STRSTARTS(STR(?g), "{project.graph_base}")
+          && !STRSTARTS(STR(?g), "{shapes}") && !STRSTARTS(STR(?g), "{project.private_base}"))
+}} GROUP BY ?class""").rows
+    classes = sorted(((r["class"].value, int(r["n"].value)) for r in rows),
+                     key=lambda item: (-item[1], item[0]))
+    return Stats(classes=classes, graphs=sorted(graphs.items(),
+                                                key=lambda item: (-item[1], item[0])))
+
+
+def publish(project: Project, store: ox.Store, endpoint: Endpoint, *,
+            progress: Callable[[str], None] | None = None) -> PushSummary:
+    """Put the public graphs of a built ``store`` on the server, replacing what is there: every
+    graph is written to a temporary graph and all are moved into place by one SPARQL Update
+    ``MOVE`` request (:func:`hrgraph.remote.push` with ``replace``), so readers never see half a
+    build; then the project's graphs the build no longer has (a file removed since) are dropped.
+
+    Raises:
+        StoreError: the server refuses, fails or cannot be reached (the temporary graphs are
+            dropped; the graphs in place are as they were).
+    """
+    from hrgraph.remote import push
+
+    before = our_graphs(project, endpoint)
+    summary = push(project, store, endpoint.require_store(), replace=True,
+                   update_url=endpoint.require_update(), query_url=endpoint.query,
+                   credentials=endpoint.credentials, progress=progress)
+    stale = sorted(set(before) - set(summary.graphs))
+    if stale:
+        update(endpoint, " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale),
+               what="dropping the graphs of removed files")
+        summary.notes.append(f"dropped {len(stale)} graphs the build no longer has")
+    return summary
+
+
+def update(endpoint: Endpoint, sparql: str, *, what: str, timeout: float = 60.0) -> None:
+    """Send one SPARQL Update request of hrgraph's own to the server.
+
+    Raises:
+        StoreError: the server refuses, fails or cannot be reached.
+    """
+    import httpx
+
+    url = endpoint.require_update()
+    credentials = endpoint.credentials
+    try:
+        response = httpx.post(url, content=sparql.encode(), timeout=timeout,
+                              auth=credentials.httpx_auth(), headers={
+                                  **credentials.headers(),
+                                  "Content-Type": "application/sparql-update"})
+    except httpx.HTTPError as exc:
+        raise StoreError(f"{what}: cannot reach {url}: {exc}") from None
+    if not response.is_success:
+        raise StoreError(f"{what}: {url} answered {response.status_code} "
+                         f"{response.reason_phrase}")

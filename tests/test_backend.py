@@ -1,0 +1,193 @@
+"""A SPARQL server as the store (hrgraph.backend): which server, its addresses and credentials;
+build, query and stats over a real Oxigraph server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REPO, copy_project, running_oxigraph
+from hrgraph import backend
+from hrgraph.cli import main
+from hrgraph.errors import UsageError
+from hrgraph.project import Project
+from hrgraph.remote import Credentials
+
+ID = "https://w3id.org/hrgraph/id/"
+
+
+# --------------------------------------------------------------------------- which server
+
+
+@pytest.mark.parametrize(("url", "kind", "expected"), [
+    ("http://127.0.0.1:7878", "oxigraph", ("http://127.0.0.1:7878/query",
+                                           "http://127.0.0.1:7878/update",
+                                           "http://127.0.0.1:7878/store")),
+    ("http://127.0.0.1:7878/query", "oxigraph", ("http://127.0.0.1:7878/query",
+                                                 "http://127.0.0.1:7878/update",
+                                                 "http://127.0.0.1:7878/store")),
+    ("http://h:8890/", "virtuoso", ("http://h:8890/sparql", "http://h:8890/sparql-auth",
+                                    "http://h:8890/sparql-graph-crud-auth")),
+    ("http://h:8890/sparql", "virtuoso", ("http://h:8890/sparql", "http://h:8890/sparql-auth",
+                                          "http://h:8890/sparql-graph-crud-auth")),
+    ("https://example.org/ds/sparql", "generic", ("https://example.org/ds/sparql", None, None)),
+])
+def test_each_kind_names_its_services(url: str, kind: str, expected: tuple) -> None:
+    found = backend.endpoint_for(url, kind)
+    assert (found.query, found.update, found.store) == expected
+
+
+def test_addresses_given_override_the_kinds() -> None:
+    found = backend.endpoint_for("http://h:8890", "virtuoso", update="http://h:8890/sparql")
+    assert found.update == "http://h:8890/sparql"
+    assert found.store == "http://h:8890/sparql-graph-crud-auth"
+    generic = backend.endpoint_for("https://e.org/q", "generic")
+    with pytest.raises(UsageError, match="HRGRAPH_ENDPOINT_UPDATE"):
+        generic.require_update()
+    with pytest.raises(UsageError, match="HRGRAPH_ENDPOINT_STORE"):
+        generic.require_store()
+
+
+@pytest.mark.parametrize(("url", "kind", "problem"), [
+    ("http://h", "fuseki", "not one of oxigraph, virtuoso, generic"),
+    ("ftp://h/sparql", "oxigraph", r"not an http\(s\) address"),
+    ("h:7878", "oxigraph", r"not an http\(s\) address"),
+])
+def test_a_bad_setting_is_a_usage_error(url: str, kind: str, problem: str) -> None:
+    with pytest.raises(UsageError, match=problem):
+        backend.endpoint_for(url, kind)
+
+
+def test_the_environment_wins_over_hrgraph_toml(tmp_path: Path) -> None:
+    (tmp_path / "hrgraph.toml").write_text(
+        '[store]\nendpoint = "http://toml:8890"\nkind = "virtuoso"\n', encoding="utf-8")
+    project = Project.open(tmp_path)
+    assert backend.configured(project, {}) .query == "http://toml:8890/sparql"
+    assert backend.configured(project, {}).source == "hrgraph.toml"
+    env = {"HRGRAPH_ENDPOINT": "http://env:7878", "HRGRAPH_ENDPOINT_USER": "u",
+           "HRGRAPH_ENDPOINT_PASSWORD": "p"}
+    chosen = backend.configured(project, env)
+    assert (chosen.query, chosen.source) == ("http://env:7878/query", "HRGRAPH_ENDPOINT")
+    assert chosen.credentials == Credentials("u", "p", None)
+    assert backend.configured(Project.open(tmp_path / "none"), {}) is None  # embedded
+
+
+@pytest.mark.parametrize(("toml", "problem"), [
+    ('store = "x"\n', "must be a table"),
+    ('[store]\nendpoint = "http://h"\nhost = "h"\n', "unknown keys: host"),
+    ('[store]\nendpoint = 7878\n', "endpoint must be a string"),
+])
+def test_a_bad_store_table_is_named(tmp_path: Path, toml: str, problem: str) -> None:
+    (tmp_path / "hrgraph.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(UsageError, match=problem):
+        backend.configured(Project.open(tmp_path), {})
+
+
+def test_a_user_needs_a_password() -> None:
+    with pytest.raises(UsageError, match="HRGRAPH_ENDPOINT_PASSWORD"):
+        backend.credentials_from({"HRGRAPH_ENDPOINT_USER": "u"})
+    assert backend.credentials_from({"HRGRAPH_ENDPOINT_TOKEN": "t"}).headers() == {
+        "Authorization": "Bearer t"}
+
+
+@pytest.fixture
+def challenging() -> Iterator[list[str]]:
+    """A local server answering 401 with the challenge in ``challenge[0]``."""
+    challenge = ["Basic realm=x"]
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", challenge[0])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    challenge.append(f"http://127.0.0.1:{server.server_address[1]}")
+    yield challenge
+    server.shutdown()
+    server.server_close()
+
+
+def test_credentials_go_by_the_scheme_the_server_asks(challenging: list[str]) -> None:
+    import httpx
+
+    server = backend.endpoint_for(challenging[1], "virtuoso",
+                                  credentials=Credentials("dba", "secret"))
+    assert backend.auth_scheme(server).credentials.scheme == "basic"
+    challenging[0] = 'Digest realm="virtuoso", nonce="abc", qop="auth"'
+    digest = backend.auth_scheme(server).credentials
+    assert digest.scheme == "digest" and isinstance(digest.httpx_auth(), httpx.DigestAuth)
+    # a token is sent as it is, without asking
+    token = backend.endpoint_for(challenging[1], credentials=Credentials(token="t"))
+    assert backend.auth_scheme(token) is token
+
+
+# --------------------------------------------------------------------------- a real server
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Project, str]]:
+    """A copy of the project with no store built, and an empty Oxigraph server."""
+    project = copy_project(REPO, tmp_path / "project")
+    shutil.rmtree(project.store_path, ignore_errors=True)
+    with running_oxigraph(tmp_path / "oxigraph") as base:
+        yield project, base
+
+
+def run(project: Project, env: dict[str, str], *args: str):
+    return CliRunner().invoke(main, ["--project", str(project.root), "--quiet", *args], env=env)
+
+
+def test_build_query_and_stats_on_the_server(served: tuple[Project, str]) -> None:
+    project, base = served
+    env = {"HRGRAPH_ENDPOINT": base}
+    built = run(project, env, "build")
+    assert built.exit_code == 0, built.output
+    assert "pushed" in built.output and "replaced" in built.output
+    found = run(project, env, "query", "demands-concerning-unregistered-organisations",
+                "--format", "csv")
+    assert found.exit_code == 0, found.output
+    assert "belarus-criminal-code-article-193-1" in found.output
+    assert found.output.count("\n") == 5  # the header and the four rows of the local store
+    local = run(project, {}, "query", "demands-concerning-unregistered-organisations",
+                "--format", "csv")
+    assert sorted(found.output.splitlines()) == sorted(local.output.splitlines())
+    remote_stats = run(project, env, "stats", "--json")
+    local_stats = run(project, {}, "stats", "--json")
+    assert remote_stats.exit_code == 0, remote_stats.output
+    import json
+
+    remote_counts, local_counts = json.loads(remote_stats.output), json.loads(local_stats.output)
+    assert remote_counts["classes"] == local_counts["classes"]
+    assert remote_counts["graphs"] == local_counts["graphs"]
+    # --endpoint wins for its query: HRGRAPH_ENDPOINT names a server that is not there
+    dead = {"HRGRAPH_ENDPOINT": "http://127.0.0.1:9"}
+    assert run(project, dead, "query", "signatories", "--endpoint",
+               f"{base}/query").exit_code == 0
+    failed = run(project, dead, "query", "signatories")
+    assert failed.exit_code == 3 and "127.0.0.1:9" in failed.output
+
+
+def test_a_rebuild_drops_the_graph_of_a_removed_file(served: tuple[Project, str]) -> None:
+    project, base = served
+    env = {"HRGRAPH_ENDPOINT": base}
+    assert run(project, env, "build").exit_code == 0
+    server = backend.endpoint_for(base)
+    graph = project.graph_base + "data/links/external-identifiers"
+    assert graph in backend.our_graphs(project, server)
+    (project.data_dir / "links" / "external-identifiers.ttl").unlink()
+    rebuilt = run(project, env, "build")
+    assert rebuilt.exit_code in (0, 1), rebuilt.output
+    assert "dropped 1 graphs" in rebuilt.output
+    assert graph not in backend.our_graphs(project, server)
