@@ -191,3 +191,64 @@ def test_a_rebuild_drops_the_graph_of_a_removed_file(served: tuple[Project, str]
     assert rebuilt.exit_code in (0, 1), rebuilt.output
     assert "dropped 1 graphs" in rebuilt.output
     assert graph not in backend.our_graphs(project, server)
+
+
+def server_dump(base: str) -> list[str]:
+    """Every quad on the server, sorted (N-Quads lines)."""
+    import httpx
+
+    response = httpx.get(f"{base}/store", headers={"Accept": "application/n-quads"}, timeout=60)
+    assert response.is_success
+    return sorted(line for line in response.text.splitlines() if line.strip())
+
+
+NEW_PERSON = """
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://w3id.org/hrgraph/id/person/test-backend-person> a foaf:Person ;
+    skos:prefLabel "Backend Testperson"@en ;
+    skos:prefLabel "Бэкенд Тэст"@be .
+"""
+
+
+def test_add_and_remove_publish_and_leave_the_server_as_it_was(
+        served: tuple[Project, str], tmp_path: Path) -> None:
+    project, base = served
+    env = {"HRGRAPH_ENDPOINT": base}
+    assert run(project, env, "build").exit_code == 0
+    before = server_dump(base)
+    contribution = tmp_path / "person.ttl"
+    contribution.write_text(NEW_PERSON, encoding="utf-8")
+    added = run(project, env, "add", str(contribution))
+    assert added.exit_code == 0, added.output
+    person = "<https://w3id.org/hrgraph/id/person/test-backend-person>"
+    assert any(line.startswith(person) for line in server_dump(base))
+    [contribution_id] = [line.split()[-1] for line in run(project, {}, "contributions").output
+                         .splitlines() if "person.ttl" in line] or [None]
+    assert contribution_id is None or contribution_id  # the listing names it by its file
+    listed = run(project, {}, "contributions", "--json")
+    import json
+
+    ids = [c["id"] for c in json.loads(listed.output) if c.get("source_file") == "person.ttl"]
+    assert len(ids) == 1
+    removed = run(project, env, "remove", ids[0])
+    assert removed.exit_code == 0, removed.output
+    assert server_dump(base) == before
+
+
+def test_a_server_that_refuses_leaves_both_sides_as_they_were(
+        served: tuple[Project, str], tmp_path: Path) -> None:
+    project, base = served
+    assert run(project, {"HRGRAPH_ENDPOINT": base}, "build").exit_code == 0
+    before = server_dump(base)
+    files = sorted(p.relative_to(project.data_dir) for p in project.data_dir.rglob("*"))
+    refusing = {"HRGRAPH_ENDPOINT": base, "HRGRAPH_ENDPOINT_STORE": f"{base}/no-such-service"}
+    contribution = tmp_path / "person.ttl"
+    contribution.write_text(NEW_PERSON, encoding="utf-8")
+    added = run(project, refusing, "add", str(contribution))
+    assert added.exit_code == 3, added.output
+    assert "no-such-service" in added.output and "nothing was merged" in added.output
+    assert server_dump(base) == before
+    assert sorted(p.relative_to(project.data_dir) for p in project.data_dir.rglob("*")) == files
+    assert "test-backend-person" not in run(project, {}, "query", "find-by-name", "-p",
+                                            "name=Backend Testperson").output

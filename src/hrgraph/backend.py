@@ -36,10 +36,12 @@ authentication as the server's challenge asks (:func:`auth_scheme`).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -215,7 +217,30 @@ SELECT ?g (COUNT(*) AS ?n) WHERE {{
   FILTER (STRSTARTS(STR(?g), "{project.graph_base}"))
 }} GROUP BY ?g""").rows
     counts = {row["g"].value: int(row["n"].value) for row in rows}
-    return {g: n for g, n in sorted(counts.items()) if not project.is_private(g)}
+    own = (publication_graph(project), project.graph_base + "publish-")
+    return {g: n for g, n in sorted(counts.items())
+            if not project.is_private(g) and not g.startswith(own)}
+
+
+SPDX = "http://spdx.org/rdf/terms#"
+XSD_HEX = "http://www.w3.org/2001/XMLSchema#hexBinary"
+
+
+def publication_graph(project: Project) -> str:
+    """The graph in which the server keeps the SHA-256 of each published graph (SPDX
+    checksums, as a release's description gives its files'): the next publication sends only
+    the graphs whose content changed."""
+    return project.graph_base + "publication"
+
+
+def published_digests(project: Project, endpoint: Endpoint) -> dict[str, str]:
+    """The SHA-256 the server's publication record gives each graph (empty when none)."""
+    rows = select(endpoint, f"""
+SELECT ?g ?digest WHERE {{
+  GRAPH <{publication_graph(project)}> {{
+    ?g <{SPDX}checksum> ?c . ?c <{SPDX}checksumValue> ?digest }}
+}}""").rows
+    return {row["g"].value: row["digest"].value for row in rows}
 
 
 def remote_stats(project: Project, endpoint: Endpoint) -> Stats:
@@ -236,29 +261,121 @@ SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {{
                                                 key=lambda item: (-item[1], item[0])))
 
 
+def published_graphs(project: Project, store: ox.Store) -> list[str]:
+    """The graphs a server gets: the asserted public graphs (data, ontology, vocabularies,
+    shapes), the inferred one and the similar-demand suggestions, so that every saved query
+    answers there as here; never a private graph."""
+    from hrgraph import export, similar
+
+    names = ["data", "ontology", "shapes"]
+    if store.contains_named_graph(ox.NamedNode(similar.graph_iri(project))):
+        names.append("suggestions")
+    return export.select_graphs(project, store, names, include_inferred=True)
+
+
 def publish(project: Project, store: ox.Store, endpoint: Endpoint, *,
-            progress: Callable[[str], None] | None = None) -> PushSummary:
-    """Put the public graphs of a built ``store`` on the server, replacing what is there: every
-    graph is written to a temporary graph and all are moved into place by one SPARQL Update
-    ``MOVE`` request (:func:`hrgraph.remote.push` with ``replace``), so readers never see half a
-    build; then the project's graphs the build no longer has (a file removed since) are dropped.
+            progress: Callable[[str], None] | None = None,
+            timeout: float = 600.0) -> PushSummary:
+    """Make the server's graphs of the project those of a built ``store``, as one change.
+
+    Each published graph (:func:`published_graphs`) is dumped by the store itself (N-Triples,
+    into a temporary file); those whose SHA-256 differs from the server's publication record
+    (:func:`publication_graph`) are sent whole, each by one Graph Store Protocol ``POST`` into a
+    temporary graph, so a blank node is one node within its graph, and the others are left
+    alone (an add sends its contribution's graph and the derived ones). Then one SPARQL Update
+    request moves
+    (``MOVE``) every temporary graph onto its target and drops (``DROP``) the project's graphs
+    the store no longer has (a removed file's, a removed contribution's). The Oxigraph server runs
+    an update request in one transaction, so readers see the old graphs or the new ones, never
+    half of them. Afterwards the server's count of every graph is checked against the store's.
 
     Raises:
-        StoreError: the server refuses, fails or cannot be reached (the temporary graphs are
-            dropped; the graphs in place are as they were).
+        StoreError: the server refuses, fails or cannot be reached: the temporary graphs are
+            dropped and the graphs in place are as they were.
     """
-    from hrgraph.remote import push
+    import hashlib
+    import tempfile
+    import time
+    import uuid
 
+    import httpx
+
+    from hrgraph import store as stores
+
+    say = progress or (lambda message: None)
+    started = time.perf_counter()
+    graphs = published_graphs(project, store)
+    counts = stores.graph_counts(store)
     before = our_graphs(project, endpoint)
-    summary = push(project, store, endpoint.require_store(), replace=True,
-                   update_url=endpoint.require_update(), query_url=endpoint.query,
-                   credentials=endpoint.credentials, progress=progress)
-    stale = sorted(set(before) - set(summary.graphs))
+    known = published_digests(project, endpoint)
+    run = uuid.uuid4().hex[:12]
+    temporary = {g: f"{project.graph_base}publish-{run}/{i}" for i, g in enumerate(graphs)}
+    target = endpoint.require_store()
+    credentials = endpoint.credentials
+    client = httpx.Client(timeout=timeout, auth=credentials.httpx_auth(),
+                          headers=credentials.headers())
+    digests: dict[str, str] = {}
+    changed: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="hrgraph-publish-") as folder:
+            for number, graph in enumerate(graphs, start=1):
+                file = Path(folder) / "graph.nt"
+                with file.open("wb") as out:
+                    store.dump(out, format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+                digest = hashlib.sha256()
+                with file.open("rb") as data:
+                    for chunk in iter(lambda: data.read(1 << 20), b""):
+                        digest.update(chunk)
+                digests[graph] = digest.hexdigest()
+                if known.get(graph) == digests[graph] and graph in before:
+                    continue  # the server has it as it is: left alone
+                changed.append(graph)
+                say(f"sending graph {number}/{len(graphs)} ({counts.get(graph, 0):,} triples)")
+                with file.open("rb") as body:
+                    _sent(client.post(target, params={"graph": temporary[graph]}, content=body,
+                                      headers={"Content-Type": "application/n-triples"}),
+                          target, f"sending {graph}")
+        stale = sorted(set(before) - set(graphs))
+        say(f"moving {len(changed)} graphs into place"
+            + (f", dropping {len(stale)}" if stale else ""))
+        record = ox.NamedNode(publication_graph(project))
+        entries = "".join(
+            f"{ox.NamedNode(g)} <{SPDX}checksum> {ox.NamedNode(g + '/checksum')} . "
+            f"{ox.NamedNode(g + '/checksum')} <{SPDX}checksumValue> "
+            f"{ox.Literal(d, datatype=ox.NamedNode(XSD_HEX))} .\n" for g, d in digests.items())
+        update(endpoint, " ;\n".join(
+            [f"MOVE SILENT GRAPH {ox.NamedNode(temporary[g])} TO GRAPH {ox.NamedNode(g)}"
+             for g in changed] + [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale]
+            + [f"DROP SILENT GRAPH {record}",
+               f"INSERT DATA {{ GRAPH {record} {{\n{entries}}} }}"]),
+            what="moving the new graphs into place", timeout=timeout)
+    except BaseException:
+        with contextlib.suppress(StoreError, UsageError):
+            update(endpoint, " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(t)}"
+                                         for t in temporary.values()),
+                   what="dropping the temporary graphs")
+        raise
+    finally:
+        client.close()
+    held = our_graphs(project, endpoint)
+    sent = {g: counts.get(g, 0) for g in graphs}
+    wrong = [g for g in graphs if held.get(g, 0) != sent[g]]
+    if wrong:
+        raise StoreError(f"after publishing, the server holds {held.get(wrong[0], 0)} triples "
+                         f"in {wrong[0]}, but the store has {sent[wrong[0]]}")
+    summary = PushSummary(target, {g: sent[g] for g in changed},
+                          {g: held.get(g, 0) for g in changed}, len(changed),
+                          time.perf_counter() - started, replaced=True)
+    summary.notes.append(f"{len(graphs) - len(changed)} graphs unchanged, not sent")
     if stale:
-        update(endpoint, " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale),
-               what="dropping the graphs of removed files")
-        summary.notes.append(f"dropped {len(stale)} graphs the build no longer has")
+        summary.notes.append(f"dropped {len(stale)} graphs the store no longer has")
     return summary
+
+
+def _sent(response: Any, url: str, what: str) -> None:
+    if not response.is_success:
+        raise StoreError(f"{what}: {url} answered {response.status_code} "
+                         f"{response.reason_phrase}")
 
 
 def update(endpoint: Endpoint, sparql: str, *, what: str, timeout: float = 60.0) -> None:

@@ -53,6 +53,24 @@ def _server(project: Project):
     return auth_scheme(server) if server is not None else None
 
 
+def _publish_merge(settings: Settings, project: Project, contribution_id: str) -> None:
+    """After a merge, publish to the server the commands use as their store, if any; when that
+    fails, take the contribution out again, so that the store here and the server agree."""
+    server = _server(project)
+    if server is None:
+        return
+    from hrgraph.backend import publish
+    from hrgraph.contribute import remove_contribution
+    from hrgraph.store import open_store
+
+    try:
+        click.echo(publish(project, open_store(project, read_only=True), server,
+                           progress=settings.progress).to_text())
+    except HrgraphError as exc:
+        remove_contribution(project, contribution_id, force=True)
+        raise type(exc)(f"{exc}; nothing was merged") from None
+
+
 #: A time limit: seconds, more than zero.
 SECONDS = click.FloatRange(min=0, min_open=True)
 #: A row limit: zero or more.
@@ -279,6 +297,8 @@ def add(settings: Settings, file: Path, source_url: str | None, contributor: str
     if (dry_run or settings.verbose) and result.resolutions:
         click.echo(result.resolutions_text())
     click.echo(result.to_text(project))
+    if result.merged:
+        _publish_merge(settings, project, result.id)
     if not result.conforms:
         count = result.report.violations
         raise ValidationFailed(f"{count} violation{'s' if count != 1 else ''}: nothing was merged")
@@ -390,8 +410,20 @@ def remove(settings: Settings, contribution_id: str, force: bool) -> None:
     """
     from hrgraph.contribute import remove_contribution
 
-    info = remove_contribution(settings.project(), contribution_id, force=force)
+    project = settings.project()
+    info = remove_contribution(project, contribution_id, force=force)
     click.echo(f"removed contribution {info.id}")
+    server = _server(project)
+    if server is not None:
+        from hrgraph.backend import publish
+        from hrgraph.store import open_store
+
+        try:
+            click.echo(publish(project, open_store(project, read_only=True), server,
+                               progress=settings.progress).to_text())
+        except HrgraphError as exc:
+            raise type(exc)(f"{exc}; the contribution is removed here but the server still has "
+                            "it: run `hrgraph build` to publish again") from None
 
 
 @main.group("import")
@@ -435,6 +467,8 @@ def import_upr_command(settings: Settings, file: Path, state_under_review: str |
                         session=session, date=date, dry_run=dry_run)
     if result.added is not None:
         click.echo(result.added.to_text(project))
+        if result.added.merged:
+            _publish_merge(settings, project, result.added.id)
     click.echo(result.summary())
     if result.added is not None and not result.added.conforms:
         count = result.added.report.violations
