@@ -252,3 +252,39 @@ def test_a_server_that_refuses_leaves_both_sides_as_they_were(
     assert sorted(p.relative_to(project.data_dir) for p in project.data_dir.rglob("*")) == files
     assert "test-backend-person" not in run(project, {}, "query", "find-by-name", "-p",
                                             "name=Backend Testperson").output
+
+
+def test_two_serve_processes_over_one_server_both_show_a_merge(
+        served: tuple[Project, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import time
+
+    import httpx
+
+    from web_support import running_server
+
+    project, base = served
+    monkeypatch.setenv("HRGRAPH_ENDPOINT", base)
+    assert run(project, {"HRGRAPH_ENDPOINT": base}, "build").exit_code == 0
+    mirrors = [dataclasses.replace(project, store_path=tmp_path / f"mirror-{n}") for n in "ab"]
+
+    def found(url: str, text: str) -> set[str]:
+        answer = httpx.get(f"{url}/search.json", params={"q": text}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return {r["iri"] for r in answer.json()["results"]}
+
+    with running_server(mirrors[0], "--poll", "0.5") as first, \
+            running_server(mirrors[1], "--poll", "0.5") as second:
+        for url in (first, second):
+            assert ID + "organisation/viasna" in found(url, "Вясна")
+        contribution = tmp_path / "person.ttl"
+        contribution.write_text(NEW_PERSON, encoding="utf-8")
+        assert run(project, {"HRGRAPH_ENDPOINT": base}, "add", str(contribution)).exit_code == 0
+        person = ID + "person/test-backend-person"
+        deadline = time.monotonic() + 60
+        while not all(person in found(url, "Backend Testperson") for url in (first, second)):
+            assert time.monotonic() < deadline, "a serve process did not show the merge"
+            time.sleep(0.5)
+        # the mirrors are read-only: a merge goes to the working copy
+        refused = httpx.post(f"{first}/contribute", timeout=30)
+        assert refused.status_code == 403

@@ -647,16 +647,20 @@ def _format_for(output: Path | None) -> str:
               help="Stop a query after this many seconds.")
 @click.option("--limit", type=ROWS, default=10_000, show_default=True,
               help="Return at most this many rows per query.")
+@click.option("--poll", type=SECONDS, default=5.0, show_default=True, metavar="SECONDS",
+              help="With HRGRAPH_ENDPOINT: how often to ask the server for a new publication.")
 @click.pass_obj
 def serve(settings: Settings, host: str, port: int, read_only: bool,
-          cors_origins: tuple[str, ...], timeout: float, limit: int) -> None:
+          cors_origins: tuple[str, ...], timeout: float, limit: int, poll: float) -> None:
     """Serve the built graph on the web: SPARQL endpoint, linked-data pages, query API, browser.
 
     Pages: / (start), /demands, /search?q=, /dashboard, /network, /query, /validate,
     /id/... (every entity; Turtle, JSON-LD, N-Triples by Accept or extension), /sparql,
     /api/queries, /api/openapi.json. The store is opened read-only, and read again when
     `hrgraph build`, `add` or `remove` publish a new one (no restart). With HRGRAPH_MERGE_TOKEN
-    set, POST /contribute with that token merges an upload as `hrgraph add` does.
+    set, POST /contribute with that token merges an upload as `hrgraph add` does. With
+    HRGRAPH_ENDPOINT set, the pages read a local mirror of the server (.hrgraph/mirror, or
+    --store), made at start and again whenever the server's publication changes.
 
     \b
     Examples:
@@ -670,7 +674,17 @@ def serve(settings: Settings, host: str, port: int, read_only: bool,
 
     from hrgraph.web import WebSettings, create_app
 
-    app = create_app(settings.project(), WebSettings(
+    project = settings.project()
+    server = _server(project)
+    if server is not None:  # pages from a local mirror of the server, followed
+        from hrgraph import mirror
+
+        project = mirror.mirror_project(project, settings.store)
+        settings.progress(f"mirroring {server.query}")
+        mirror.sync(project, server)
+        mirror.Follower(project, server, interval=poll).start()
+        read_only = True  # merges go to the working copy (`hrgraph add`), not to a mirror
+    app = create_app(project, WebSettings(
         read_only=read_only, cors_origins=cors_origins, query_timeout=timeout,
         result_limit=limit, merge_token=os.environ.get("HRGRAPH_MERGE_TOKEN") or None))
     settings.progress(f"serving on http://{host}:{port}/ (Ctrl-C stops)")
