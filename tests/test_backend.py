@@ -171,6 +171,10 @@ def test_build_query_and_stats_on_the_server(served: tuple[Project, str]) -> Non
     remote_counts, local_counts = json.loads(remote_stats.output), json.loads(local_stats.output)
     assert remote_counts["classes"] == local_counts["classes"]
     assert remote_counts["graphs"] == local_counts["graphs"]
+    # the example spreadsheet is checked against the graph (issue 20's acceptance)
+    dry = run(project, env, "add", "--dry-run", str(project.root / "data/templates/example.xlsx"))
+    assert dry.exit_code == 0, dry.output
+    assert "nothing was written" in dry.output or "dry run" in dry.output.lower(), dry.output
     # --endpoint wins for its query: HRGRAPH_ENDPOINT names a server that is not there
     dead = {"HRGRAPH_ENDPOINT": "http://127.0.0.1:9"}
     assert run(project, dead, "query", "signatories", "--endpoint",
