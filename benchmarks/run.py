@@ -469,7 +469,10 @@ def table(results: dict, limit: float) -> str:
             return "error"
         return None if "timeout" in task else task.get("seconds")
 
-    for label, r in results.items():
+    for label, measured in results.items():
+        # a task not run at this size (the plain way above --plain-max, most tasks at 10M)
+        r = {name: {"skipped": "not run"} for name in TASKS} | {
+            f"export_{fmt}": {"skipped": "not run"} for fmt in EXPORT_FORMATS} | measured
         build = r["build"]
         parse, reason, validate = (seconds(r[k]) if "skipped" not in r[k] else "not run"
                                    for k in ("plain_parse", "plain_reason", "plain_validate"))
@@ -510,7 +513,9 @@ def table(results: dict, limit: float) -> str:
             finished = [p for p in plain if p is not None]
             plain_text = (f"median {fmt_seconds(statistics.median(finished))}"
                           if finished else "—")
-            if len(finished) < len(names):
+            if "skipped" in r["plain_queries"]:
+                plain_text = "not run"
+            elif len(finished) < len(names):
                 plain_text += f" ({len(names) - len(finished)} of {len(names)} > cap)"
             ratios = [p / queries[n]["direct"]["p50"] for n, p in zip(names, plain, strict=True)
                       if p is not None and queries[n]["direct"]["p50"] > 0]
@@ -546,7 +551,7 @@ def table(results: dict, limit: float) -> str:
         plain_export = r.get("plain_export", {})
         for fmt in EXPORT_FORMATS:
             task = r.get(f"export_{fmt}")
-            if task is None:
+            if task is None or "skipped" in task:
                 continue
             plain_seconds = plain_export.get(fmt) if "skipped" not in plain_export else None
             plain_text = ratio = ""
