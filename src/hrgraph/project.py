@@ -175,31 +175,34 @@ class Project:
         JSON-LD files that are only a context (``ontology/context.jsonld``) hold no triples and
         are not listed: they are shipped for others, not loaded.
         """
-        from hrgraph.load import check_link, is_context_document  # load imports this module
 
         found: list[SourceFile] = []
         for directory in (self.ontology_dir, self.shapes_dir, self.data_dir):
-            if not directory.is_dir():
-                continue
-            for path in sorted(directory.rglob("*")):
-                if path.suffix not in RDF_SUFFIXES or not path.is_file():
-                    continue
-                if directory == self.data_dir and (
-                        path.is_relative_to(self.sources_dir) or not self.in_corpus(path)):
-                    continue
-                if is_context_document(path):
-                    continue
-                check_link(self, path)  # a link out of the project: a clear error, no IRI
-                found.append(SourceFile(path, self.graph_iri(path), _kind(self, path)))
+            if directory.is_dir():
+                found += [f for path in sorted(directory.rglob("*"))
+                          if (f := self._source(path, directory)) is not None]
         return found
+
+    def _source(self, path: Path, directory: Path) -> SourceFile | None:
+        """The source file at ``path`` (below ``directory``), or None when it is not one: not an
+        RDF file, a source text, outside the corpus, or a JSON-LD context."""
+        from hrgraph.load import check_link, is_context_document  # load imports this module
+
+        if path.suffix not in RDF_SUFFIXES or not path.is_file():
+            return None
+        if directory == self.data_dir and (
+                path.is_relative_to(self.sources_dir) or not self.in_corpus(path)):
+            return None
+        if is_context_document(path):
+            return None
+        check_link(self, path)  # a link out of the project: a clear error, no IRI
+        return SourceFile(path, self.graph_iri(path), _kind(self, path))
 
     def files_of_graphs(self, graphs: Iterable[str], *kinds: str) -> list[SourceFile]:
         """The source files (of ``kinds``) whose named graphs are among ``graphs``, in the order
         of :meth:`source_files`: the same files as filtering :meth:`files_of_kind` by graph,
         found from the graph IRIs instead of by listing every file (the data folder may hold
         thousands)."""
-        from hrgraph.load import check_link, is_context_document  # load imports this module
-
         found: list[SourceFile] = []
         order = {d: i for i, d in enumerate((self.ontology_dir, self.shapes_dir, self.data_dir))}
         for graph in set(graphs):
@@ -212,14 +215,9 @@ class Project:
                 directory = next((d for d in order if path.is_relative_to(d)), None)
                 if directory is None or not path.is_file() or self.graph_iri(path) != graph:
                     continue
-                if directory == self.data_dir and (
-                        path.is_relative_to(self.sources_dir) or not self.in_corpus(path)):
-                    continue
-                if is_context_document(path):
-                    continue
-                check_link(self, path)
-                if _kind(self, path) in kinds:
-                    found.append(SourceFile(path, graph, _kind(self, path)))
+                source = self._source(path, directory)
+                if source is not None and source.kind in kinds:
+                    found.append(source)
         return sorted(found, key=lambda f: (order[next(d for d in order
                                                       if f.path.is_relative_to(d))], f.path))
 

@@ -48,7 +48,6 @@ import logging
 import os
 import re
 import sqlite3
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -61,7 +60,7 @@ from rapidfuzz.distance import OSA
 
 from hrgraph import sidecar
 from hrgraph import store as stores
-from hrgraph.errors import StoreError, UsageError
+from hrgraph.errors import UsageError
 from hrgraph.names import normalise
 from hrgraph.project import Project
 
@@ -497,49 +496,29 @@ class SearchIndex:
         return [term for term, _, _ in sorted(found, key=lambda x: (x[1], x[0]))]
 
 
-_opened: dict[tuple, SearchIndex] = {}
-_opened_lock = threading.Lock()
+_kept: sidecar.Kept[SearchIndex] = sidecar.Kept("the search index", SCHEMA_VERSION)
+_forget = _kept.forget
 
 
-def _forget(path: Path) -> None:
-    with _opened_lock:
-        for key in [k for k in _opened if k[0] == str(path)]:
-            del _opened[key]
+def _loaded(path: Path) -> SearchIndex:
+    index = SearchIndex(path)
+    index.load_terms()
+    return index
 
 
 def open_index(project: Project, directory: str | os.PathLike | None = None,
                store: ox.Store | None = None) -> SearchIndex:
     """The index of the store generation in ``directory`` (default: the current one), checked
     against its store; built again there when it is missing, of another version or of another
-    store. Checked indexes are kept open (by file identity), so a server checks each once.
+    store. Checked indexes are kept open (by file identity, :class:`hrgraph.sidecar.Kept`), so
+    a server checks each once.
 
     Raises:
         StoreError: there is no store, or the index had to be built and cannot be written.
     """
     directory = Path(directory or stores.current_generation(project.store_path))
-    path = index_path(directory)
-    key = _identity(path)
-    with _opened_lock:
-        if key is not None and key in _opened:
-            return _opened[key]
-    if store is None:
-        store = stores.open_store_at(directory, read_only=True)
-    why = _unusable(path, store, directory)
-    if why:
-        log.warning("building the search index of %s again: %s", directory, why)
-        try:
-            build_index(project, store, directory)
-        except StoreError as exc:
-            raise StoreError(f"the search index is {why} and cannot be built: {exc}; "
-                             "run `hrgraph build`") from None
-        key = _identity(path)
-    index = SearchIndex(path)
-    index.load_terms()
-    with _opened_lock:
-        if len(_opened) > 8:  # old generations' indexes
-            _opened.clear()
-        _opened[key] = index
-    return index
+    return _kept.open(index_path(directory), directory, store,
+                      lambda opened: build_index(project, opened, directory), _loaded)
 
 
 _identity = sidecar.identity

@@ -16,17 +16,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 
 from hrgraph import store as stores
 from hrgraph.errors import StoreError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def fingerprint(store: ox.Store, directory: str | os.PathLike) -> str:
@@ -121,3 +126,50 @@ def unusable(path: Path, store: ox.Store, directory: Path, schema_version: int) 
     if meta.get("fingerprint") != fingerprint(store, directory):
         return "of another store"
     return None
+
+
+class Kept(Generic[T]):
+    """Side files opened and checked once, remembered by file identity (a server checks each
+    generation's file once), rebuilt in place when missing, of another version or of another
+    store."""
+
+    def __init__(self, what: str, schema_version: int) -> None:
+        self.what, self.schema_version = what, schema_version
+        self._items: dict[tuple, T] = {}
+        self._lock = threading.Lock()
+
+    def forget(self, path: Path) -> None:
+        """Drop what was remembered of the file at ``path`` (it was just written again)."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == str(path)]:
+                del self._items[key]
+
+    def open(self, path: Path, directory: Path, store: ox.Store | None,
+             build: Callable[[ox.Store], object], load: Callable[[Path], T]) -> T:
+        """The opened file at ``path`` of the generation in ``directory``: ``load(path)``,
+        after ``build(store)`` when it cannot be used as it is.
+
+        Raises:
+            StoreError: there is no store, or the file had to be built and cannot be written.
+        """
+        key = identity(path)
+        with self._lock:
+            if key is not None and key in self._items:
+                return self._items[key]
+        if store is None:
+            store = stores.open_store_at(directory, read_only=True)
+        why = unusable(path, store, directory, self.schema_version)
+        if why:
+            log.warning("building %s of %s again: %s", self.what, directory, why)
+            try:
+                build(store)
+            except StoreError as exc:
+                raise StoreError(f"{self.what} is {why} and cannot be built: {exc}; "
+                                 "run `hrgraph build`") from None
+            key = identity(path)
+        item = load(path)
+        with self._lock:
+            if len(self._items) > 8:  # old generations' files
+                self._items.clear()
+            self._items[key] = item
+        return item

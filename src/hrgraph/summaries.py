@@ -30,7 +30,6 @@ import logging
 import os
 import re
 import sqlite3
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -41,7 +40,6 @@ import pyoxigraph as ox
 
 from hrgraph import sidecar
 from hrgraph import store as stores
-from hrgraph.errors import StoreError
 from hrgraph.labels import SKOS, preferred_label
 from hrgraph.project import Project
 from hrgraph.query import prefixes, shorten
@@ -441,45 +439,19 @@ def _labels(db: sqlite3.Connection, iris: Iterable[str]) -> Iterable[tuple[str, 
             batch)
 
 
-_opened: dict[tuple, Summary] = {}
-_opened_lock = threading.Lock()
-
-
-def _forget(path: Path) -> None:
-    with _opened_lock:
-        for key in [k for k in _opened if k[0] == str(path)]:
-            del _opened[key]
+_kept: sidecar.Kept[Summary] = sidecar.Kept("the demand summary", SCHEMA_VERSION)
+_forget = _kept.forget
 
 
 def open_summary(project: Project, directory: str | os.PathLike | None = None,
                  store: ox.Store | None = None) -> Summary:
     """The summary of the store generation in ``directory`` (default: the current one), checked
     against its store; built again there when it is missing, of another version or of another
-    store. Checked summaries are remembered by file identity, so a server checks each once.
+    store (:class:`hrgraph.sidecar.Kept`).
 
     Raises:
         StoreError: there is no store, or the summary had to be built and cannot be written.
     """
     directory = Path(directory or stores.current_generation(project.store_path))
-    path = summary_path(directory)
-    key = sidecar.identity(path)
-    with _opened_lock:
-        if key is not None and key in _opened:
-            return _opened[key]
-    if store is None:
-        store = stores.open_store_at(directory, read_only=True)
-    why = sidecar.unusable(path, store, directory, SCHEMA_VERSION)
-    if why:
-        log.warning("building the demand summary of %s again: %s", directory, why)
-        try:
-            build_summary(project, store, directory)
-        except StoreError as exc:
-            raise StoreError(f"the demand summary is {why} and cannot be built: {exc}; "
-                             "run `hrgraph build`") from None
-        key = sidecar.identity(path)
-    summary = Summary(path)
-    with _opened_lock:
-        if len(_opened) > 8:  # old generations' summaries
-            _opened.clear()
-        _opened[key] = summary
-    return summary
+    return _kept.open(summary_path(directory), directory, store,
+                      lambda opened: build_summary(project, opened, directory), Summary)
