@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2 as httpx
+
+from hrgraph.web.serving import serving
 
 TARGETS = {
     "saved-query API (find-by-name)": "/api/queries/find-by-name?name=Alesin",
@@ -41,12 +38,6 @@ TARGETS = {
     "SPARQL endpoint (worker process per query)":
         "/sparql?query=SELECT%20%3Fs%20WHERE%20%7B%20%3Fs%20a%20%3Fo%20%7D%20LIMIT%2010",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def client(base: str, path: str, until: float, latencies: list[float],
@@ -79,36 +70,6 @@ async def measure(base: str, path: str, clients: int, seconds: float) -> dict[st
             "per_second": len(latencies) / seconds, "p50": pct(0.50), "p95": pct(0.95),
             "p99": pct(0.99),
             "mean": 1000 * statistics.fmean(latencies) if latencies else float("nan")}
-
-
-@contextlib.contextmanager
-def serving(project: Path, store: Path | None = None, *options: str) -> Iterator[str]:
-    """``hrgraph serve [OPTIONS]`` on a free port of 127.0.0.1 while the block runs; yields its
-    base URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "hrgraph", "--project", str(project), "--quiet"]
-    if store:
-        command += ["--store", str(store)]
-    command += ["serve", "--port", str(port), *options]
-    server = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start")
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def run(base: str, targets: dict[str, str], clients: int, seconds: float) -> dict[str, dict]:

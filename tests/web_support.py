@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
 
 from conftest import REPO, copy_project
 from hrgraph.project import Project
+from hrgraph.web.serving import free_port, serving  # noqa: F401 - free_port for the tests
 
 #: Labels that would run script if a page pasted them into HTML unescaped.
 HOSTILE_NAME = "<script>alert(1)</script>"
@@ -48,13 +44,6 @@ def hostile_project(target: Path) -> Project:
     return project
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until_serving(process: subprocess.Popen, url: str, timeout: float = 30) -> None:
     """Wait until the ``hrgraph serve`` of ``process`` answers ``url``/sparql; raise if it
     stops first (with its stderr, when piped) or does not answer within ``timeout`` seconds."""
@@ -74,24 +63,7 @@ def wait_until_serving(process: subprocess.Popen, url: str, timeout: float = 30)
         time.sleep(0.1)
 
 
-@contextmanager
-def running_server(project: Project, *extra: str) -> Iterator[str]:
-    """``hrgraph serve`` for ``project`` as a subprocess on a free port; yields its base URL and
-    stops it afterwards."""
-    port = free_port()
-    command = [sys.executable, "-m", "hrgraph", "--project", str(project.root), "--store",
-               str(project.store_path), "--quiet", "serve", "--port", str(port), *extra]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(process, url)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
+def running_server(project: Project, *extra: str):
+    """``hrgraph serve`` for ``project`` as a subprocess on a free port
+    (:func:`hrgraph.web.serving.serving`); yields its base URL and stops it afterwards."""
+    return serving(project.root, project.store_path, *extra, timeout=30)

@@ -15,17 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from hrgraph.web.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -72,48 +67,6 @@ PAGES: list[tuple[str, Callable[[Any, str], None]]] = [
     ("dashboard", _visit("/dashboard")),
     ("validate", _validate),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(project: Path, store: Path | None, timeout: float = 60) -> Iterator[str]:
-    """``hrgraph serve`` of ``project`` (over ``store``) on a free port of 127.0.0.1; yields its
-    base URL and stops it afterwards."""
-    port = _free_port()
-    command = [sys.executable, "-m", "hrgraph", "--project", str(project)]
-    if store is not None:
-        command += ["--store", str(store)]
-    command += ["--quiet", "serve", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise SystemExit("hrgraph serve stopped: "
-                                 + process.stderr.read().decode(errors="replace"))
-            try:
-                with urllib.request.urlopen(url + "/", timeout=1):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    raise SystemExit(f"hrgraph serve did not answer within {timeout:g} s") \
-                        from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stderr.close()
 
 
 def take(url: str, out: Path, names: list[str] | None = None) -> list[Path]:
@@ -166,8 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         written = take(args.url.rstrip("/"), args.out, args.names)
     else:
-        with serving(args.project, args.store) as url:
-            written = take(url, args.out, args.names)
+        try:
+            with serving(args.project, args.store) as url:
+                written = take(url, args.out, args.names)
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from None
     for path in written:
         print(path)
     return 0
