@@ -803,13 +803,17 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
         for source in project.files_of_kind("data", "ontology", "vocabulary"):
             if source.graph not in own_graphs:
                 store.extend(load.parse_file(project, source.path))
+    turbo = shacl_engine() == "pyshacl-turbo"
     context, shape_quads = context_quads(project, store, new_quads, exclude=own_graphs,
-                                         whole_graph=whole_graph, generation=generation)
+                                         whole_graph=whole_graph, generation=generation,
+                                         strip=turbo)
 
     data: rdflib.Graph | _StoreGraph
-    if shacl_engine() == "pyshacl-turbo":  # it reads a store natively: no copy into rdflib
+    part: ox.Store | None = None
+    if turbo:  # it reads a store natively: no copy into rdflib
         part = ox.Store()
-        part.extend(ox.Quad(q.subject, q.predicate, q.object) for q in (*context, *new_quads))
+        part.extend(context)
+        part.extend(_default_graph(new_quads))
         data = _StoreGraph(part, [ox.DefaultGraph()])
     else:
         data = rdflib.Graph()
@@ -824,9 +828,13 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
     results, kept = _results_from_report(report, focus) if report is not None else ([], [])
     extra: list[ValidationResult] = []
     if checks:
-        scratch = ox.Store()  # in memory: the checks see exactly the data graph above
-        scratch.extend(context)
-        scratch.extend(new_quads)
+        # in memory: the checks see exactly the data graph above (the SHACL engine's store
+        # when it has one: the checks read the union of its graphs, its default graph here)
+        scratch = part
+        if scratch is None:
+            scratch = ox.Store()
+            scratch.extend(context)
+            scratch.extend(new_quads)
         extra = run_checks(project, scratch, focus=focus)
     index = subject_index(paths)
     results = _locate(project, results + extra, index, data)
@@ -838,7 +846,8 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
 
 def context_quads(project: Project, store: ox.Store, new_quads: Sequence[ox.Quad], *,
                   exclude: Iterable[str] = (), whole_graph: bool = False,
-                  generation: Path | None = None) -> tuple[list[ox.Quad], list[ox.Quad]]:
+                  generation: Path | None = None, strip: bool = False
+                  ) -> tuple[list[ox.Quad], list[ox.Quad]]:
     """What validating ``new_quads`` needs from ``store``: the context and the shapes.
 
     The context is the ontology and vocabulary graphs, and of the data graphs either only the
@@ -849,7 +858,8 @@ def context_quads(project: Project, store: ox.Store, new_quads: Sequence[ox.Quad
     ``generation``, the directory of the store generation ``store`` was opened from, lets the
     ontology, vocabulary and shapes graphs be read once per generation (:func:`_static_graphs`):
     a published generation never changes, and reading them costs more than the rest of a small
-    contribution's check (about 40 ms of 70 at a million triples).
+    contribution's check (about 40 ms of 70 at a million triples). ``strip`` gives the context
+    in the default graph (what the SHACL engine reads), the unchanging part of it copied once.
 
     Raises:
         StoreError: the store cannot be read.
@@ -859,7 +869,9 @@ def context_quads(project: Project, store: ox.Store, new_quads: Sequence[ox.Quad
     shape_quads: list[ox.Quad] = []
     data_graphs: set[ox.NamedNode] = set()
     try:
-        static = _static_graphs(project, store, generation)
+        static, stripped = _static_graphs(project, store, generation)
+        if strip:
+            static = stripped
         for graph in store.named_graphs():
             if not isinstance(graph, ox.NamedNode) or graph.value in excluded:
                 continue
@@ -871,21 +883,31 @@ def context_quads(project: Project, store: ox.Store, new_quads: Sequence[ox.Quad
                     None, None, None, graph)
             elif kind == "shapes":
                 shape_quads += static[graph]
-        context += _neighbourhood(store, data_graphs, list(new_quads),
-                                  ox.NamedNode(project.ontology_ns + "partOf"))
+        near = _neighbourhood(store, data_graphs, list(new_quads),
+                              ox.NamedNode(project.ontology_ns + "partOf"))
+        context += _default_graph(near) if strip else near
+        if strip and whole_graph:  # the data graphs read whole above, still in their graphs
+            context = _default_graph(context)
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc}") from None
     return context, shape_quads
 
 
+def _default_graph(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    return [q if isinstance(q.graph_name, ox.DefaultGraph)
+            else ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+
+
 _STATIC_KINDS = frozenset({"ontology", "vocabulary", "shapes"})
-_static_kept: dict[tuple, dict[ox.NamedNode, list[ox.Quad]]] = {}
+_Static = dict[ox.NamedNode, list[ox.Quad]]
+_static_kept: dict[tuple, tuple[_Static, _Static]] = {}
 _static_lock = threading.Lock()
 
 
 def _static_graphs(project: Project, store: ox.Store, generation: Path | None
-                   ) -> dict[ox.NamedNode, list[ox.Quad]]:
-    """The quads of the ontology, vocabulary and shapes graphs of ``store``, by graph;
+                   ) -> tuple[_Static, _Static]:
+    """The quads of the ontology, vocabulary and shapes graphs of ``store``, by graph, as they
+    are and in the default graph;
     remembered for the store generation in ``generation`` (keyed by its directory's identity
     and manifest: a new generation is a new directory), read afresh without one."""
     key = None
@@ -902,12 +924,13 @@ def _static_graphs(project: Project, store: ox.Store, generation: Path | None
     found = {graph: list(store.quads_for_pattern(None, None, None, graph))
              for graph in store.named_graphs() if isinstance(graph, ox.NamedNode)
              and _graph_kind(project, graph.value) in _STATIC_KINDS}
+    both = (found, {graph: _default_graph(quads) for graph, quads in found.items()})
     if key is not None:
         with _static_lock:
             if len(_static_kept) >= 4:  # old generations
                 _static_kept.pop(next(iter(_static_kept)))
-            _static_kept[key] = found
-    return found
+            _static_kept[key] = both
+    return both
 
 
 def revalidate(project: Project, store: ox.Store, previous: Sequence[ValidationResult],
