@@ -314,7 +314,8 @@ def test_top_k_and_min_score_from_hrgraph_toml(built_copy: Project) -> None:
 
 
 @pytest.mark.parametrize("setting", ["top_k = -1", "top_k = 1.5", "min_score = 2",
-                                     'min_score = "high"'])
+                                     'min_score = "high"', "compare_all_up_to = -5",
+                                     "compare_all_up_to = true"])
 def test_bad_settings_are_refused_naming_the_file(tmp_path: Path, setting: str) -> None:
     (tmp_path / "hrgraph.toml").write_text(f"[suggestions]\n{setting}\n")
     with pytest.raises(InputError) as error:
@@ -342,3 +343,57 @@ def test_confidential_demands_have_no_suggestions_and_are_never_suggested(
     store = stores.open_store(project, read_only=True)
     assert not any(project.is_private(g.value) and "suggestion" in g.value
                    for g in store.named_graphs() if isinstance(g, ox.NamedNode))
+
+
+# --------------------------------------------------------------------------- the bound at scale
+
+
+def _lists_in(project: Project, by_target: bool) -> dict[str, list[str]]:
+    """Each demand's list as the plain rule gives it: every related pair, then (``by_target``)
+    kept only when the two share a target, ranked by :func:`similar.best`."""
+    store = stores.open_store(project, read_only=True)
+    terms = similar._Terms(project, store)
+    demands = similar.read_demands(store, terms, similar.Concepts.in_store(project, store, terms))
+    index = similar.Index(demands)
+    settings = similar.settings_of(project)
+    found = {}
+    for iri, a in demands.items():
+        others = [b for b in index.related(a) if not by_target or a.targets & b.targets]
+        if entries := similar.best(a, others, settings):
+            found[iri.removeprefix(ID)] = [e.other.removeprefix(ID) for e in entries]
+    return found
+
+
+def test_above_compare_all_up_to_only_related_demands_sharing_a_target_are_compared(
+        reviewed: Project, tmp_path: Path) -> None:
+    project = Project.open(shutil.copytree(reviewed.root, tmp_path / "p", symlinks=True),
+                           store=tmp_path / "p" / "store")
+    assert {d: [o for o, _ in e] for d, e in lists(project).items()} == _lists_in(project, False)
+    (project.root / "hrgraph.toml").write_text("[suggestions]\ncompare_all_up_to = 10\n")
+    project = Project.open(project.root, store=project.store_path)
+    build(project)  # the rule changed: computed again whole
+    bounded = {d: [o for o, _ in e] for d, e in lists(project).items()}
+    assert bounded == _lists_in(project, True)
+    assert bounded and not any("upr-fixture" in d for d in bounded)  # no targets: no lists
+    assert bounded[cp("c2-3-b1-6")][0] == ol("r1-7")  # the same person, the same words
+    before = graph(project)
+    # A recommendation about a person of the statement: ranked into that person's lists only.
+    ttl, text = upr_review("upr-fixture-target", [(
+        "7.1", "Review in a public trial the criminal case of Mikhail Zhamchuzhny",
+        "public-retrial", "D51")])
+    ttl += (f"<{ID}demand/upr-fixture-target-7.1> <{HRG}concernsPerson> "
+            f"<{ID}person/mikhail-zhamchuzhny> .\n")
+    (project.sources_dir / "upr-fixture-target.txt").write_text(text, encoding="utf-8")
+    path = tmp_path / "target.ttl"
+    path.write_text(ttl, encoding="utf-8")
+    result = contribute.add_contribution(project, path)
+    assert result.merged, result.to_text(project)
+    added = lists(project)
+    assert [o for o, _ in added["demand/upr-fixture-target-7.1"]] == [cp("c2-3-b1-6"),
+                                                                      ol("r1-7")]
+    assert {d: [o for o, _ in e] for d, e in added.items()} == _lists_in(project, True)
+    fresh = copy_project(project.root, tmp_path / "fresh")
+    build(fresh)
+    assert graph(fresh) == graph(project)
+    contribute.remove_contribution(project, result.id)
+    assert graph(project) == before

@@ -13,6 +13,15 @@ Two demands of different documents are *related* when
   demand; two demands whose topics only share a wider topic (death penalty and fair trial, both
   civil and political rights) are not related.
 
+**Bounded at scale.** Related demands share an action type and a concept, and a few dozen of
+those cover a whole graph: at 10M generated triples each of 190,000 demands is related to some
+11,000 others, 2·10^9 quote comparisons. So above ``[suggestions] compare_all_up_to`` demands in
+the public graphs (default :data:`DEFAULT_COMPARE_ALL_UP_TO`), two related demands are compared
+only when they also share a target (``hrg:concerns``: the same person, organisation or
+provision), found from an index by target; demands without targets then get no suggestions.
+The rule is a property of the pair either way, so an ``add`` still recomputes only what it can
+change; the graph records which rule computed it, and crossing the threshold computes it whole.
+
 Related demands are ranked by the similarity of their quotes (``rapidfuzz.fuzz.token_set_ratio``
 of the quotes after ``rapidfuzz.utils.default_process``: case, punctuation and word order
 ignored; the best pair when a demand has quotes in several languages), then by the number of
@@ -64,6 +73,9 @@ METHOD_VERSION = 1
 #: ``[suggestions] top_k`` / ``min_score`` say otherwise.
 DEFAULT_TOP_K = 5
 DEFAULT_MIN_SCORE = 0.6
+#: Up to this many public demands every related pair is compared; above it only the related
+#: pairs that share a target (``[suggestions] compare_all_up_to``).
+DEFAULT_COMPARE_ALL_UP_TO = 5000
 #: Links between concepts that make one wider than the other (``narrower → wider``); the
 #: ``both`` ones make them equivalent.
 UP_LINKS = (SKOS + "broader", SKOS + "broadMatch")
@@ -74,15 +86,17 @@ CONCEPT_LINKS = frozenset((*UP_LINKS, *DOWN_LINKS, *BOTH_LINKS))
 
 @dataclass(frozen=True)
 class Settings:
-    """How many suggestions each demand keeps, and the lowest score kept."""
+    """How many suggestions each demand keeps, the lowest score kept, and up to how many
+    demands every related pair is compared."""
 
     top_k: int = DEFAULT_TOP_K
     min_score: float = DEFAULT_MIN_SCORE
+    compare_all_up_to: int = DEFAULT_COMPARE_ALL_UP_TO
 
 
 def settings_of(project: Project) -> Settings:
     """``hrgraph.toml`` ``[suggestions]``: ``top_k`` (a whole number ≥ 0; 0 writes no
-    suggestions) and ``min_score`` (0 to 1).
+    suggestions), ``min_score`` (0 to 1) and ``compare_all_up_to`` (a whole number ≥ 0).
 
     Raises:
         InputError: a value out of range or of the wrong type, naming it.
@@ -97,7 +111,11 @@ def settings_of(project: Project) -> Settings:
             or not 0 <= min_score <= 1:
         raise InputError(f"[suggestions] min_score must be a number from 0 to 1, not "
                          f"{min_score!r}", path="hrgraph.toml")
-    return Settings(top_k=top_k, min_score=float(min_score))
+    limit = section.get("compare_all_up_to", DEFAULT_COMPARE_ALL_UP_TO)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise InputError(f"[suggestions] compare_all_up_to must be a whole number of 0 or more, "
+                         f"not {limit!r}", path="hrgraph.toml")
+    return Settings(top_k=top_k, min_score=float(min_score), compare_all_up_to=limit)
 
 
 def graph_iri(project: Project) -> str:
@@ -149,6 +167,11 @@ class _Terms:
         # closed under skos:broader in the inferred graph, and the wider ones are Concepts' job.
         self.stated = self.public - {ox.NamedNode(project.inferred_graph)}
         self.vocab_base = project.vocab_base
+
+    def demand_count(self, store: ox.Store) -> int:
+        """The demands typed in the public graphs (what ``compare_all_up_to`` counts)."""
+        return len({q.subject for q in store.quads_for_pattern(None, self.type, self.demand)
+                    if q.graph_name in self.public})
 
 
 def _objects(store: ox.Store, terms: _Terms, subject: ox.NamedNode,
@@ -311,14 +334,22 @@ def best(a: Demand, others: Iterable[Demand], settings: Settings) -> list[Ranked
 
 
 class Index:
-    """Demands by (action type, own concept) and by (action type, wider concept): the related
-    demands of one are found from its keys, never by pairing all demands."""
+    """Demands by (action type, own concept) and by (action type, wider concept), or, when
+    ``by_target``, by (target, action type): the related demands of one are found from its keys, never by
+    pairing all demands."""
 
-    def __init__(self, demands: dict[str, Demand]) -> None:
+    def __init__(self, demands: dict[str, Demand], by_target: bool = False) -> None:
         self.demands = demands
+        self.by_target = by_target
         self.own: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.wide: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.concerning: dict[tuple[str, str], list[str]] = defaultdict(list)
         for iri, d in demands.items():
+            if by_target:
+                for target in d.targets:
+                    for action in d.actions:
+                        self.concerning[(target, action)].append(iri)
+                continue
             for action in d.actions:
                 for concept in d.concepts:
                     self.own[(action, concept)].append(iri)
@@ -326,9 +357,14 @@ class Index:
                     self.wide[(action, concept)].append(iri)
 
     def related(self, a: Demand) -> list[Demand]:
-        """The demands related to ``a``."""
+        """The demands to compare with ``a``: related to it (and sharing a target when
+        ``by_target``)."""
         found: set[str] = set()
-        for action in a.actions:
+        if self.by_target:
+            for target in a.targets:
+                for action in a.actions:
+                    found.update(self.concerning.get((target, action), ()))
+        for action in () if self.by_target else a.actions:
             for concept in a.wider:  # theirs is ours or narrower
                 found.update(self.own.get((action, concept), ()))
             for concept in a.concepts:  # theirs is ours or wider
@@ -364,21 +400,26 @@ def compute(project: Project, store: ox.Store) -> list[ox.Quad]:
         return []
     terms = _Terms(project, store)
     concepts = Concepts.in_store(project, store, terms)
-    index = Index(read_demands(store, terms, concepts))
+    by_target = terms.demand_count(store) > settings.compare_all_up_to
+    index = Index(read_demands(store, terms, concepts), by_target)
     quads: list[ox.Quad] = []
     for iri, demand in index.demands.items():
         quads += _quads(project, iri, best(demand, index.related(demand), settings))
     return quads
 
 
-def _fingerprint(project: Project) -> ox.Quad:
-    """The triple recording how the graph was computed: when the method or the settings change,
-    :func:`update` computes the graph again whole instead of patching it."""
+def _fingerprint(project: Project, store: ox.Store, terms: _Terms | None = None) -> ox.Quad:
+    """The triple recording how the graph was computed: when the method, the settings or the
+    rule of comparison change, :func:`update` computes the graph again whole instead of
+    patching it."""
     settings = settings_of(project)
+    terms = terms or _Terms(project, store)
+    rule = "sharing a target" if terms.demand_count(store) > settings.compare_all_up_to \
+        else "all related"
     graph = ox.NamedNode(graph_iri(project))
     return ox.Quad(graph, ox.NamedNode(DCTERMS_DESCRIPTION), ox.Literal(
         f"hrgraph.similar method {METHOD_VERSION}: top_k {settings.top_k}, min_score "
-        f"{settings.min_score:.3f}"), graph)
+        f"{settings.min_score:.3f}, compared: {rule}"), graph)
 
 
 def rebuild_graph(project: Project, store: ox.Store) -> int:
@@ -386,7 +427,7 @@ def rebuild_graph(project: Project, store: ox.Store) -> int:
     name = ox.NamedNode(graph_iri(project))
     if store.contains_named_graph(name):
         store.remove_graph(name)
-    quads = [_fingerprint(project), *compute(project, store)]
+    quads = [_fingerprint(project, store), *compute(project, store)]
     store.extend(quads)
     return len(quads)
 
@@ -427,19 +468,23 @@ class _Stored:
 
 
 def _related_in_store(store: ox.Store, terms: _Terms, concepts: Concepts, a: Demand,
-                      cache: dict[str, Demand | None]) -> list[Demand]:
-    """The demands related to ``a``, found through the store's indexes: those with one of its
-    action types and a concept of its own, wider or narrower (the same as :class:`Index`)."""
+                      cache: dict[str, Demand | None], by_target: bool) -> list[Demand]:
+    """The demands to compare with ``a``, found through the store's indexes: those with one of
+    its action types and a concept of its own, wider or narrower, or when ``by_target`` those
+    sharing a target (the same as :class:`Index`)."""
     def subjects(predicates: Iterable[ox.NamedNode], objects: Iterable[str]) -> set[str]:
         return {q.subject.value for p in predicates for o in objects
                 for q in store.quads_for_pattern(None, p, ox.NamedNode(o))
                 if q.graph_name in terms.public and isinstance(q.subject, ox.NamedNode)}
 
-    with_action = subjects((terms.action, terms.suggested), a.actions)
-    keys = set(a.wider) | {n for c in a.concepts for n in concepts.narrower(c)}
-    with_concept = subjects((terms.topic, terms.theme), keys)
+    if by_target:
+        candidates = subjects((terms.concerns,), a.targets)
+    else:
+        keys = set(a.wider) | {n for c in a.concepts for n in concepts.narrower(c)}
+        candidates = subjects((terms.action, terms.suggested), a.actions) \
+            & subjects((terms.topic, terms.theme), keys)
     found = []
-    for iri in sorted(with_action & with_concept):
+    for iri in sorted(candidates):
         if iri not in cache:
             cache[iri] = read_demand(store, terms, concepts, iri)
         b = cache[iri]
@@ -461,15 +506,17 @@ def update(project: Project, store: ox.Store, changes: Iterable[ox.Quad | ox.Tri
     everything.
     """
     changes = list(changes)
-    if any(q.predicate.value in CONCEPT_LINKS for q in changes) or _fingerprint(project) not in \
-            store:  # links between concepts changed (a vocabulary in data), or the settings
+    terms = _Terms(project, store)
+    if any(q.predicate.value in CONCEPT_LINKS for q in changes) or _fingerprint(
+            project, store, terms) not in store:
+        # links between concepts changed (a vocabulary in data), the settings, or the rule
         rebuild_graph(project, store)
         return
     changed = {q.subject.value for q in changes if isinstance(q.subject, ox.NamedNode)}
     if not changed:
         return
-    terms = _Terms(project, store)
     settings = settings_of(project)
+    by_target = terms.demand_count(store) > settings.compare_all_up_to
     stored = _Stored(project, store)
     concepts = Concepts.in_store(project, store, terms)
     cache: dict[str, Demand | None] = {}
@@ -487,14 +534,14 @@ def update(project: Project, store: ox.Store, changes: Iterable[ox.Quad | ox.Tri
         a = demand(iri)
         if a is not None and settings.top_k:
             store.extend(_quads(project, iri, best(a, _related_in_store(
-                store, terms, concepts, a, cache), settings)))
+                store, terms, concepts, a, cache, by_target), settings)))
     # the others related to a changed demand: rank the changed ones into their lists
     news: dict[str, list[Demand]] = defaultdict(list)
     for iri in sorted(changed):
         a = demand(iri)
         if a is None or not settings.top_k:
             continue
-        for b in _related_in_store(store, terms, concepts, a, cache):
+        for b in _related_in_store(store, terms, concepts, a, cache, by_target):
             if b.iri not in again:
                 news[b.iri].append(a)
     for iri, arrivals in sorted(news.items()):
