@@ -344,3 +344,20 @@ def test_line_formats_dumped_by_oxigraph_equal_the_term_by_term_writer(
     quads = exports.export_quads(built_project, store, include_inferred=include_inferred)
     assert fast.data == exports.serialize(built_project, quads, fmt, named_graphs=named_graphs)
     assert fast.quads == len(quads)
+
+
+@pytest.mark.parametrize("fmt", ["nt", "nq"])
+def test_the_external_sort_the_sort_in_memory_and_the_quads_agree(
+        built_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        fmt: str) -> None:
+    """N-Triples and N-Quads go through the system's ``sort`` (bounded memory): the same bytes
+    as sorting in memory, as serialising the sorted quads, and as written to a file."""
+    store = open_store(built_project, read_only=True)
+    streamed = exports.export(built_project, store, fmt, include_inferred=True,
+                              output=tmp_path / f"out.{fmt}")
+    assert streamed.written is None and streamed.size == (tmp_path / f"out.{fmt}").stat().st_size
+    quads = exports.export_quads(built_project, store, include_inferred=True)
+    assert streamed.data == exports.serialize(built_project, quads, fmt)
+    assert streamed.quads == len(quads)
+    monkeypatch.setattr(exports.shutil, "which", lambda name: None)  # no sort program
+    assert exports.export(built_project, store, fmt, include_inferred=True).data == streamed.data

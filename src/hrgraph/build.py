@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from hrgraph import contribute, load, privacy, reason, rebuild, search, similar, summaries
+from hrgraph import progress as bars
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project, SourceFile
@@ -178,14 +179,16 @@ def _build(project: Project, sources: list, *, say: Progress,
     # it all); the others are parsed into quads first, so a bad one stops the build early.
     plain: list[tuple[SourceFile, bytes, ox.RdfFormat]] = []
     quads: list[ox.Quad] = []
-    for source in sources:
-        data = load.read_limited(project, source.path)
-        fmt = load.bulk_format(source.path, data)
-        if fmt is not None:
-            plain.append((source, data, fmt))
-        else:
-            quads.extend(load.parse_file(project, source.path, graph=source.graph,
-                                         allow_remote=allow_remote))
+    with bars.bar(total=len(sources), desc="parsing", unit="file") as shown:
+        for source in sources:
+            data = load.read_limited(project, source.path)
+            fmt = load.bulk_format(source.path, data)
+            if fmt is not None:
+                plain.append((source, data, fmt))
+            else:
+                quads.extend(load.parse_file(project, source.path, graph=source.graph,
+                                             allow_remote=allow_remote))
+            shown.update()
 
     # Confidential contributions (.hrgraph/private/) keep their private graphs across builds.
     quads.extend(contribute.private_quads(project))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -775,9 +776,10 @@ def export_command(settings: Settings, fmt: str, output: Path | None, graphs: tu
     project = settings.project()
     result = exports.export(project, open_store(project, read_only=True), fmt, output=output,
                             graphs=graphs, include_inferred=include_inferred,
-                            include_confidential=include_confidential, named_graphs=named_graphs)
+                            include_confidential=include_confidential, named_graphs=named_graphs,
+                            stream=None if output else sys.stdout.buffer)
     if output is None:
-        click.echo(result.data.decode(), nl=False)
+        sys.stdout.buffer.flush()
     else:
         settings.progress(f"wrote {result.quads} quads from {len(result.graphs)} graphs to "
                           f"{output} ({result.size:,} bytes)")

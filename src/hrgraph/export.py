@@ -30,24 +30,29 @@ seam if it grows: the Turtle/TriG writer.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 import pyoxigraph as ox
 
-from hrgraph import privacy
+from hrgraph import privacy, progress
 from hrgraph import store as stores
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.project import Project
 from hrgraph.terms import ID_PREFIXES, LINKED_PREFIXES, VOCAB_PREFIXES, WELL_KNOWN_PREFIXES
 
+T = TypeVar("T")
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -114,7 +119,7 @@ def turtle_prefixes(project: Project) -> dict[str, str]:
 def public_graphs(project: Project, store: ox.Store) -> list[str]:
     """The graphs exported by default: data, ontology, vocabularies (no shapes, no inferred)."""
     prefixes = [project.graph_base + p for p in ("data/", "ontology/")]
-    return [g for g in stores.graph_counts(store) if g.startswith(tuple(prefixes))]
+    return [g for g in stores.graph_names(store) if g.startswith(tuple(prefixes))]
 
 
 def select_graphs(project: Project, store: ox.Store, names: Sequence[str] = (), *,
@@ -133,7 +138,7 @@ def select_graphs(project: Project, store: ox.Store, names: Sequence[str] = (), 
         StoreError: the store was built before confidential data was kept apart.
     """
     check_separated(project, store)
-    existing = list(stores.graph_counts(store))
+    existing = stores.graph_names(store)
     inferred = {project.inferred_graph, project.private_inferred_graph}
     if not include_confidential:
         existing = [g for g in existing if not project.is_private(g)]
@@ -417,26 +422,40 @@ def format_of(path: str | os.PathLike) -> Format | None:
 
 @dataclass
 class ExportResult:
-    """What :func:`export` wrote."""
+    """What :func:`export` wrote: the bytes are kept in memory only when no ``path`` was given
+    (a file's are read back on asking for :attr:`data`)."""
 
     format: Format
     graphs: list[str]
     quads: int
-    data: bytes
+    written: bytes | None = None
     path: Path | None = None
 
     @property
+    def data(self) -> bytes:
+        """The exported bytes."""
+        if self.written is None and self.path is not None:
+            return self.path.read_bytes()
+        return self.written or b""
+
+    @property
     def size(self) -> int:
-        return len(self.data)
+        if self.written is None and self.path is not None:
+            return self.path.stat().st_size
+        return len(self.written or b"")
 
 
 def export(project: Project, store: ox.Store, fmt: str | Format, *, output: Path | None = None,
            graphs: Sequence[str] = (), include_inferred: bool = False,
-           include_confidential: bool = False, named_graphs: bool = False) -> ExportResult:
-    """Export the selected graphs in ``fmt``; write them to ``output`` if given.
+           include_confidential: bool = False, named_graphs: bool = False,
+           stream: BinaryIO | None = None) -> ExportResult:
+    """Export the selected graphs in ``fmt``; write them to ``output`` if given, else to
+    ``stream`` if given (standard output: the result then keeps no bytes), else into memory.
 
     JSON-LD holds the triples in its default graph, each once, unless ``named_graphs`` (then one
-    ``@graph`` per named graph, as N-Quads and TriG always do).
+    ``@graph`` per named graph, as N-Quads and TriG always do). N-Triples and N-Quads go from
+    the store to ``output`` through files and an external sort (:func:`write_sorted`), in
+    memory bounded whatever the size of the graphs.
 
     The file is written next to its target and renamed into place, so a failed export never leaves
     half a file.
@@ -450,44 +469,120 @@ def export(project: Project, store: ox.Store, fmt: str | Format, *, output: Path
     _check_named_graphs(fmt, named_graphs)
     selected = select_graphs(project, store, graphs, include_inferred=include_inferred,
                              include_confidential=include_confidential)
+    private = any(project.is_private(g) for g in selected)
     if fmt.name in ("nt", "nq"):
-        data, count = _dump_sorted(store, selected, quads=fmt.name == "nq")
-    elif fmt.name == "jsonld":
+        def write(out: BinaryIO) -> int:
+            return write_sorted(store, selected, out, quads=fmt.name == "nq")
+
+        if output is None:
+            buffer = io.BytesIO() if stream is None else stream
+            count = write(buffer)
+            return ExportResult(fmt, selected, count,
+                                buffer.getvalue() if stream is None else None)
+        count = write_atomically(Path(output), write, private=private)
+        return ExportResult(fmt, selected, count, None, Path(output))
+    if fmt.name == "jsonld":
         data, count = _dump_jsonld(project, store, selected, named_graphs=named_graphs)
     else:
         quads = export_quads(project, store, selected, include_inferred=include_inferred,
                              include_confidential=include_confidential)
         data, count = serialize(project, quads, fmt), len(quads)
     if output is not None:
-        write_atomically(Path(output), data,
-                         private=any(project.is_private(g) for g in selected))
+        write_atomically(Path(output), data, private=private)
+    elif stream is not None:
+        stream.write(data)
     return ExportResult(fmt, selected, count, data, Path(output) if output else None)
 
 
+def _graph_order(graph: str) -> bytes:
+    """Where a graph's quads go in an N-Quads export: by the text that ends its lines."""
+    return f"{graph}> .".encode()
+
+
+def write_sorted(store: ox.Store, graphs: Sequence[str], out: BinaryIO, *,
+                 quads: bool) -> int:
+    """Write the N-Triples (each distinct triple once) or N-Quads of ``graphs`` to ``out`` in
+    the order :func:`serialize` gives, and return the quad count.
+
+    Oxigraph dumps each graph as N-Triples lines into a temporary file (its own order follows
+    its term hashes, not the text) and the lines are sorted as bytes by the system's ``sort``
+    with ``LC_ALL=C``, which spills to disk beyond :data:`SORT_MEMORY`: UTF-8 keeps code-point
+    order, and a term's text ends where the line's next space begins, so this is the order of
+    the (graph,) subject, predicate, object tuples, the same in every pyoxigraph version. Without
+    a ``sort`` program the lines are sorted here, in memory.
+
+    Raises:
+        StoreError: the temporary files or ``out`` cannot be written.
+    """
+    try:
+        with tempfile.TemporaryDirectory(prefix="hrgraph-export-") as folder:
+            work = Path(folder)
+            with progress.bar(total=len(graphs), desc="exporting", unit="graph") as shown:
+                if not quads:
+                    unsorted = work / "unsorted.nt"
+                    with unsorted.open("wb") as part:
+                        for graph in graphs:
+                            store.dump(part, format=ox.RdfFormat.N_TRIPLES,
+                                       from_graph=ox.NamedNode(graph))
+                            shown.update()
+                    count = count_lines(unsorted)
+                    _sort(unsorted, out, work, unique=True)
+                    return count
+                count = 0
+                for graph in sorted(graphs, key=_graph_order):
+                    unsorted, ordered = work / "graph.nt", work / "sorted.nt"
+                    store.dump(unsorted, format=ox.RdfFormat.N_TRIPLES,
+                               from_graph=ox.NamedNode(graph))
+                    with ordered.open("wb") as sorted_part:
+                        _sort(unsorted, sorted_part, work, unique=False)
+                    suffix = f" <{graph}> .\n".encode()
+                    with ordered.open("rb") as lines:
+                        for line in lines:
+                            out.write(line[:-3] + suffix)
+                            count += 1
+                    shown.update()
+                return count
+    except OSError as exc:
+        raise StoreError(f"cannot export: {exc.strerror or exc}") from None
+
+
+#: The memory the external sort may use before it spills to temporary files.
+SORT_MEMORY = "200M"
+
+
+def _sort(source: Path, out: BinaryIO, work: Path, *, unique: bool) -> None:
+    """``source``'s lines in byte order (``unique``: each once) onto ``out``."""
+    program = shutil.which("sort")
+    if program is None:  # no sort program: in memory
+        lines = source.read_bytes().splitlines(keepends=True)
+        out.writelines(sorted(set(lines)) if unique else sorted(lines))
+        return
+    command = [program, *(["-u"] if unique else []), "-S", SORT_MEMORY, "-T", str(work),
+               str(source)]
+    env = {**os.environ, "LC_ALL": "C"}
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=env) as sorting:
+        assert sorting.stdout is not None
+        shutil.copyfileobj(sorting.stdout, out, 1 << 20)
+        error = sorting.stderr.read().decode(errors="replace").strip() if sorting.stderr else ""
+    if sorting.returncode:
+        raise StoreError(f"cannot export: sort failed: {error or sorting.returncode}")
+
+
+def count_lines(path: Path) -> int:
+    """The lines of a file (its newlines), read in blocks."""
+    count = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            count += chunk.count(b"\n")
+    return count
+
+
 def _dump_sorted(store: ox.Store, graphs: Sequence[str], *, quads: bool) -> tuple[bytes, int]:
-    """N-Triples or N-Quads of ``graphs`` in the order :func:`serialize` writes them, without
-    building Python terms: Oxigraph writes each graph as N-Triples lines and the lines are sorted
-    as bytes (UTF-8 keeps code-point order, and a term's text ends where the line's next space
-    begins, so this is the order of the (graph,) subject, predicate, object tuples). Returns the
-    bytes and the quad count."""
-    lines: list[bytes] = []
-    for graph in graphs:
-        dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-        if quads:
-            suffix = f" <{graph}> .".encode()
-            lines += [line[:-2] + suffix for line in dumped.splitlines() if line]
-        else:
-            lines += [line for line in dumped.splitlines() if line]
-    count = len(lines)
-    if quads:
-        # serialize() sorts quads by graph first: keep the graph order, sort within each graph.
-        by_graph: dict[bytes, list[bytes]] = {}
-        for line in lines:
-            by_graph.setdefault(line.rsplit(b" <", 1)[-1], []).append(line)
-        ordered = [line for key in sorted(by_graph) for line in sorted(by_graph[key])]
-    else:
-        ordered = sorted(set(lines))
-    return b"".join(line + b"\n" for line in ordered), count
+    """:func:`write_sorted` into memory: the bytes and the quad count."""
+    buffer = io.BytesIO()
+    count = write_sorted(store, graphs, buffer, quads=quads)
+    return buffer.getvalue(), count
 
 
 def _dump_jsonld(project: Project, store: ox.Store, graphs: Sequence[str], *,
@@ -517,8 +612,10 @@ def _parsed_triples(ntriples: bytes) -> Iterator[ox.Triple]:
         yield quad.triple
 
 
-def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder.
+def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], T], *,
+                     private: bool = False) -> T | None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder; ``data`` may be
+    a function writing to the open file (its result is returned).
 
     The file gets the mode an ordinary new file gets (0666 less the umask), not the 0600 of a
     temporary file: exports are for sharing. A ``private`` file (it holds confidential data, from
@@ -535,11 +632,19 @@ def write_atomically(path: Path, data: bytes, *, private: bool = False) -> None:
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(descriptor, "wb") as f:
-            f.write(data)
+            if callable(data):
+                result = data(f)
+            else:
+                f.write(data)
+                result = None
         os.replace(temporary, path)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
         raise StoreError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return result
 
 
 # --------------------------------------------------------------------------- JSON-LD

@@ -37,17 +37,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import time
 import urllib.error
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from hrgraph import export as exports
 from hrgraph import guard, similar
+from hrgraph import progress as progress_bars
 from hrgraph.errors import InputError, StoreError, UsageError
 from hrgraph.project import Project
 
@@ -204,16 +207,17 @@ class _Remote:
     def close(self) -> None:
         self.client.close()
 
-    def add(self, graph: str, triples: list[ox.Triple]) -> None:
-        body = "".join(f"{t} .\n" for t in triples)
+    def add(self, graph: str, lines: list[bytes]) -> None:
+        """Add N-Triples ``lines`` (each ending in a newline) to ``graph``."""
+        body = b"".join(lines)
         if self.update_endpoint:
-            self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n{body}}} }}",
-                        what=f"writing {len(triples)} triples")
+            self.update(f"INSERT DATA {{ GRAPH {ox.NamedNode(graph)} {{\n{body.decode()}}} }}",
+                        what=f"writing {len(lines)} triples")
             return
         self.retry.run(lambda: _http(self.client, "POST", self.url, params={"graph": graph},
-                                     content=body.encode(),
+                                     content=body,
                                      headers={"Content-Type": "application/n-triples"}),
-                       what=f"writing {len(triples)} triples to {self.url}")
+                       what=f"writing {len(lines)} triples to {self.url}")
 
     def update(self, sparql: str, *, what: str) -> None:
         if not self.update_url:
@@ -271,16 +275,24 @@ class PushSummary:
                 f"{sum(self.remote.values())} triples in them) in {self.seconds:.2f} s")
 
 
-def batches(triples: list[ox.Triple], size: int) -> list[list[ox.Triple]]:
-    """``triples`` in batches of ``size``; all triples with a blank node in one batch."""
-    with_blank = [t for t in triples if isinstance(t.subject, ox.BlankNode)
-                  or isinstance(t.object, ox.BlankNode)]
-    plain = [t for t in triples if not (isinstance(t.subject, ox.BlankNode)
-                                        or isinstance(t.object, ox.BlankNode))]
-    out = [plain[i:i + size] for i in range(0, len(plain), max(1, size))]
+def batches(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    """N-Triples ``lines`` in batches of ``size``; every line that may hold a blank node (it
+    holds ``_:``, perhaps only inside a literal) in one last batch, since a blank node label
+    means the same node only within one request."""
+    batch: list[bytes] = []
+    with_blank: list[bytes] = []
+    for line in lines:
+        if b"_:" in line:
+            with_blank.append(line)
+            continue
+        batch.append(line)
+        if len(batch) >= max(1, size):
+            yield batch
+            batch = []
+    if batch:
+        yield batch
     if with_blank:
-        out.append(with_blank)
-    return out
+        yield with_blank
 
 
 def push(project: Project, store: ox.Store, url: str, *, graph: str | None = None,
@@ -316,12 +328,7 @@ def push(project: Project, store: ox.Store, url: str, *, graph: str | None = Non
     names = ("data", "ontology", "shapes", *(
         ("suggestions",) if store.contains_named_graph(ox.NamedNode(similar.graph_iri(project)))
         else ()))
-    quads = exports.export_quads(project, store, names, include_inferred=include_inferred)
-    targets: dict[str, dict[str, ox.Triple]] = {}
-    for quad in quads:
-        target = graph or quad.graph_name.value
-        targets.setdefault(target, {})[str(quad.triple)] = quad.triple
-    sent = {g: len(t) for g, t in sorted(targets.items())}
+    selected = exports.select_graphs(project, store, names, include_inferred=include_inferred)
     remote = _Remote(url, update_endpoint=update_endpoint, update_url=update_url,
                      query_url=query_url, credentials=credentials, timeout=timeout,
                      attempts=attempts, backoff=backoff)
@@ -329,27 +336,35 @@ def push(project: Project, store: ox.Store, url: str, *, graph: str | None = Non
         raise UsageError(f"--replace needs the SPARQL Update endpoint of {url} to move the "
                          "finished graphs into place: pass --update-url")
     run = uuid.uuid4().hex[:12]
-    temporary = {g: f"{project.graph_base}push-{run}/{i}" for i, g in enumerate(sent)}
-    total = sum(sent.values())
     done = count = 0
-    try:
-        for target, triples in sorted(targets.items()):
-            destination = temporary[target] if replace else target
-            for batch in batches(sorted(triples.values(), key=str), batch_size):
-                remote.add(destination, batch)
-                done += len(batch)
-                count += 1
-                say(f"pushed {done}/{total} triples ({count} batches)")
-        if replace:
-            say("moving the new graphs into place")
-            moves = " ;\n".join(f"MOVE SILENT GRAPH {ox.NamedNode(temporary[g])} TO "
-                                f"GRAPH {ox.NamedNode(g)}" for g in sent)
-            remote.update(moves, what="moving the new graphs into place")
-    except BaseException:
-        if replace:
-            _drop_quietly(remote, temporary.values())
-        remote.close()
-        raise
+    # Each target graph's distinct triples go through a file of N-Triples lines, sent in
+    # batches of lines: memory holds one batch, whatever the size of the graph.
+    with tempfile.TemporaryDirectory(prefix="hrgraph-push-") as folder:
+        files = _target_files(store, selected, graph, Path(folder))
+        sent = {g: exports.count_lines(path) for g, path in files.items()}
+        temporary = {g: f"{project.graph_base}push-{run}/{i}" for i, g in enumerate(sent)}
+        total = sum(sent.values())
+        try:
+            with progress_bars.bar(total=total, desc="pushing", unit="triple") as shown:
+                for target, path in files.items():
+                    destination = temporary[target] if replace else target
+                    with path.open("rb") as lines:
+                        for batch in batches(lines, batch_size):
+                            remote.add(destination, batch)
+                            done += len(batch)
+                            count += 1
+                            shown.update(len(batch))
+                            say(f"pushed {done}/{total} triples ({count} batches)")
+            if replace:
+                say("moving the new graphs into place")
+                moves = " ;\n".join(f"MOVE SILENT GRAPH {ox.NamedNode(temporary[g])} TO "
+                                    f"GRAPH {ox.NamedNode(g)}" for g in sent)
+                remote.update(moves, what="moving the new graphs into place")
+        except BaseException:
+            if replace:
+                _drop_quietly(remote, temporary.values())
+            remote.close()
+            raise
     try:
         say("verifying")
         held = {g: remote.count(g) for g in sent}
@@ -361,6 +376,26 @@ def push(project: Project, store: ox.Store, url: str, *, graph: str | None = Non
         raise StoreError(f"after the push the server holds {held[g]} triples in {g}, "
                          f"but {sent[g]} were sent")
     return PushSummary(url, sent, held, count, time.perf_counter() - started, replaced=replace)
+
+
+def _target_files(store: ox.Store, graphs: list[str], graph: str | None,
+                  folder: Path) -> dict[str, Path]:
+    """A file of N-Triples lines per target graph, by target (sorted): each selected graph
+    dumped as it is, or with ``graph`` all of them into one, each distinct triple once."""
+    try:
+        if graph is not None:
+            path = folder / "all.nt"
+            with path.open("wb") as out:
+                exports.write_sorted(store, graphs, out, quads=False)
+            return {graph: path}
+        files = {}
+        for i, name in enumerate(sorted(graphs)):
+            files[name] = folder / f"{i}.nt"
+            store.dump(files[name], format=ox.RdfFormat.N_TRIPLES,
+                       from_graph=ox.NamedNode(name))
+        return files
+    except OSError as exc:
+        raise StoreError(f"cannot prepare the push: {exc.strerror or exc}") from None
 
 
 def _drop_quietly(remote: _Remote, graphs: Any) -> None:

@@ -335,8 +335,8 @@ def best(a: Demand, others: Iterable[Demand], settings: Settings) -> list[Ranked
 
 class Index:
     """Demands by (action type, own concept) and by (action type, wider concept), or, when
-    ``by_target``, by (target, action type): the related demands of one are found from its keys, never by
-    pairing all demands."""
+    ``by_target``, by (target, action type): the related demands of one are found from its
+    keys, never by pairing all demands."""
 
     def __init__(self, demands: dict[str, Demand], by_target: bool = False) -> None:
         self.demands = demands
