@@ -1,7 +1,7 @@
 """Remote stores: push the graph to a SPARQL server, and run saved queries against an endpoint.
 
-    store → export quads (asserted + inferred, public graphs only) → batches → remote store
-                                                                      → verify triple counts
+    store → N-Triples lines per graph (asserted + inferred, public graphs only) → batches
+          → remote store → verify triple counts
 
 Confidential data is kept in private graphs (:func:`hrgraph.privacy.split`), which
 :func:`hrgraph.export.select_graphs` never selects for a push: nothing private is ever sent.

@@ -360,11 +360,11 @@ class Index:
         """The demands to compare with ``a``: related to it (and sharing a target when
         ``by_target``)."""
         found: set[str] = set()
-        if self.by_target:
-            for target in a.targets:
-                for action in a.actions:
+        for action in a.actions:
+            if self.by_target:
+                for target in a.targets:
                     found.update(self.concerning.get((target, action), ()))
-        for action in () if self.by_target else a.actions:
+                continue
             for concept in a.wider:  # theirs is ours or narrower
                 found.update(self.own.get((action, concept), ()))
             for concept in a.concepts:  # theirs is ours or wider
@@ -393,14 +393,23 @@ def _quads(project: Project, demand: str, entries: list[Ranked]) -> list[ox.Quad
     return out
 
 
-def compute(project: Project, store: ox.Store) -> list[ox.Quad]:
-    """Every suggestion of the store's public demands, as quads of :func:`graph_iri`."""
+def compares_by_target(settings: Settings, terms: _Terms, store: ox.Store) -> bool:
+    """Whether the store has more public demands than ``compare_all_up_to``: then only related
+    demands sharing a target are compared."""
+    return terms.demand_count(store) > settings.compare_all_up_to
+
+
+def compute(project: Project, store: ox.Store, *, by_target: bool | None = None
+            ) -> list[ox.Quad]:
+    """Every suggestion of the store's public demands, as quads of :func:`graph_iri`
+    (``by_target``: the rule of comparison, if the caller has it already)."""
     settings = settings_of(project)
     if not settings.top_k:
         return []
     terms = _Terms(project, store)
     concepts = Concepts.in_store(project, store, terms)
-    by_target = terms.demand_count(store) > settings.compare_all_up_to
+    if by_target is None:
+        by_target = compares_by_target(settings, terms, store)
     index = Index(read_demands(store, terms, concepts), by_target)
     quads: list[ox.Quad] = []
     for iri, demand in index.demands.items():
@@ -408,14 +417,11 @@ def compute(project: Project, store: ox.Store) -> list[ox.Quad]:
     return quads
 
 
-def _fingerprint(project: Project, store: ox.Store, terms: _Terms | None = None) -> ox.Quad:
+def _fingerprint(project: Project, settings: Settings, by_target: bool) -> ox.Quad:
     """The triple recording how the graph was computed: when the method, the settings or the
     rule of comparison change, :func:`update` computes the graph again whole instead of
     patching it."""
-    settings = settings_of(project)
-    terms = terms or _Terms(project, store)
-    rule = "sharing a target" if terms.demand_count(store) > settings.compare_all_up_to \
-        else "all related"
+    rule = "sharing a target" if by_target else "all related"
     graph = ox.NamedNode(graph_iri(project))
     return ox.Quad(graph, ox.NamedNode(DCTERMS_DESCRIPTION), ox.Literal(
         f"hrgraph.similar method {METHOD_VERSION}: top_k {settings.top_k}, min_score "
@@ -427,7 +433,10 @@ def rebuild_graph(project: Project, store: ox.Store) -> int:
     name = ox.NamedNode(graph_iri(project))
     if store.contains_named_graph(name):
         store.remove_graph(name)
-    quads = [_fingerprint(project, store), *compute(project, store)]
+    settings = settings_of(project)
+    by_target = compares_by_target(settings, _Terms(project, store), store)
+    quads = [_fingerprint(project, settings, by_target),
+             *compute(project, store, by_target=by_target)]
     store.extend(quads)
     return len(quads)
 
@@ -507,16 +516,16 @@ def update(project: Project, store: ox.Store, changes: Iterable[ox.Quad | ox.Tri
     """
     changes = list(changes)
     terms = _Terms(project, store)
+    settings = settings_of(project)
+    by_target = compares_by_target(settings, terms, store)
     if any(q.predicate.value in CONCEPT_LINKS for q in changes) or _fingerprint(
-            project, store, terms) not in store:
+            project, settings, by_target) not in store:
         # links between concepts changed (a vocabulary in data), the settings, or the rule
         rebuild_graph(project, store)
         return
     changed = {q.subject.value for q in changes if isinstance(q.subject, ox.NamedNode)}
     if not changed:
         return
-    settings = settings_of(project)
-    by_target = terms.demand_count(store) > settings.compare_all_up_to
     stored = _Stored(project, store)
     concepts = Concepts.in_store(project, store, terms)
     cache: dict[str, Demand | None] = {}
