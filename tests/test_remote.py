@@ -4,7 +4,6 @@ and against tiny local HTTP servers that refuse, fail or hang."""
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, running_oxigraph
+from conftest import REPO, free_port, running_oxigraph
 from hrgraph import query as queries
 from hrgraph import remote
 from hrgraph.cli import main
@@ -22,12 +21,6 @@ from hrgraph.project import Project
 from hrgraph.store import open_store
 
 TEST_GRAPH = "https://example.org/graph/push-test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -346,3 +339,12 @@ def test_query_endpoint_errors_never_echo_the_servers_answer(built_project: Proj
         server.server_close()
     assert "SECRET" not in str(caught.value) and "hunter2" not in str(caught.value)
     assert url in str(caught.value)
+
+
+def test_blank_nodes_the_server_labels_in_its_own_way_are_read() -> None:
+    """Virtuoso labels blank nodes ``nodeID://b10018``, which RDF does not allow as a label:
+    one label is still one node, and two labels two nodes (a regression: it raised ValueError)."""
+    first, again, other = (remote._term({"type": "bnode", "value": label})
+                           for label in ("nodeID://b10018", "nodeID://b10018", "nodeID://b10019"))
+    assert isinstance(first, ox.BlankNode) and first == again and first != other
+    assert remote._term({"type": "bnode", "value": "b0"}) == ox.BlankNode("b0")

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -243,6 +243,59 @@ SELECT ?g ?digest WHERE {{
     return {row["g"].value: row["digest"].value for row in rows}
 
 
+def union_group(project: Project) -> str:
+    """The Virtuoso graph group whose members are the project's published graphs: a query's
+    default graph on Virtuoso (:func:`query_dataset`)."""
+    return project.graph_base + "public"
+
+
+def query_dataset(project: Project, endpoint: Endpoint) -> list[str] | None:
+    """The graphs whose union is a query's default graph on the server, named with each request
+    (the protocol's ``default-graph-uri``); None when the server's default graph already is.
+
+    * An Oxigraph server run with ``--union-default-graph`` (and holding nothing else) needs
+      no name.
+    * Virtuoso's default graph is the union of every graph it has, its own system graphs
+      (``virtrdf:``, ``ldp:`` …) among them; :func:`publish` keeps a graph group
+      (:func:`union_group`) of the published graphs, and that one name stands for them all,
+      however many there are (Virtuoso echoes each name given as a response header, so
+      naming thousands of graphs one by one would not do).
+    * Any other server gets the published graphs of the publication record, one by one.
+    """
+    if endpoint.kind == "oxigraph":
+        return None
+    if endpoint.kind == "virtuoso":
+        return [union_group(project)]
+    return sorted(published_digests(project, endpoint)) or [project.graph_base + "nothing-yet"]
+
+
+def _virtuoso_group(project: Project, endpoint: Endpoint, *, add: Iterable[str] = (),
+                    remove: Iterable[str] = (), timeout: float = 60.0) -> None:
+    """Create the graph group of :func:`union_group` (when it is not there) and add and remove
+    members, by Virtuoso's ``DB.DBA.RDF_GRAPH_GROUP_*`` procedures called from SPARQL
+    (``sql:``), which its authenticated service runs for a user allowed to (``dba``)."""
+    import httpx
+
+    group = ox.Literal(union_group(project))
+    calls = [f"sql:RDF_GRAPH_GROUP_CREATE({group}, 1)"]
+    calls += [f"sql:RDF_GRAPH_GROUP_INS({group}, {ox.Literal(g)})" for g in add]
+    calls += [f"sql:RDF_GRAPH_GROUP_DEL({group}, {ox.Literal(g)})" for g in remove]
+    url = endpoint.require_update()
+    credentials = endpoint.credentials
+    with httpx.Client(timeout=timeout, auth=credentials.httpx_auth(),
+                      headers=credentials.headers()) as client:
+        for start in range(0, len(calls), 200):
+            chunk = calls[start:start + 200]
+            sparql = "SELECT " + " ".join(f"({c} AS ?c{i})" for i, c in enumerate(chunk)) + " {}"
+            try:
+                response = client.post(url, data={"query": sparql},
+                                       headers={"Accept": "application/sparql-results+json"})
+            except httpx.HTTPError as exc:
+                raise StoreError(f"naming the graph group {group.value}: cannot reach {url}: "
+                                 f"{exc}") from None
+            _sent(response, url, f"naming the graph group {group.value}")
+
+
 def remote_stats(project: Project, endpoint: Endpoint) -> Stats:
     """:func:`hrgraph.stats.stats` of the project's graphs on the server."""
     from hrgraph.stats import Stats
@@ -317,6 +370,10 @@ def publish(project: Project, store: ox.Store, endpoint: Endpoint, *,
     digests: dict[str, str] = {}
     changed: list[str] = []
     try:
+        if credentials.scheme == "digest":
+            # A file body cannot be sent twice, as answering Digest's challenge would need: one
+            # small request first, after which the client signs every request from the start.
+            client.get(target, params={"graph": publication_graph(project)})
         with tempfile.TemporaryDirectory(prefix="hrgraph-publish-") as folder:
             for number, graph in enumerate(graphs, start=1):
                 file = Path(folder) / "graph.nt"
@@ -343,20 +400,26 @@ def publish(project: Project, store: ox.Store, endpoint: Endpoint, *,
             f"{ox.NamedNode(g)} <{SPDX}checksum> {ox.NamedNode(g + '/checksum')} . "
             f"{ox.NamedNode(g + '/checksum')} <{SPDX}checksumValue> "
             f"{ox.Literal(d, datatype=ox.NamedNode(XSD_HEX))} .\n" for g, d in digests.items())
+        if endpoint.kind == "virtuoso":  # members first: a graph moved in is read at once
+            _virtuoso_group(project, endpoint, add=graphs, timeout=timeout)
         update(endpoint, " ;\n".join(
             [f"MOVE SILENT GRAPH {ox.NamedNode(temporary[g])} TO GRAPH {ox.NamedNode(g)}"
              for g in changed] + [f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in stale]
             + [f"DROP SILENT GRAPH {record}",
                f"INSERT DATA {{ GRAPH {record} {{\n{entries}}} }}"]),
             what="moving the new graphs into place", timeout=timeout)
+    except httpx.HTTPError as exc:
+        _drop(endpoint, temporary.values())
+        raise StoreError(f"publishing to {target}: {exc}") from None
     except BaseException:
-        with contextlib.suppress(StoreError, UsageError):
-            update(endpoint, " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(t)}"
-                                         for t in temporary.values()),
-                   what="dropping the temporary graphs")
+        _drop(endpoint, temporary.values())
         raise
     finally:
         client.close()
+    if endpoint.kind == "virtuoso" and stale:
+        # The graphs are gone already; a member left behind is an empty graph, read as none.
+        with contextlib.suppress(StoreError):
+            _virtuoso_group(project, endpoint, remove=stale, timeout=timeout)
     held = our_graphs(project, endpoint)
     sent = {g: counts.get(g, 0) for g in graphs}
     wrong = [g for g in graphs if held.get(g, 0) != sent[g]]
@@ -370,6 +433,13 @@ def publish(project: Project, store: ox.Store, endpoint: Endpoint, *,
     if stale:
         summary.notes.append(f"dropped {len(stale)} graphs the store no longer has")
     return summary
+
+
+def _drop(endpoint: Endpoint, graphs: Iterable[str]) -> None:
+    """Drop the temporary graphs of a publication that failed (as far as the server lets)."""
+    with contextlib.suppress(StoreError, UsageError):
+        update(endpoint, " ;\n".join(f"DROP SILENT GRAPH {ox.NamedNode(g)}" for g in graphs),
+               what="dropping the temporary graphs")
 
 
 def _sent(response: Any, url: str, what: str) -> None:

@@ -584,11 +584,13 @@ def query(settings: Settings, name: str | None, params: tuple[str, ...], fmt: st
         if include_confidential:
             raise UsageError("--include-confidential reads the local store's private graphs; "
                              "it cannot go with --endpoint or HRGRAPH_ENDPOINT")
+        from hrgraph import backend
         from hrgraph.remote import run_remote
 
         result = run_remote(project, saved, values, endpoint or server.query, timeout=timeout,
                             limit=limit, allow_service=allow_service,
-                            credentials=None if endpoint else server.credentials)
+                            credentials=None if endpoint else server.credentials,
+                            dataset=None if endpoint else backend.query_dataset(project, server))
     else:
         result = queries.run_saved(project, saved, values, timeout=timeout, limit=limit,
                                    allow_service=allow_service,

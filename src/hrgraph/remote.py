@@ -36,12 +36,13 @@ refused) and bind parameters as terms: the validated terms are written into a ``
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import tempfile
 import time
 import urllib.error
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -419,11 +420,14 @@ def _drop_quietly(remote: _Remote, graphs: Any) -> None:
 
 def run_remote(project: Project, name_or_path: Any, params: Mapping[str, Any] | None,
                endpoint: str, *, timeout: float = DEFAULT_TIMEOUT, limit: int | None = None,
-               allow_service: bool = False, credentials: Credentials | None = None) -> Any:
+               allow_service: bool = False, credentials: Credentials | None = None,
+               dataset: Sequence[str] | None = None) -> Any:
     """Run a saved query (or ``.rq`` file) against a SPARQL 1.1 query endpoint.
 
     Parameters are checked against the header like :func:`hrgraph.query.run_saved` and bound by a
     ``VALUES`` block of the validated terms; an IRI parameter takes an IRI or a prefixed name.
+    ``dataset``, when given, names the graphs whose union is the query's default graph (the
+    protocol's ``default-graph-uri``): the server's other graphs are left out of it.
 
     Raises:
         UsageError, InputError: as for local queries.
@@ -443,12 +447,13 @@ def run_remote(project: Project, name_or_path: Any, params: Mapping[str, Any] | 
     if values:
         sparql = guard.checked(queries._insert_values(sparql, values), allow_service).text
     raw = _remote_query(sparql, form, endpoint, timeout=timeout, limit=limit,
-                        credentials=credentials or Credentials.from_environment())
+                        credentials=credentials or Credentials.from_environment(),
+                        dataset=dataset)
     return queries.QueryResult.from_raw(raw, limit=limit, prefix_map=queries.prefixes(project))
 
 
 def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limit: int | None,
-                  credentials: Credentials) -> Any:
+                  credentials: Credentials, dataset: Sequence[str] | None = None) -> Any:
     from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
@@ -460,6 +465,8 @@ def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limi
     wrapper.setMethod(POST)
     wrapper.setTimeout(max(1, round(timeout)))
     wrapper.setQuery(sparql)
+    for graph in dataset or ():
+        wrapper.addDefaultGraph(graph)
     # SPARQLWrapper guesses the form with a regular expression that reads comments too (a header
     # saying "addressees" makes it an ADD update); the guard parsed the query and knows.
     wrapper.queryType = form
@@ -483,6 +490,8 @@ def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limi
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise StoreError(f"cannot reach {endpoint}: {reason}") from None
+    except http.client.HTTPException as exc:  # e.g. more headers than the client reads
+        raise StoreError(f"{endpoint} sent an unreadable HTTP answer: {exc}") from None
     if form in ("CONSTRUCT", "DESCRIBE"):
         try:
             triples = list(ox.parse(data, format=ox.RdfFormat.TURTLE))
@@ -499,10 +508,25 @@ def _remote_query(sparql: str, form: str, endpoint: str, *, timeout: float, limi
     if form == "ASK":
         return RawResult("ask", boolean=bool(document.get("boolean")))
     variables = list(document.get("head", {}).get("vars", []))
-    rows = [tuple(_term(b.get(v)) for v in variables)
-            for b in document.get("results", {}).get("bindings", [])]
+    try:
+        rows = [tuple(_term(b.get(v)) for v in variables)
+                for b in document.get("results", {}).get("bindings", [])]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise StoreError(f"{endpoint} sent a term that is not RDF: {exc}") from None
     cut = limit is not None and len(rows) > limit
     return RawResult("select", variables, rows[:limit] if cut else rows, truncated=cut)
+
+
+def _blank_node(label: str) -> ox.BlankNode:
+    """The blank node a server labels ``label``: the label itself when it is one RDF allows,
+    else one made from its hash, so that one label is one node (Virtuoso labels its blank
+    nodes ``nodeID://b10018``)."""
+    try:
+        return ox.BlankNode(label)
+    except ValueError:
+        import hashlib
+
+        return ox.BlankNode("b" + hashlib.sha256(label.encode()).hexdigest()[:32])
 
 
 def _term(value: dict[str, str] | None) -> Any:
@@ -513,7 +537,7 @@ def _term(value: dict[str, str] | None) -> Any:
     if kind == "uri":
         return ox.NamedNode(value["value"])
     if kind == "bnode":
-        return ox.BlankNode(value["value"])
+        return _blank_node(value["value"])
     if kind in ("literal", "typed-literal"):
         if value.get("xml:lang"):
             return ox.Literal(value["value"], language=value["xml:lang"])
