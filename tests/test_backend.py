@@ -423,3 +423,74 @@ def test_every_saved_query_answers_the_same_on_each_server(
     keys = [k for k in order_keys(saved) if k in local.variables]
     assert [[value(row.get(k)) for k in keys] for row in there.rows] == \
         [[value(row.get(k)) for k in keys] for row in local.rows]
+
+
+# --------------------------------------------------------------------------- Virtuoso's own ways
+
+VIRTRDF = "http://www.openlinksw.com/schemas/virtrdf#"
+
+
+@pytest.fixture(scope="module")
+def on_virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Project, Server]]:
+    folder = tmp_path_factory.mktemp("virtuoso-ways")
+    project = copy_project(REPO, folder / "project")
+    with running_server("virtuoso", folder / "virtuoso") as server:
+        assert run(project, server.env, "build").exit_code == 0
+        yield Project.open(project.root), server
+
+
+def written(folder: Path, sparql: str) -> Path:
+    """A query of one's own, as a file ``hrgraph query`` takes."""
+    file = folder / "query.rq"
+    file.write_text(sparql, encoding="utf-8")
+    return file
+
+
+def ask(server: Server, folder: Path, sparql: str, dataset: list[str] | None) -> bool:
+    return run_remote(Project.open(REPO), written(folder, sparql), None,
+                      server.endpoint().query, dataset=dataset).boolean
+
+
+def test_on_virtuoso_the_default_graph_is_the_group_of_our_graphs(
+        on_virtuoso: tuple[Project, Server], tmp_path: Path) -> None:
+    project, server = on_virtuoso
+    group = backend.union_group(project)
+    assert group == "https://w3id.org/hrgraph/graph/public"  # as docs/server.md names it
+    assert backend.query_dataset(project, server.endpoint()) == [group]
+    system = f"ASK {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), \"{VIRTRDF}\")) }}"
+    assert ask(server, tmp_path, system, None)  # Virtuoso's default graph: its system graphs too
+    assert not ask(server, tmp_path, system, [group])
+    ours = "ASK { <https://w3id.org/hrgraph/id/organisation/viasna> ?p ?o }"
+    assert ask(server, tmp_path, ours, [group])
+
+
+def test_virtuoso_refuses_service_to_the_queries_hrgraph_sends(
+        on_virtuoso: tuple[Project, Server], tmp_path: Path) -> None:
+    """The second line behind the guard: queries run as Virtuoso's SPARQL user, who may not
+    call SERVICE, so even a query let through with --allow-service goes nowhere."""
+    from hrgraph.errors import StoreError
+
+    project, server = on_virtuoso
+    federated = written(tmp_path,
+                        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    with pytest.raises(StoreError, match="failed"):
+        run_remote(project, federated, None, server.endpoint().query, allow_service=True)
+
+
+def test_virtuoso_commits_each_operation_of_a_request(on_virtuoso: tuple[Project, Server]) -> None:
+    """What docs/server.md says of Virtuoso's transactions: an operation that fails leaves the
+    ones before it in the same request done (the Oxigraph server undoes them)."""
+    from hrgraph.errors import StoreError
+
+    _, server = on_virtuoso
+    graph = "https://example.org/graph/virtuoso-transaction-test"
+    with pytest.raises(StoreError):
+        backend.update(server.endpoint(),
+                       f"INSERT DATA {{ GRAPH <{graph}> {{ <https://example.org/a> "
+                       f"<https://example.org/b> <https://example.org/c> }} }} ;\n"
+                       "LOAD <http://127.0.0.1:9/nothing> INTO GRAPH <https://example.org/x>",
+                       what="a request that fails in its second operation")
+    rows = backend.select(server.endpoint(),
+                          f"SELECT ?s WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
+    assert len(rows) == 1
+    backend.update(server.endpoint(), f"DROP SILENT GRAPH <{graph}>", what="cleaning up")
