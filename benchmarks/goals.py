@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import servers
 from timing import example_params, percentiles, repeat, saved_queries
 
 #: The goals of the scale issue, as (key, what, limit, unit): limits in seconds, MB or a ratio.
@@ -89,34 +88,13 @@ def task_raw_dump(project_dir: Path, options: dict) -> dict:
 
 @contextlib.contextmanager
 def oxigraph_server(location: Path) -> Iterator[str | None]:
-    """An Oxigraph server (the ``oxigraph`` package's binary) on a free loopback port with an
-    empty database at ``location``; yields its base URL, or None without the binary."""
-    import httpx
-
-    binary = Path(sys.executable).parent / "oxigraph"
-    command = str(binary) if binary.is_file() else shutil.which("oxigraph")
-    if command is None:
-        yield None
-        return
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    """An Oxigraph server on a free loopback port with an empty database at ``location``
+    (removed afterwards); yields its base URL, or None without the binary."""
     shutil.rmtree(location, ignore_errors=True)
-    server = subprocess.Popen([command, "serve", "--location", str(location), "--bind",
-                               f"127.0.0.1:{port}", "--union-default-graph"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
+        with servers.running_oxigraph(location) as base:
+            yield base
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
         shutil.rmtree(location, ignore_errors=True)
 
 

@@ -11,7 +11,6 @@ import http.server
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,10 @@ import pytest
 from click.testing import CliRunner
 
 from hrgraph.project import Project
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import servers
+from servers import VIRTUOSO_USER  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -237,134 +240,28 @@ def tcp() -> ConnectionCounter:
     server.close()
 
 
-def oxigraph_binary() -> str | None:
-    """The ``oxigraph`` server of the ``oxigraph`` package (next to this Python), if any."""
-    beside = Path(sys.executable).parent / "oxigraph"
-    return str(beside) if beside.is_file() else shutil.which("oxigraph")
-
-
 @contextlib.contextmanager
 def running_oxigraph(location: Path) -> Iterator[str]:
     """A real Oxigraph server (union default graph) on a free port of 127.0.0.1, storing in
     ``location``; yields its base URL and stops it afterwards."""
-    binary = oxigraph_binary()
-    require(binary, "the oxigraph server binary (pip install oxigraph)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
-         "--union-default-graph"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the oxigraph server stopped at start"
-            try:
-                if httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the oxigraph server did not start in 30 s"
-            time.sleep(0.1)
+    with servers.running_oxigraph(location) as base:
+        require(base, "the oxigraph server binary (pip install oxigraph)")
         yield base
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
-
-VIRTUOSO = Path("/usr/bin/virtuoso-t")
-#: The user of a fresh Virtuoso database, with its initial password.
-VIRTUOSO_USER = ("dba", "dba")
-
-
-def free_port() -> int:
-    """A port of 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def virtuoso_ini(location: Path, sql_port: int, http_port: int, *, buffers: int = 20000) -> str:
-    """A ``virtuoso.ini`` keeping everything in ``location``, listening on 127.0.0.1 only.
-
-    ``ResultSetMaxRows``, ``MaxQueryExecutionTime`` and ``MaxQueryCostEstimationTime`` are 0: the
-    package's defaults (10,000 rows, 60 s) cut answers short without an error, which would make
-    a saved query answer differently from the embedded store. ``buffers`` pages of 8 kB."""
-    return f"""[Database]
-DatabaseFile = {location}/virtuoso.db
-ErrorLogFile = {location}/virtuoso.log
-LockFile = {location}/virtuoso.lck
-TransactionFile = {location}/virtuoso.trx
-xa_persistent_file = {location}/virtuoso.pxa
-Striping = 0
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {location}/virtuoso-temp.db
-TransactionFile = {location}/virtuoso-temp.trx
-Striping = 0
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-CaseMode = 2
-DirsAllowed = .
-NumberOfBuffers = {buffers}
-MaxDirtyBuffers = {buffers * 3 // 4}
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {location}
-ServerThreads = 10
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 0
-MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime = 0
-"""
 
 
 def ensure_virtuoso() -> None:
     """Install Debian's Virtuoso through the project's own script when it is missing."""
-    if not VIRTUOSO.exists() and hasattr(os, "geteuid") and os.geteuid() == 0:
+    if not servers.VIRTUOSO.exists() and hasattr(os, "geteuid") and os.geteuid() == 0:
         subprocess.run([str(REPO / ".ci" / "install-virtuoso")], check=False)
-    require(VIRTUOSO.exists(), f"no Virtuoso at {VIRTUOSO}: run .ci/install-virtuoso as root")
+    require(servers.VIRTUOSO.exists(),
+            f"no Virtuoso at {servers.VIRTUOSO}: run .ci/install-virtuoso as root")
 
 
 @contextlib.contextmanager
-def running_virtuoso(location: Path, *, buffers: int = 20000) -> Iterator[str]:
-    """A real Virtuoso Open Source 7 server on free ports of 127.0.0.1, with a new database in
-    ``location``; yields its base URL (user and password: :data:`VIRTUOSO_USER`) and stops it."""
+def running_virtuoso(location: Path) -> Iterator[str]:
+    """A real Virtuoso Open Source 7 on free ports of 127.0.0.1, with a new database in
+    ``location``; yields its base URL (user and password: ``VIRTUOSO_USER``) and stops it."""
     ensure_virtuoso()
-    location.mkdir(parents=True, exist_ok=True)
-    http_port = free_port()
-    ini = location / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(location, free_port(), http_port, buffers=buffers),
-                   encoding="utf-8")
-    process = subprocess.Popen([str(VIRTUOSO), "+configfile", str(ini), "+foreground"],
-                               cwd=location, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{http_port}"
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, (
-                "Virtuoso stopped at start: " + (location / "virtuoso.log").read_text()[-2000:])
-            try:
-                if httpx.get(f"{base}/sparql", params={"query": "ASK {}"}, timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "Virtuoso did not start in 60 s"
-            time.sleep(0.2)
+    with servers.running_virtuoso(location) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -13,12 +13,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import REPO, free_port, running_oxigraph
+from conftest import REPO, running_oxigraph
 from hrgraph import query as queries
 from hrgraph import remote
 from hrgraph.cli import main
 from hrgraph.project import Project
 from hrgraph.store import open_store
+from hrgraph.web.serving import free_port
 
 TEST_GRAPH = "https://example.org/graph/push-test"
 
