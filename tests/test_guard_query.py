@@ -132,3 +132,22 @@ def test_query_forms():
     assert check_query("ASK {}") == "ASK"
     assert check_query("CONSTRUCT WHERE { ?s ?p ?o }") == "CONSTRUCT"
     assert check_query("DESCRIBE <http://example.org/a>") == "DESCRIBE"
+
+
+def test_the_verdict_is_remembered_per_text_and_per_allow_service() -> None:
+    """The guard remembers what it accepted (an rdflib parse per run cost 50-150 ms, on every
+    remote query twice), never a refusal, and a text let through with allow_service is still
+    refused without it."""
+    from hrgraph import guard
+
+    federated = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    assert guard.checked(federated, allow_service=True).form == "SELECT"
+    with pytest.raises(InputError):
+        guard.checked(federated)
+    with pytest.raises(InputError):  # a refusal is not remembered as anything else
+        guard.checked(federated)
+    plain = "SELECT ?s WHERE { ?s ?p ?o } # remembered"
+    guard.checked(plain)
+    hits = guard._check_query.cache_info().hits
+    assert guard.checked(plain).text == guard.query_text(plain)
+    assert guard._check_query.cache_info().hits == hits + 1

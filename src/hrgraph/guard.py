@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import json
 import os
 import re
@@ -348,6 +349,9 @@ def checked(sparql: str, allow_service: bool = False) -> CheckedQuery:
     """
     text = query_text(sparql)
     with PARSER_LOCK:
+        # remembered per text (the verdict depends on nothing else): parsing with rdflib takes
+        # 0.05-0.15 s, and a saved query's text is checked on every run; a refusal raises, and
+        # lru_cache keeps no exceptions, so only accepted texts are remembered
         return CheckedQuery(text, _check_query(text, allow_service))
 
 
@@ -364,6 +368,7 @@ def check_query(sparql: str, allow_service: bool = False) -> str:
 PARSER_LOCK = threading.RLock()
 
 
+@functools.lru_cache(maxsize=256)
 def _check_query(sparql: str, allow_service: bool) -> str:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.algebra import translateQuery

@@ -522,7 +522,7 @@ def resolve_iri_values(project: Project, saved: SavedQuery, values: Mapping[str,
     warnings = []
     if look_up and given_iris:
         terms = [ox.NamedNode(iri) for iri in dict.fromkeys(iri for _, _, iri in given_iris)]
-        sparql = _check_query(_insert_values(_IN_GRAPH, {"iri": terms}), False).text
+        sparql = guard.checked(_insert_values(_IN_GRAPH, {"iri": terms}), False).text
         found = _run_checked(project, sparql, {}, timeout=timeout, limit=None, store=store,
                              include_confidential=include_confidential)
         present = {term.value for term in found.column("iri")}
@@ -1134,7 +1134,7 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
         QueryTimeout: it ran past ``timeout``.
         StoreError: the store is missing or unreadable.
     """
-    sparql, form = _check_query(sparql, allow_service)
+    sparql, form = guard.checked(sparql, allow_service)
     single: dict[str, Any] = {}
     for name, value in (params or {}).items():
         if not _VAR_NAME.fullmatch(name):
@@ -1145,7 +1145,7 @@ def run_query(project: Project, sparql: str, params: Mapping[str, Any] | None = 
             single[name] = ox.Literal(str(value))
     substitutions, by_values = _split_bindings(sparql, form, single)
     if by_values:
-        sparql = _check_query(_insert_values(sparql, by_values), allow_service).text
+        sparql = guard.checked(_insert_values(sparql, by_values), allow_service).text
     given = None if dataset is None else (tuple(dataset[0]), tuple(dataset[1]))
     return _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit, store=store,
                         include_confidential=include_confidential, allow_service=allow_service,
@@ -1197,11 +1197,11 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
     params, warnings = resolve_iri_values(project, saved, params, store=store, timeout=timeout,
                                           include_confidential=include_confidential)
     single, multi = bind_params(saved, params)
-    sparql, form = _check_query(saved.text, allow_service)
+    sparql, form = guard.checked(saved.text, allow_service)
     substitutions, by_values = _split_bindings(sparql, form, single)
     by_values.update(multi)
     if by_values:
-        sparql = _check_query(_insert_values(sparql, by_values), allow_service).text
+        sparql = guard.checked(_insert_values(sparql, by_values), allow_service).text
     result = _run_checked(project, sparql, substitutions, timeout=timeout, limit=limit,
                           store=store, include_confidential=include_confidential,
                           allow_service=allow_service)
@@ -1210,17 +1210,8 @@ def run_saved(project: Project, name_or_path: str | os.PathLike | SavedQuery,
 
 
 @functools.lru_cache(maxsize=256)
-def _check_query(sparql: str, allow_service: bool) -> guard.CheckedQuery:
-    """:func:`hrgraph.guard.checked`, remembered per text: parsing with rdflib takes about
-    0.15 s, and a saved query's text is checked on every run. Only a query that passed is
-    remembered (a refusal raises, and ``lru_cache`` keeps no exceptions). Its ``.text`` is what
-    runs, never the text given."""
-    return guard.checked(sparql, allow_service=allow_service)
-
-
-@functools.lru_cache(maxsize=256)
 def _query_dataset(sparql: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """:func:`hrgraph.guard.query_dataset`, remembered per text like :func:`_check_query`."""
+    """:func:`hrgraph.guard.query_dataset`, remembered per text like the guard's verdict."""
     return guard.query_dataset(sparql)
 
 
