@@ -163,3 +163,15 @@ def test_a_bad_file_leaves_the_store_as_it_was(project: Project) -> None:
     with pytest.raises(Exception, match=r"broken\.ttl"):
         build(project)
     assert stores.current_generation(project.store_path) == before
+
+
+def test_an_identity_question_losing_its_source(project: Project) -> None:
+    """The actors a question is about (hrg:about) are validated again when the question changes:
+    their shape reads it (a regression: the incremental build kept their old results)."""
+    question = Path("data/contributions/20261201T232216Z-c9d9f155.ttl")
+    edit(project, question, "    dcterms:source <https://contao.epde.org/en/news/details/"
+         "viasna-activist-marfa-rabkova-is-political-prisoner.html> ;\n    hrg:about",
+         "    hrg:about")
+    a, b, said, summary = built_both_ways(project)
+    assert_same(a, b)
+    assert summary.violations == 2 and said[0].startswith("rebuilding")

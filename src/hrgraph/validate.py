@@ -29,7 +29,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -956,28 +956,111 @@ def revalidate(project: Project, store: ox.Store, previous: Sequence[ValidationR
     data_graphs = {g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
                    and _graph_kind(project, g.value) == "data"}
     touched = {q.subject for q in changed}
-    affected = _upstream(store, data_graphs, touched, part_of) | {
+    # what a changed resource is about (REFERRER_LINKS) is described by it, before and after
+    described = {q.object for node in touched for q in store.quads_for_pattern(node, None, None)
+                 if q.predicate.value in REFERRER_LINKS and q.graph_name in data_graphs}
+    affected = _upstream(store, data_graphs, touched, part_of) | described | {
         q.object for q in changed if isinstance(q.object, (ox.NamedNode, ox.BlankNode))}
     seeds = [q for node in affected for q in store.quads_for_pattern(node, None, None)
              if q.graph_name in data_graphs]
-    names = {f"_:{n.value}" if isinstance(n, ox.BlankNode) else n.value for n in affected}
-    fresh: list[ValidationResult] = []
-    if seeds:
-        context, shape_quads = context_quads(project, store, seeds)
-        part = ox.Store()
-        part.extend(context)
-        part.extend(shape_quads)
-        fresh = [r for r in validate_store(project, part, checks=False).results
-                 if r.focus_node in names]
+    names = {_name(n) for n in affected}
+    fresh = _validate_part(project, store, seeds, names)
     kept = [r for r in previous if r.focus_node not in names and not _is_check(r)]
-    extra = run_checks(project, store)
-    data = _StoreGraph(store, list(data_graphs))
-    extra = _locate(project, extra, subject_index(_files_holding(project, store, extra, data)),
-                    data)
+    extra = _located_checks(project, store, data_graphs)
     # The results only: pyshacl's report graph of the kept results is not kept between builds
     # (`hrgraph validate` makes the whole one).
     return ValidationReport(results=sorted(kept + fresh + extra, key=_sort_key),
                             prefixes=query.prefixes(project))
+
+
+#: How many resources :func:`validate_in_parts` validates at a time.
+PART_SIZE = 50_000
+
+
+def validate_in_parts(project: Project, store: ox.Store, *, part_size: int = PART_SIZE,
+                      progress: Callable[[int, int], None] | None = None) -> ValidationReport:
+    """Validate the whole graph in ``store`` a part at a time, in memory bounded by the size
+    of a part rather than of the graph: the same results as :func:`validate_store`
+    (``tests/test_validate_parts.py`` compares them), without its report graph.
+
+    The resources of the validated graphs (data, ontology, vocabularies) are taken in the
+    order of their graphs, ``part_size`` at a time, so that the resources of one file mostly
+    fall in one part. Each part is validated as :func:`revalidate` validates what a change can
+    affect: its resources' triples (and, for a resource with none of its own, the triples that
+    point at it, which make it a ``sh:targetObjectsOf`` focus) with the part of the graph the
+    shapes can reach from them (:func:`context_quads`); a part's results are those about its own
+    resources, so each result comes from one part. The SPARQL checks run once, over the store.
+    ``progress(done, total)`` is called after each part.
+
+    Not yet a way to build at scale: the context reaches :data:`CONTEXT_STEPS` steps along
+    every link, which from 50,000 resources is nearly the whole graph, so at a million triples
+    it took 459 s and 5.8 GB (the whole graph at once: about 25 s). What it does now is prove,
+    by giving the whole graph's results for any part size, that the context :func:`revalidate`
+    relies on is complete.
+
+    Raises:
+        InputError: the shapes or a check are unusable.
+        StoreError: the store cannot be read.
+    """
+    if part_size < 1:
+        raise ValueError("part_size must be at least 1")
+    validated = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+                 and _graph_kind(project, g.value) in VALIDATED_KINDS]
+    data_graphs = {g for g in validated if _graph_kind(project, g.value) == "data"}
+    chosen = set(validated)
+    try:
+        subjects: dict[ox.Term, None] = {}  # in the order of the graphs, without repeats
+        objects: dict[ox.Term, None] = {}
+        for graph in validated:
+            for quad in store.quads_for_pattern(None, None, None, graph):
+                subjects[quad.subject] = None
+                if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
+                    objects[quad.object] = None
+        nodes = list(subjects) + [n for n in objects if n not in subjects]
+        del objects
+        results: list[ValidationResult] = []
+        for start in range(0, len(nodes), part_size):
+            part = nodes[start:start + part_size]
+            seeds = [q for n in part for q in store.quads_for_pattern(n, None, None)
+                     if q.graph_name in chosen]
+            seeds += [q for n in part if n not in subjects
+                      for q in store.quads_for_pattern(None, None, n) if q.graph_name in chosen]
+            results += _validate_part(project, store, seeds, {_name(n) for n in part})
+            if progress is not None:
+                progress(min(start + part_size, len(nodes)), len(nodes))
+    except OSError as exc:
+        raise StoreError(f"cannot read the store: {exc}") from None
+    results += _located_checks(project, store, data_graphs)
+    return ValidationReport(results=sorted(results, key=_sort_key),
+                            prefixes=query.prefixes(project))
+
+
+def _name(node: ox.Term) -> str:
+    """A node as a result's ``focus_node`` names it."""
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else node.value
+
+
+def _validate_part(project: Project, store: ox.Store, seeds: list[ox.Quad],
+                   names: set[str]) -> list[ValidationResult]:
+    """The SHACL results about the resources ``names``, validated with the ``seeds`` (their
+    triples) and the part of ``store`` the shapes can reach from them; located in their files."""
+    if not seeds:
+        return []
+    context, shape_quads = context_quads(project, store, seeds)
+    part = ox.Store()
+    part.extend(context)
+    part.extend(shape_quads)
+    return [r for r in validate_store(project, part, checks=False).results
+            if r.focus_node in names]
+
+
+def _located_checks(project: Project, store: ox.Store,
+                    data_graphs: Iterable[ox.NamedNode]) -> list[ValidationResult]:
+    """The results of the SPARQL checks over the whole store, located in their files."""
+    extra = run_checks(project, store)
+    data = _StoreGraph(store, list(data_graphs))
+    return _locate(project, extra, subject_index(_files_holding(project, store, extra, data)),
+                   data)
 
 
 def _is_check(result: ValidationResult) -> bool:
@@ -1018,6 +1101,11 @@ CONTEXT_STEPS = 3
 #: and the source conflicts about them.
 SIBLING_LINKS = frozenset({"https://w3id.org/hrgraph/ontology#assessedDemand"})
 
+#: Links by which a resource is described from elsewhere: the resources pointing at it this way
+#: come into its context with their triples. A possible identity (``hrsh:PossiblySameAs``) is
+#: recorded by a ``hrg:IdentityQuestion`` that is ``hrg:about`` both actors and cites a source.
+REFERRER_LINKS = frozenset({"https://w3id.org/hrgraph/ontology#about"})
+
 
 def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[ox.Quad],
                    part_of: ox.NamedNode) -> list[ox.Quad]:
@@ -1032,8 +1120,15 @@ def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[o
         return []
     found: dict[ox.Quad, None] = {}  # ordered, without repeats
     described = {q.subject for q in new_quads}
+    referrers: set[ox.Term] = set()
     for subject in described:
         for quad in store.quads_for_pattern(None, None, subject):
+            if quad.graph_name in graphs:
+                found[quad] = None
+                if quad.predicate.value in REFERRER_LINKS:
+                    referrers.add(quad.subject)
+    for referrer in referrers:
+        for quad in store.quads_for_pattern(referrer, None, None):
             if quad.graph_name in graphs:
                 found[quad] = None
     frontier = {t for q in new_quads for t in (q.subject, q.object)

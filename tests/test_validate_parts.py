@@ -1,0 +1,69 @@
+"""Validation a part at a time (hrgraph.validate.validate_in_parts) gives the results of
+validating the whole graph at once (validate_store), whatever the size of the parts: on the real
+corpus with planted problems of every reach (a focus node's own triple, two steps away, a
+resource with no triples of its own that is a ``sh:targetObjectsOf`` focus, a shape comparing
+siblings, a SPARQL check)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hrgraph import store as stores
+from hrgraph.build import build
+from hrgraph.project import Project
+from hrgraph.validate import validate_in_parts, validate_store
+
+STATEMENT = Path("data/documents/concerted-position-2016.ttl")
+
+PLANTED = """
+@prefix hrg: <https://w3id.org/hrgraph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix demand: <https://w3id.org/hrgraph/id/demand/> .
+@prefix person: <https://w3id.org/hrgraph/id/person/> .
+
+# a person pointed at and never described: a sh:targetObjectsOf focus only
+person:marfa-rabkova hrg:possiblySameAs person:nobody-described-here .
+"""
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    from conftest import REPO, copy_project
+
+    project = copy_project(REPO, tmp_path_factory.mktemp("parts") / "project")
+    statement = project.root / STATEMENT
+    text = statement.read_text(encoding="utf-8")
+    # a demand without its document (its own triple), a quote that no longer matches its
+    # selector (two steps away)
+    text = text.replace("    hrg:madeIn document:concerted-position-2016 ;\n", "", 1)
+    quote = "To continue ensuring international scrutiny over the human rights situation in Belarus"
+    assert quote in text
+    text = text.replace(f'hrg:quote "{quote}"@en', f'hrg:quote "{quote} (edited)"@en')
+    statement.write_text(text, encoding="utf-8")
+    (project.data_dir / "planted.ttl").write_text(PLANTED, encoding="utf-8")
+    build(project, full=True)
+    return project
+
+
+def results(report) -> list[tuple]:
+    return sorted((tuple(str(v) for v in vars(r).values()) for r in report.results), key=repr)
+
+
+@pytest.mark.parametrize("part_size", [97, 1000, 10**7])
+def test_every_part_size_gives_the_whole_graph_s_results(planted: Project,
+                                                          part_size: int) -> None:
+    store = stores.open_store(planted, read_only=True)
+    whole = validate_store(planted, store)
+    assert whole.violations >= 2 and whole.warnings > 0  # the planted problems are found
+    calls: list[tuple[int, int]] = []
+    parts = validate_in_parts(planted, store, part_size=part_size,
+                              progress=lambda done, total: calls.append((done, total)))
+    assert results(parts) == results(whole)
+    assert calls and calls[-1][0] == calls[-1][1]
+
+
+def test_a_part_size_below_one_is_refused(planted: Project) -> None:
+    with pytest.raises(ValueError):
+        validate_in_parts(planted, stores.open_store(planted, read_only=True), part_size=0)
