@@ -349,3 +349,46 @@ def test_blank_nodes_the_server_labels_in_its_own_way_are_read() -> None:
                            for label in ("nodeID://b10018", "nodeID://b10018", "nodeID://b10019"))
     assert isinstance(first, ox.BlankNode) and first == again and first != other
     assert remote._term({"type": "bnode", "value": "b0"}) == ox.BlankNode("b0")
+
+
+class _SlowMove(http.server.BaseHTTPRequestHandler):
+    """Forwards updates to the real server, and answers the first MOVE only after the client
+    has stopped waiting: the server has done it, the client does not know."""
+
+    upstream: str
+    updates: list[str]
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.updates.append(body.decode())
+        answer = httpx.post(self.upstream + "/update", content=body,
+                            headers={"Content-Type": self.headers["Content-Type"]})
+        if body.startswith(b"MOVE") and len(self.updates) == 1:
+            time.sleep(3)
+        try:
+            self.send_response(answer.status_code)
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+        except OSError:
+            pass
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_move_whose_answer_is_lost_is_not_sent_again(cli, server: str,
+                                                      built_project: Project,
+                                                      local_server) -> None:
+    """A regression: the MOVE of --replace was retried after a time-out, and the second one,
+    its source gone, emptied the target graphs (a push at 1M ended holding 0 triples)."""
+    updates: list[str] = []
+    proxy = local_server(type("Proxy", (_SlowMove,), {"upstream": server, "updates": updates}))
+    graph = TEST_GRAPH + "-slow-move"
+    result = invoke(cli, built_project, "push", f"{server}/store", "--graph", graph,
+                    "--replace", "--no-inferred", "--timeout", "1",
+                    "--update-url", f"{proxy}/update", "--query-url", f"{server}/query")
+    assert result.exit_code == 3, result.stderr
+    assert "may have done it all the same" in result.stderr
+    assert [u for u in updates if u.startswith("MOVE")] == updates[:1]  # sent once
+    assert count(server, graph) > 0  # the first MOVE was done, and not undone by a second

@@ -224,16 +224,32 @@ class _Remote:
                                      headers={"Content-Type": "application/n-triples"}),
                        what=f"writing {len(lines)} triples to {self.url}")
 
-    def update(self, sparql: str, *, what: str, timeout: float | None = None) -> None:
-        """Run a SPARQL Update request (``timeout``: seconds it may take, if not the usual)."""
+    def update(self, sparql: str, *, what: str, timeout: float | None = None,
+               once: bool = False) -> None:
+        """Run a SPARQL Update request (``timeout``: seconds it may take, if not the usual).
+
+        ``once``: never send it again, for a request that must not run twice. A ``MOVE`` whose
+        answer was lost (a time-out) may have been done; sent again, its source no longer
+        exists and ``MOVE SILENT`` then leaves the target empty (what a push at a million
+        triples did when the first ``MOVE`` outlasted its time-out).
+        """
         if not self.update_url:
             raise UsageError(f"cannot tell the update endpoint of {self.url}: pass --update-url")
         url = self.update_url
         extra = {"timeout": timeout} if timeout else {}
-        self.retry.run(lambda: _http(self.client, "POST", url, content=sparql.encode(),
-                                     headers={"Content-Type": "application/sparql-update"},
-                                     **extra),
-                       what=what)
+
+        def send() -> Any:
+            return _http(self.client, "POST", url, content=sparql.encode(),
+                         headers={"Content-Type": "application/sparql-update"}, **extra)
+
+        if not once:
+            self.retry.run(send, what=what)
+            return
+        try:
+            send()
+        except _Transient as exc:
+            raise StoreError(f"{what} failed: {exc}; the server may have done it all the same: "
+                             "check the graphs there, or push again") from None
 
     def count(self, graph: str) -> int:
         target = ox.NamedNode(graph)
@@ -369,7 +385,7 @@ def push(project: Project, store: ox.Store, url: str, *, graph: str | None = Non
                                     f"GRAPH {ox.NamedNode(g)}" for g in sent)
                 # a MOVE copies every triple: its time grows with the graphs
                 remote.update(moves, what="moving the new graphs into place",
-                              timeout=timeout + total / MOVE_RATE)
+                              timeout=timeout + total / MOVE_RATE, once=True)
         except BaseException:
             if replace:
                 _drop_quietly(remote, temporary.values())
