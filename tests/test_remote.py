@@ -378,10 +378,11 @@ class _SlowMove(http.server.BaseHTTPRequestHandler):
 
 
 def test_a_move_whose_answer_is_lost_is_not_sent_again(cli, server: str,
-                                                      built_project: Project,
-                                                      local_server) -> None:
+                                                      built_project: Project, local_server,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """A regression: the MOVE of --replace was retried after a time-out, and the second one,
     its source gone, emptied the target graphs (a push at 1M ended holding 0 triples)."""
+    monkeypatch.setattr(remote, "MOVE_RATE", 10**9)  # the MOVE gets the 1 s of --timeout
     updates: list[str] = []
     proxy = local_server(type("Proxy", (_SlowMove,), {"upstream": server, "updates": updates}))
     graph = TEST_GRAPH + "-slow-move"
