@@ -317,6 +317,8 @@ def test_two_serve_processes_over_one_server_both_show_a_merge(
             running_server(mirrors[1], "--poll", "0.5") as second:
         for url in (first, second):
             assert ID + "organisation/viasna" in found(url, "Вясна")
+            page = httpx.get(f"{url}/search", params={"q": "Вясна"}, timeout=30)
+            assert page.status_code == 200 and "/id/organisation/viasna" in page.text
         contribution = tmp_path / "person.ttl"
         contribution.write_text(NEW_PERSON, encoding="utf-8")
         assert run(project, server.env, "add", str(contribution)).exit_code == 0
