@@ -662,7 +662,7 @@ def run_checks(project: Project, store: ox.Store | str | os.PathLike, *,
             node = row.get(focus_var)
             if node is None:
                 continue
-            focus_text = f"_:{node.value}" if isinstance(node, ox.BlankNode) else node.value
+            focus_text = _name(node)
             if focus is not None and focus_text not in focus:
                 continue
             message = row.get("message")
@@ -792,8 +792,7 @@ def validate_files(project: Project, files: Sequence[str | os.PathLike], *,
     new_quads: list[ox.Quad] = []
     for path in paths:
         new_quads += load.parse_file(project, path, allow_remote=allow_remote)
-    focus = {f"_:{q.subject.value}" if isinstance(q.subject, ox.BlankNode) else q.subject.value
-             for q in new_quads if not isinstance(q.subject, ox.Triple)}
+    focus = {_name(q.subject) for q in new_quads if not isinstance(q.subject, ox.Triple)}
 
     if store is None and (project.store_path / "CURRENT").is_file():
         generation = Path(stores.current_generation(project.store_path))
