@@ -51,14 +51,14 @@ def results(report) -> list[tuple]:
     return sorted((tuple(str(v) for v in vars(r).values()) for r in report.results), key=repr)
 
 
-@pytest.mark.parametrize("part_size", [97, 1000, 10**7])
+@pytest.mark.parametrize("part_triples", [1, 2000, 10**8])
 def test_every_part_size_gives_the_whole_graph_s_results(planted: Project,
-                                                          part_size: int) -> None:
+                                                          part_triples: int) -> None:
     store = stores.open_store(planted, read_only=True)
     whole = validate_store(planted, store)
     assert whole.violations >= 2 and whole.warnings > 0  # the planted problems are found
     calls: list[tuple[int, int]] = []
-    parts = validate_in_parts(planted, store, part_size=part_size,
+    parts = validate_in_parts(planted, store, part_triples=part_triples,
                               progress=lambda done, total: calls.append((done, total)))
     assert results(parts) == results(whole)
     assert calls and calls[-1][0] == calls[-1][1]
@@ -66,4 +66,25 @@ def test_every_part_size_gives_the_whole_graph_s_results(planted: Project,
 
 def test_a_part_size_below_one_is_refused(planted: Project) -> None:
     with pytest.raises(ValueError):
-        validate_in_parts(planted, stores.open_store(planted, read_only=True), part_size=0)
+        validate_in_parts(planted, stores.open_store(planted, read_only=True), part_triples=0)
+
+
+def test_a_build_validating_by_parts_reports_as_one_validating_the_whole(
+        planted: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hrgraph.build
+
+    whole = build(planted, full=True)
+    monkeypatch.setattr(hrgraph.build, "PARTS_ABOVE", 0)  # every build goes by parts
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return validate_in_parts(*args, **kwargs)
+
+    monkeypatch.setattr(hrgraph.build, "validate_in_parts", counted)
+    parts = build(planted, full=True)
+    assert len(calls) == 1
+    assert results(parts.report) == results(whole.report)
+    assert (parts.violations, parts.warnings, parts.graphs) == (
+        whole.violations, whole.warnings, whole.graphs)
+    assert whole.violations >= 2

@@ -29,9 +29,21 @@ from hrgraph import progress as bars
 from hrgraph import store as stores
 from hrgraph.errors import InputError
 from hrgraph.project import Project, SourceFile
-from hrgraph.validate import VALIDATED_KINDS, ValidationReport, graph_kind, validate_store
+from hrgraph.validate import (
+    VALIDATED_KINDS,
+    ValidationReport,
+    graph_kind,
+    validate_in_parts,
+    validate_store,
+)
 
 FOAF_AGENT = "http://xmlns.com/foaf/0.1/Agent"
+
+#: Above this many bytes of validated input (about two million triples of N-Triples), the build
+#: validates a part at a time (:func:`hrgraph.validate.validate_in_parts`): memory bounded by the
+#: largest part instead of two copies of the whole graph, at the cost of reading each part's
+#: context (at a million triples, the whole graph at once is faster).
+PARTS_ABOVE = 400_000_000
 
 Progress = Callable[[str], None]
 
@@ -179,9 +191,12 @@ def _build(project: Project, sources: list, *, say: Progress,
     # it all); the others are parsed into quads first, so a bad one stops the build early.
     plain: list[tuple[SourceFile, bytes, ox.RdfFormat]] = []
     quads: list[ox.Quad] = []
+    validated_bytes = 0
     with bars.bar(total=len(sources), desc="parsing", unit="file") as shown:
         for source in sources:
             data = load.read_limited(project, source.path)
+            if source.kind in VALIDATED_KINDS:
+                validated_bytes += len(data)
             fmt = load.bulk_format(source.path, data)
             if fmt is not None:
                 plain.append((source, data, fmt))
@@ -199,29 +214,40 @@ def _build(project: Project, sources: list, *, say: Progress,
         store = stores.create_store(new_path)
         # What validation reads (data, ontology, vocabularies) also goes into an in-memory
         # store, in its default graph: the SHACL engine reads that natively, and loading it from
-        # the same input is faster than copying it out of the store afterwards.
+        # the same input is faster than copying it out of the store afterwards. A graph too
+        # large to hold twice is validated a part at a time instead (validate_in_parts).
+        in_parts = validated_bytes > PARTS_ABOVE
         checked = ox.Store()
         for source, data, fmt in plain:
             load.bulk_load(project, store, source.path, data, fmt, graph=source.graph)
-            if source.kind in VALIDATED_KINDS:
+            if source.kind in VALIDATED_KINDS and not in_parts:
                 load.bulk_load(project, checked, source.path, data, fmt, graph=ox.DefaultGraph())
         del plain
         stores.add_quads(store, quads)
-        checked.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads
-                            if graph_kind(project, q.graph_name) in VALIDATED_KINDS)
+        if not in_parts:
+            checked.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads
+                                if graph_kind(project, q.graph_name) in VALIDATED_KINDS)
         del quads
         moved = privacy.split(project, store)
         if moved:
             say(f"keeping {len(moved.to_private):,} triples of or about confidential resources "
                 "in private graphs")
-            _leave_unchecked(project, store, checked, moved.to_private)
+            if not in_parts:
+                _leave_unchecked(project, store, checked, moved.to_private)
         say("reasoning")
         inferred = reason.materialise(project, store)
         contribute.materialise_private(project, store)
         say("suggesting similar demands")
         similar.rebuild_graph(project, store)
         say("validating")
-        report = validate_store(project, store, snapshot=checked)
+        if in_parts:
+            with bars.bar(desc="validating", unit="triple") as shown:
+                def moved_on(done: int, total: int) -> None:
+                    shown.total = total
+                    shown.update(done - shown.n)
+                report = validate_in_parts(project, store, progress=moved_on)
+        else:
+            report = validate_store(project, store, snapshot=checked)
         del checked
         say("counting")
         summary = BuildSummary(

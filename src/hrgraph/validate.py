@@ -972,66 +972,157 @@ def revalidate(project: Project, store: ox.Store, previous: Sequence[ValidationR
                             prefixes=query.prefixes(project))
 
 
-#: How many resources :func:`validate_in_parts` validates at a time.
-PART_SIZE = 50_000
+#: How many triples of the validated graphs :func:`validate_in_parts` takes at a time. Parts
+#: are made of whole graphs (files), so a file larger than this is a part of its own.
+PART_TRIPLES = 300_000
 
 
-def validate_in_parts(project: Project, store: ox.Store, *, part_size: int = PART_SIZE,
+def validate_in_parts(project: Project, store: ox.Store, *, part_triples: int = PART_TRIPLES,
                       progress: Callable[[int, int], None] | None = None) -> ValidationReport:
     """Validate the whole graph in ``store`` a part at a time, in memory bounded by the size
     of a part rather than of the graph: the same results as :func:`validate_store`
     (``tests/test_validate_parts.py`` compares them), without its report graph.
 
-    The resources of the validated graphs (data, ontology, vocabularies) are taken in the
-    order of their graphs, ``part_size`` at a time, so that the resources of one file mostly
-    fall in one part. Each part is validated as :func:`revalidate` validates what a change can
-    affect: its resources' triples (and, for a resource with none of its own, the triples that
-    point at it, which make it a ``sh:targetObjectsOf`` focus) with the part of the graph the
-    shapes can reach from them (:func:`context_quads`); a part's results are those about its own
-    resources, so each result comes from one part. The SPARQL checks run once, over the store.
-    ``progress(done, total)`` is called after each part.
-
-    Not yet a way to build at scale: the context reaches :data:`CONTEXT_STEPS` steps along
-    every link, which from 50,000 resources is nearly the whole graph, so at a million triples
-    it took 459 s and 5.8 GB (the whole graph at once: about 25 s). What it does now is prove,
-    by giving the whole graph's results for any part size, that the context :func:`revalidate`
-    relies on is complete.
+    The validated graphs (data, ontology, vocabularies) are taken in order, whole, and grouped
+    into parts of about ``part_triples`` triples. Each part is validated with the part of the
+    graph the shapes can reach from its resources (:func:`_part_context`, one query the store
+    answers itself) and the ontology and vocabularies; a result is kept by the part that owns
+    its focus node (:func:`_owner`), so each result comes from one part. The SPARQL checks
+    run once, over the store. ``progress(done, total)`` counts triples, after each part.
 
     Raises:
         InputError: the shapes or a check are unusable.
         StoreError: the store cannot be read.
     """
-    if part_size < 1:
-        raise ValueError("part_size must be at least 1")
-    validated = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
-                 and _graph_kind(project, g.value) in VALIDATED_KINDS]
-    data_graphs = {g for g in validated if _graph_kind(project, g.value) == "data"}
-    chosen = set(validated)
+    if part_triples < 1:
+        raise ValueError("part_triples must be at least 1")
     try:
-        subjects: dict[ox.Term, None] = {}  # in the order of the graphs, without repeats
-        objects: dict[ox.Term, None] = {}
-        for graph in validated:
-            for quad in store.quads_for_pattern(None, None, None, graph):
-                subjects[quad.subject] = None
-                if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)):
-                    objects[quad.object] = None
-        nodes = list(subjects) + [n for n in objects if n not in subjects]
-        del objects
+        counts = stores.graph_counts(store)
+        validated = [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)
+                     and _graph_kind(project, g.value) in VALIDATED_KINDS]
+        validated.sort(key=lambda g: g.value)
+        static, stripped = _static_graphs(project, store, None)
+        shapes = _shapes_graph([q for g, quads in static.items()
+                                if _graph_kind(project, g.value) == "shapes" for q in quads])
+        if len(shapes) == 0:
+            shapes = _graph_from_files(project, project.files_of_kind("shapes"))
+        always = [q for g, quads in stripped.items()
+                  if _graph_kind(project, g.value) in VALIDATED_KINDS for q in quads]
+        parts = _parts(validated, counts, part_triples)
+        part_of = {graph: index for index, part in enumerate(parts) for graph in part}
         results: list[ValidationResult] = []
-        for start in range(0, len(nodes), part_size):
-            part = nodes[start:start + part_size]
-            seeds = [q for n in part for q in store.quads_for_pattern(n, None, None)
-                     if q.graph_name in chosen]
-            seeds += [q for n in part if n not in subjects
-                      for q in store.quads_for_pattern(None, None, n) if q.graph_name in chosen]
-            results += _validate_part(project, store, seeds, {_name(n) for n in part})
+        done, total = 0, sum(counts.get(g.value, 0) for g in validated)
+        for index, part in enumerate(parts):
+            if len(shapes):
+                data = ox.Store()
+                data.bulk_extend(always)
+                data.bulk_extend(ox.Quad(q.subject, q.predicate, q.object)
+                                 for q in _part_context(project, store, part, validated))
+                report = _pyshacl(data, shapes, advanced=True)
+                del data
+                found, _nodes = _results_from_report(report, None)
+                del report
+                results += [r for r in found if _owner(store, r.focus_node, part_of) == index]
+            done += sum(counts.get(g.value, 0) for g in part)
             if progress is not None:
-                progress(min(start + part_size, len(nodes)), len(nodes))
+                progress(done, total)
     except OSError as exc:
         raise StoreError(f"cannot read the store: {exc}") from None
+    data_graphs = [g for g in validated if _graph_kind(project, g.value) == "data"]
+    located = _StoreGraph(store, validated)
+    results = _locate(project, results,
+                      subject_index(_files_holding(project, store, results, located)), located)
     results += _located_checks(project, store, data_graphs)
     return ValidationReport(results=sorted(results, key=_sort_key),
                             prefixes=query.prefixes(project))
+
+
+def _parts(graphs: list[ox.NamedNode], counts: dict[str, int], size: int
+           ) -> list[list[ox.NamedNode]]:
+    """``graphs`` in order, grouped while a group holds fewer than ``size`` triples."""
+    parts: list[list[ox.NamedNode]] = []
+    held = size
+    for graph in graphs:
+        if held >= size:
+            parts.append([])
+            held = 0
+        parts[-1].append(graph)
+        held += counts.get(graph.value, 0)
+    return parts
+
+
+def _part_context(project: Project, store: ox.Store, part: list[ox.NamedNode],
+                  validated: list[ox.NamedNode]) -> Iterator[ox.Quad]:
+    """The triples of ``validated`` that validating the resources of the graphs ``part`` can
+    depend on, in the default graph.
+
+    The reach is :func:`_neighbourhood`'s, from every subject of the part: the triples of the
+    resources up to two steps away (:data:`CONTEXT_STEPS`) and along ``hrg:partOf`` to the
+    end, of what describes them (:data:`REFERRER_LINKS`) and of their siblings
+    (:data:`SIBLING_LINKS`, with the triples pointing at those); and the triples that point at a
+    subject of the part's data graphs or at a resource it refers to that is described nowhere
+    (these make it a focus node, as ``sh:targetObjectsOf`` does). Each resource's triples are
+    read once.
+    """
+    chosen = set(validated)
+    part_of = ox.NamedNode(project.ontology_ns + "partOf")
+    subjects: set[ox.Term] = set()
+    pointed_at: set[ox.Term] = set()  # whose referrers come in: the data's own resources (the
+    # ontology's classes and the vocabularies' concepts are pointed at by nearly everything)
+    for graph in part:
+        found = {q.subject for q in store.quads_for_pattern(None, None, None, graph)}
+        subjects |= found
+        if _graph_kind(project, graph.value) == "data":
+            pointed_at |= found
+    seen: set[ox.Term] = set()
+    frontier = set(subjects)
+    linked: set[ox.Term] = set()  # what the part's subjects point at along SIBLING_LINKS
+    nowhere: set[ox.Term] = set()  # resources the part refers to that have no triples
+    step = 0
+    while frontier:
+        seen |= frontier
+        reached: set[ox.Term] = set()
+        for node in frontier:
+            described = False
+            for quad in store.quads_for_pattern(node, None, None):
+                if quad.graph_name not in chosen:
+                    continue
+                described = True
+                yield quad
+                if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)) and (
+                        step + 1 < CONTEXT_STEPS or quad.predicate == part_of):
+                    reached.add(quad.object)
+                if step == 0 and quad.predicate.value in SIBLING_LINKS:
+                    linked.add(quad.object)
+            if step == 1 and not described:
+                nowhere.add(node)
+        frontier = reached - seen
+        step += 1
+    siblings = {q.subject for node in linked for q in store.quads_for_pattern(None, None, node)
+                if q.graph_name in chosen and q.predicate.value in SIBLING_LINKS}
+    referrers: set[ox.Term] = set()
+    for node in pointed_at | nowhere | siblings:
+        for quad in store.quads_for_pattern(None, None, node):
+            if quad.graph_name in chosen:
+                yield quad
+                if node in pointed_at and quad.predicate.value in REFERRER_LINKS:
+                    referrers.add(quad.subject)
+    for node in (referrers | siblings) - seen:
+        for quad in store.quads_for_pattern(node, None, None):
+            if quad.graph_name in chosen:
+                yield quad
+
+
+def _owner(store: ox.Store, focus: str, part_of: dict[ox.NamedNode, int]) -> int:
+    """The part that reports on ``focus``: the first part holding a triple about it, else the
+    first holding one that points at it (a resource described nowhere), else the first."""
+    term: ox.Term = ox.BlankNode(focus[2:]) if focus.startswith("_:") else ox.NamedNode(focus)
+    for pattern in ((term, None, None), (None, None, term)):
+        found = [part_of[q.graph_name] for q in store.quads_for_pattern(*pattern)
+                 if q.graph_name in part_of]
+        if found:
+            return min(found)
+    return 0
 
 
 def _name(node: ox.Term) -> str:
