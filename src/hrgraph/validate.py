@@ -985,10 +985,15 @@ def validate_in_parts(project: Project, store: ox.Store, *, part_triples: int = 
 
     The validated graphs (data, ontology, vocabularies) are taken in order, whole, and grouped
     into parts of about ``part_triples`` triples. Each part is validated with the part of the
-    graph the shapes can reach from its resources (:func:`_part_context`, one query the store
-    answers itself) and the ontology and vocabularies; a result is kept by the part that owns
-    its focus node (:func:`_owner`), so each result comes from one part. The SPARQL checks
-    run once, over the store. ``progress(done, total)`` counts triples, after each part.
+    graph the shapes can reach from its resources (:func:`_part_context`) and the ontology and
+    vocabularies; a result is kept by the part that owns its focus node (:func:`_owner`), so
+    each result comes from one part. The SPARQL checks run once, over the store.
+    ``progress(done, total)`` counts triples, after each part.
+
+    At a million triples the whole graph at once is faster (64 s against 218 s, same 2,306
+    results) and peaks higher (2.14 GB against 1.77 GB): the build goes by parts only above
+    ``hrgraph.build.PARTS_ABOVE``. A part's memory grows with its files and with the triples
+    pointing at its resources, not with the graph.
 
     Raises:
         InputError: the shapes or a check are unusable.
