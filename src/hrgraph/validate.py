@@ -1059,63 +1059,20 @@ def _parts(graphs: list[ox.NamedNode], counts: dict[str, int], size: int
 def _part_context(project: Project, store: ox.Store, part: list[ox.NamedNode],
                   validated: list[ox.NamedNode]) -> Iterator[ox.Quad]:
     """The triples of ``validated`` that validating the resources of the graphs ``part`` can
-    depend on, in the default graph.
-
-    The reach is :func:`_neighbourhood`'s, from every subject of the part: the triples of the
-    resources up to two steps away (:data:`CONTEXT_STEPS`) and along ``hrg:partOf`` to the
-    end, of what describes them (:data:`REFERRER_LINKS`) and of their siblings
-    (:data:`SIBLING_LINKS`, with the triples pointing at those); and the triples that point at a
-    subject of the part's data graphs or at a resource it refers to that is described nowhere
-    (these make it a focus node, as ``sh:targetObjectsOf`` does). Each resource's triples are
-    read once.
+    depend on: :func:`_reach` from every subject of the part, with the triples pointing at the
+    subjects of its data graphs (the ontology's classes and the vocabularies' concepts are
+    pointed at by nearly everything, and no shape looks back at them) and at the resources it
+    refers to that are described nowhere.
     """
-    chosen = set(validated)
-    part_of = ox.NamedNode(project.ontology_ns + "partOf")
     subjects: set[ox.Term] = set()
-    pointed_at: set[ox.Term] = set()  # whose referrers come in: the data's own resources (the
-    # ontology's classes and the vocabularies' concepts are pointed at by nearly everything)
+    pointed_at: set[ox.Term] = set()
     for graph in part:
         found = {q.subject for q in store.quads_for_pattern(None, None, None, graph)}
         subjects |= found
         if _graph_kind(project, graph.value) == "data":
             pointed_at |= found
-    seen: set[ox.Term] = set()
-    frontier = set(subjects)
-    linked: set[ox.Term] = set()  # what the part's subjects point at along SIBLING_LINKS
-    nowhere: set[ox.Term] = set()  # resources the part refers to that have no triples
-    step = 0
-    while frontier:
-        seen |= frontier
-        reached: set[ox.Term] = set()
-        for node in frontier:
-            described = False
-            for quad in store.quads_for_pattern(node, None, None):
-                if quad.graph_name not in chosen:
-                    continue
-                described = True
-                yield quad
-                if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)) and (
-                        step + 1 < CONTEXT_STEPS or quad.predicate == part_of):
-                    reached.add(quad.object)
-                if step == 0 and quad.predicate.value in SIBLING_LINKS:
-                    linked.add(quad.object)
-            if step == 1 and not described:
-                nowhere.add(node)
-        frontier = reached - seen
-        step += 1
-    siblings = {q.subject for node in linked for q in store.quads_for_pattern(None, None, node)
-                if q.graph_name in chosen and q.predicate.value in SIBLING_LINKS}
-    referrers: set[ox.Term] = set()
-    for node in pointed_at | nowhere | siblings:
-        for quad in store.quads_for_pattern(None, None, node):
-            if quad.graph_name in chosen:
-                yield quad
-                if node in pointed_at and quad.predicate.value in REFERRER_LINKS:
-                    referrers.add(quad.subject)
-    for node in (referrers | siblings) - seen:
-        for quad in store.quads_for_pattern(node, None, None):
-            if quad.graph_name in chosen:
-                yield quad
+    return _reach(store, set(validated), subjects, pointed_at,
+                  ox.NamedNode(project.ontology_ns + "partOf"), nowhere=True)
 
 
 def _owner(store: ox.Store, focus: str, part_of: dict[ox.NamedNode, int]) -> int:
@@ -1165,7 +1122,7 @@ def _is_check(result: ValidationResult) -> bool:
 def _upstream(store: ox.Store, graphs: set[ox.NamedNode], nodes: set[ox.Term],
               part_of: ox.NamedNode) -> set[ox.Term]:
     """``nodes`` and the resources of ``graphs`` from which a shape can reach one of them: the
-    mirror of :func:`_neighbourhood`, following links backwards."""
+    mirror of :func:`_reach`, following links backwards."""
     found = set(nodes)
     frontier = set(nodes)
     step = 0
@@ -1204,54 +1161,69 @@ REFERRER_LINKS = frozenset({"https://w3id.org/hrgraph/ontology#about"})
 
 def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[ox.Quad],
                    part_of: ox.NamedNode) -> list[ox.Quad]:
-    """The quads of ``graphs`` that validating ``new_quads`` can depend on.
-
-    Starting from every resource the new quads mention: their stored triples, then those of the
-    resources they refer to, for :data:`CONTEXT_STEPS` steps, then along ``part_of`` to the end;
-    and the stored triples that point at a resource the new quads describe (these can make it a
-    focus node, as ``sh:targetObjectsOf`` does).
-    """
+    """The quads of ``graphs`` that validating ``new_quads`` (not in the store) can depend on:
+    :func:`_reach` from every resource they mention, with the triples pointing at the resources
+    they describe, and the siblings of what they link to along :data:`SIBLING_LINKS`."""
     if not graphs:
         return []
-    found: dict[ox.Quad, None] = {}  # ordered, without repeats
-    described = {q.subject for q in new_quads}
-    referrers: set[ox.Term] = set()
-    for subject in described:
-        for quad in store.quads_for_pattern(None, None, subject):
-            if quad.graph_name in graphs:
-                found[quad] = None
-                if quad.predicate.value in REFERRER_LINKS:
-                    referrers.add(quad.subject)
-    for referrer in referrers:
-        for quad in store.quads_for_pattern(referrer, None, None):
-            if quad.graph_name in graphs:
-                found[quad] = None
-    frontier = {t for q in new_quads for t in (q.subject, q.object)
-                if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+    start = {t for q in new_quads for t in (q.subject, q.object)
+             if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+    linked = {q.object for q in new_quads if q.predicate.value in SIBLING_LINKS}
+    return list(dict.fromkeys(_reach(store, graphs, start, {q.subject for q in new_quads},
+                                     part_of, linked=linked)))
+
+
+def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
+           pointed_at: set[ox.Term], part_of: ox.NamedNode, *,
+           linked: Iterable[ox.Term] = (), nowhere: bool = False) -> Iterator[ox.Quad]:
+    """The quads of ``graphs`` a shape can read when validating the resources ``start``.
+
+    Forward: the triples of ``start`` (step 0), of what they refer to, for
+    :data:`CONTEXT_STEPS` steps, then along ``part_of`` to the end. Backward: the triples
+    pointing at ``pointed_at`` (they can make a resource a focus node, as
+    ``sh:targetObjectsOf`` does), with the triples of those pointing by :data:`REFERRER_LINKS`;
+    the siblings, the other resources pointing along :data:`SIBLING_LINKS` at what ``start``
+    (step 0) or ``linked`` point at, with their triples and the triples pointing at them; with
+    ``nowhere``, the triples pointing at a resource of step 1 that has no triples of its own.
+    Each resource's triples are read once (a quad may still come twice, by two reaches).
+    """
+    linked = set(linked)
     seen: set[ox.Term] = set()
+    empty: set[ox.Term] = set()
+    frontier = set(start)
     step = 0
     while frontier:
         seen |= frontier
         reached: set[ox.Term] = set()
         for node in frontier:
+            described = False
             for quad in store.quads_for_pattern(node, None, None):
                 if quad.graph_name not in graphs:
                     continue
-                found[quad] = None
+                described = True
+                yield quad
                 if isinstance(quad.object, (ox.NamedNode, ox.BlankNode)) and (
                         step + 1 < CONTEXT_STEPS or quad.predicate == part_of):
                     reached.add(quad.object)
+                if step == 0 and quad.predicate.value in SIBLING_LINKS:
+                    linked.add(quad.object)
+            if nowhere and step == 1 and not described:
+                empty.add(node)
         frontier = reached - seen
         step += 1
-    for quad in new_quads:  # the siblings a shape compares a new resource with
-        if quad.predicate.value in SIBLING_LINKS:
-            for link in store.quads_for_pattern(None, quad.predicate, quad.object):
-                if link.graph_name in graphs:
-                    for sibling in (*store.quads_for_pattern(link.subject, None, None),
-                                    *store.quads_for_pattern(None, None, link.subject)):
-                        if sibling.graph_name in graphs:
-                            found[sibling] = None
-    return list(found)
+    siblings = {q.subject for node in linked for q in store.quads_for_pattern(None, None, node)
+                if q.graph_name in graphs and q.predicate.value in SIBLING_LINKS}
+    referrers: set[ox.Term] = set()
+    for node in pointed_at | empty | siblings:
+        for quad in store.quads_for_pattern(None, None, node):
+            if quad.graph_name in graphs:
+                yield quad
+                if node in pointed_at and quad.predicate.value in REFERRER_LINKS:
+                    referrers.add(quad.subject)
+    for node in (referrers | siblings) - seen:
+        for quad in store.quads_for_pattern(node, None, None):
+            if quad.graph_name in graphs:
+                yield quad
 
 
 def _graph_from_files(project: Project, sources: Iterable[Any]) -> rdflib.Graph:
