@@ -1184,7 +1184,9 @@ def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
     ``sh:targetObjectsOf`` does), with the triples of those pointing by :data:`REFERRER_LINKS`;
     the siblings, the other resources pointing along :data:`SIBLING_LINKS` at what ``start``
     (step 0) or ``linked`` point at, with their triples and the triples pointing at them; with
-    ``nowhere``, the triples pointing at a resource of step 1 that has no triples of its own.
+    ``nowhere``, the triples pointing at a resource of step 1 that has no triples of its own
+    (only when ``graphs`` hold the ontology and vocabularies: without them every class and
+    concept is described nowhere, and everything pointing at it would come in).
     Each resource's triples are read once (a quad may still come twice, by two reaches).
     """
     linked = set(linked)
