@@ -50,12 +50,13 @@ graph (``tests/test_similar.py`` compares them).
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from hrgraph.errors import InputError
@@ -322,15 +323,45 @@ class Ranked:
 
 def ranked(a: Demand, b: Demand, value: int | None = None) -> Ranked:
     """``b`` as an entry of ``a``'s list."""
-    value = score(a, b) if value is None else value
-    return Ranked((-value, -len(a.targets & b.targets), b.iri))
+    return Ranked(_key(a, b, score(a, b) if value is None else value))
+
+
+def _key(a: Demand, b: Demand, value: int) -> tuple[int, int, str]:
+    return (-value, -len(a.targets & b.targets), b.iri)
+
+
+def scores_at_least(a: Demand, others: Sequence[Demand], floor: int) -> list[tuple[Demand, int]]:
+    """The demands of ``others`` whose :func:`score` with ``a`` is ``floor`` or more, with it.
+
+    The same scores as :func:`score`, computed by rapidfuzz's own loop over the quotes
+    (``process.extract`` with a cut-off): only the pairs near the floor reach Python, which at
+    10M triples compares some 10^8 pairs (a group of people concerned by thousands of demands).
+    """
+    choices: list[str] = []
+    owner: list[int] = []
+    for i, b in enumerate(others):
+        choices += b.quotes
+        owner += [i] * len(b.quotes)
+    top: dict[int, int] = {}
+    cutoff = max(0.0, (floor - 1) / 10)  # below the floor after rounding; checked exactly next
+    for x in a.quotes:
+        for _choice, ratio, j in process.extract(x, choices, scorer=fuzz.token_set_ratio,
+                                                 processor=None, limit=None,
+                                                 score_cutoff=cutoff):
+            value = round(ratio * 10)
+            if value > top.get(owner[j], -1):
+                top[owner[j]] = value
+    return [(others[i], value) for i, value in sorted(top.items()) if value >= floor]
 
 
 def best(a: Demand, others: Iterable[Demand], settings: Settings) -> list[Ranked]:
-    """The ``top_k`` best of ``others`` for ``a`` at or above the minimum score."""
+    """The ``top_k`` best of ``others`` related to ``a`` (:func:`related`), at or above the
+    minimum score. Scored first: most pairs score below the floor, and scoring them together is
+    cheaper than asking each whether it is related."""
     floor = round(settings.min_score * 1000)
-    entries = [r for b in others if (r := ranked(a, b)).score >= floor]
-    return sorted(entries)[:settings.top_k]
+    keys = [_key(a, b, value) for b, value in scores_at_least(a, list(others), floor)
+            if related(a, b)]
+    return [Ranked(key) for key in heapq.nsmallest(settings.top_k, keys)]
 
 
 class Index:
@@ -359,6 +390,10 @@ class Index:
     def related(self, a: Demand) -> list[Demand]:
         """The demands to compare with ``a``: related to it (and sharing a target when
         ``by_target``)."""
+        return [b for b in self.candidates(a) if related(a, b)]
+
+    def candidates(self, a: Demand) -> list[Demand]:
+        """The demands of ``a``'s keys, related to it or not (:func:`best` asks)."""
         found: set[str] = set()
         for action in a.actions:
             if self.by_target:
@@ -369,7 +404,7 @@ class Index:
                 found.update(self.own.get((action, concept), ()))
             for concept in a.concepts:  # theirs is ours or wider
                 found.update(self.wide.get((action, concept), ()))
-        return [b for iri in sorted(found) if related(a, b := self.demands[iri])]
+        return [self.demands[iri] for iri in sorted(found)]
 
 
 # --------------------------------------------------------------------------- writing
@@ -413,7 +448,7 @@ def compute(project: Project, store: ox.Store, *, by_target: bool | None = None
     index = Index(read_demands(store, terms, concepts), by_target)
     quads: list[ox.Quad] = []
     for iri, demand in index.demands.items():
-        quads += _quads(project, iri, best(demand, index.related(demand), settings))
+        quads += _quads(project, iri, best(demand, index.candidates(demand), settings))
     return quads
 
 
