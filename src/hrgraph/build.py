@@ -216,15 +216,14 @@ def _build(project: Project, sources: list, *, say: Progress,
         # store, in its default graph: the SHACL engine reads that natively, and loading it from
         # the same input is faster than copying it out of the store afterwards. A graph too
         # large to hold twice is validated a part at a time instead (validate_in_parts).
-        in_parts = validated_bytes > PARTS_ABOVE
-        checked = ox.Store()
+        checked = None if validated_bytes > PARTS_ABOVE else ox.Store()
         for source, data, fmt in plain:
             load.bulk_load(project, store, source.path, data, fmt, graph=source.graph)
-            if source.kind in VALIDATED_KINDS and not in_parts:
+            if source.kind in VALIDATED_KINDS and checked is not None:
                 load.bulk_load(project, checked, source.path, data, fmt, graph=ox.DefaultGraph())
         del plain
         stores.add_quads(store, quads)
-        if not in_parts:
+        if checked is not None:
             checked.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads
                                 if graph_kind(project, q.graph_name) in VALIDATED_KINDS)
         del quads
@@ -232,7 +231,7 @@ def _build(project: Project, sources: list, *, say: Progress,
         if moved:
             say(f"keeping {len(moved.to_private):,} triples of or about confidential resources "
                 "in private graphs")
-            if not in_parts:
+            if checked is not None:
                 _leave_unchecked(project, store, checked, moved.to_private)
         say("reasoning")
         inferred = reason.materialise(project, store)
@@ -240,7 +239,7 @@ def _build(project: Project, sources: list, *, say: Progress,
         say("suggesting similar demands")
         similar.rebuild_graph(project, store)
         say("validating")
-        if in_parts:
+        if checked is None:
             with bars.bar(desc="validating", unit="triple") as shown:
                 def moved_on(done: int, total: int) -> None:
                     shown.total = total

@@ -1153,6 +1153,8 @@ CONTEXT_STEPS = 3
 #: and the source conflicts about them.
 SIBLING_LINKS = frozenset({"https://w3id.org/hrgraph/ontology#assessedDemand"})
 
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
+
 #: Links by which a resource is described from elsewhere: the resources pointing at it this way
 #: come into its context with their triples. A possible identity (``hrsh:PossiblySameAs``) is
 #: recorded by a ``hrg:IdentityQuestion`` that is ``hrg:about`` both actors and cites a source.
@@ -1186,12 +1188,16 @@ def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
     (step 0) or ``linked`` point at, with their triples and the triples pointing at them; with
     ``nowhere``, the triples pointing at a resource of step 1 that has no triples of its own
     (only when ``graphs`` hold the ontology and vocabularies: without them every class and
-    concept is described nowhere, and everything pointing at it would come in).
+    concept is described nowhere, and everything pointing at it would come in), other than the
+    classes it is reached by ``rdf:type`` only.
     Each resource's triples are read once (a quad may still come twice, by two reaches).
     """
     linked = set(linked)
     seen: set[ox.Term] = set()
     empty: set[ox.Term] = set()
+    # What step 0 refers to other than by rdf:type: a class described nowhere (oa:TextQuoteSelector)
+    # is pointed at by every resource of its class in the graph, and no shape looks back at it.
+    referred: set[ox.Term] = set()
     frontier = set(start)
     step = 0
     while frontier:
@@ -1209,7 +1215,9 @@ def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
                     reached.add(quad.object)
                 if step == 0 and quad.predicate.value in SIBLING_LINKS:
                     linked.add(quad.object)
-            if nowhere and step == 1 and not described:
+                if nowhere and step == 0 and quad.predicate != _RDF_TYPE:
+                    referred.add(quad.object)
+            if nowhere and step == 1 and not described and node in referred:
                 empty.add(node)
         frontier = reached - seen
         step += 1
