@@ -293,8 +293,10 @@ def read_demands(store: ox.Store, terms: _Terms, graph: Concepts) -> dict[str, D
 
 def related(a: Demand, b: Demand) -> bool:
     """Whether two demands are related (see the module docstring)."""
-    return (a.iri != b.iri and not a.documents & b.documents and bool(a.actions & b.actions)
-            and bool(a.concepts & b.wider or b.concepts & a.wider))
+    # isdisjoint makes no sets: this runs for every pair above the score floor
+    return (a.iri != b.iri and a.documents.isdisjoint(b.documents)
+            and not a.actions.isdisjoint(b.actions)
+            and not (a.concepts.isdisjoint(b.wider) and b.concepts.isdisjoint(a.wider)))
 
 
 # --------------------------------------------------------------------------- ranking
