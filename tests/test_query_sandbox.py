@@ -89,7 +89,7 @@ def test_the_check_itself_connects_without_a_sandbox(tcp):
 def test_without_any_mechanism_the_worker_refuses(built_project, tcp):
     """No seccomp, no namespace: the worker answers with a refusal and runs nothing."""
     request = pickle.dumps((str(built_project.store_path), service_query(tcp.port), None, 10,
-                            None, None, False))
+                            None, None, False, None))
     code = textwrap.dedent("""
         import sys
         from hrgraph import _query_worker

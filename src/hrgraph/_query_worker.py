@@ -32,6 +32,7 @@ from __future__ import annotations
 import errno
 import os
 import pickle
+import resource
 import socket
 import struct
 import sys
@@ -159,6 +160,17 @@ def _unshare_network() -> None:
         raise OSError(code, os.strerror(code))
 
 
+def limit_memory(size: int) -> None:
+    """Let this process allocate at most ``size`` bytes of data (``RLIMIT_DATA``: the heap and
+    private writable mappings, not the store's files): a query that would exhaust the machine's
+    memory stops here (the engine aborts on a failed allocation) instead of making the kernel
+    kill some other process. Never above the hard limit already set."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        size = min(size, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (size, hard))
+
+
 def _send(stream: Any, *message: Any) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(struct.pack(">Q", len(data)) + data)
@@ -169,12 +181,15 @@ def main() -> None:
     """Worker entry point: read one request from stdin, answer on stdout.
 
     Request: a pickled ``(store_path, sparql, substitutions, limit, hidden, dataset,
-    allow_network)``. Answers are length-prefixed pickles: ``("ready",)`` once the store is open,
+    allow_network, memory)``, ``memory`` the bytes of data the worker may allocate, or None.
+    Answers are length-prefixed pickles: ``("ready",)`` once the store is open,
     then ``("result", fields)`` or ``(error_kind, message)``.
     """
     out = sys.stdout.buffer
-    store_path, sparql, substitutions, limit, hidden, dataset, allow_network = pickle.load(
-        sys.stdin.buffer)
+    (store_path, sparql, substitutions, limit, hidden, dataset, allow_network,
+     memory) = pickle.load(sys.stdin.buffer)
+    if memory is not None:
+        limit_memory(memory)
     if not allow_network and os.environ.get(SANDBOX_SETTING, "").lower() != "off":
         try:
             forbid_network()
@@ -192,6 +207,8 @@ def main() -> None:
         result = execute(store, sparql, substitutions, limit, hidden, dataset)
     except SyntaxError as exc:
         _send(out, "syntax-error", str(exc))
+    except MemoryError:
+        _send(out, "memory-error", "")
     except OSError as exc:
         _send(out, "store-error", str(exc))
     except Exception as exc:  # an evaluation error of the engine: report, never hang the parent

@@ -72,3 +72,9 @@ class QueryTimeout(StoreError):
     """A query ran past its time limit and was stopped."""
 
     exit_code = 3
+
+
+class QueryTooLarge(StoreError):
+    """A query needed more memory than a query worker may have, and was stopped."""
+
+    exit_code = 3

@@ -53,7 +53,7 @@ import yaml
 
 from hrgraph import _query_worker, guard
 from hrgraph._query_worker import RawResult, execute
-from hrgraph.errors import InputError, QueryTimeout, StoreError, UsageError
+from hrgraph.errors import InputError, QueryTimeout, QueryTooLarge, StoreError, UsageError
 from hrgraph.project import Project
 from hrgraph.terms import ID_PREFIXES, LINKED_PREFIXES, VOCAB_PREFIXES, WELL_KNOWN_PREFIXES
 
@@ -1018,6 +1018,39 @@ class Rows:
 _WORKER_SCRIPT = str(Path(_query_worker.__file__).resolve())
 
 
+#: How many megabytes of data a query worker may allocate (``off``: no limit). By default a
+#: quarter of the machine's memory, at least 1,024: a query whose evaluation would take all of
+#: it is stopped instead of the kernel killing whatever else runs (a build, the web server).
+MEMORY_SETTING = "HRGRAPH_QUERY_MEMORY_MB"
+
+
+def worker_memory() -> int | None:
+    """The bytes of data a query worker may allocate (:data:`MEMORY_SETTING`), or None.
+
+    Raises:
+        UsageError: the setting is neither a whole number of megabytes nor ``off``.
+    """
+    text = os.environ.get(MEMORY_SETTING, "").strip()
+    if text.lower() == "off":
+        return None
+    if text:
+        if not text.isdigit() or int(text) < 1:
+            raise UsageError(f"{MEMORY_SETTING} must be a whole number of megabytes or 'off', "
+                             f"not {text!r}")
+        return int(text) * 2**20
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return None
+    return max(total // 4, 2**30)
+
+
+def _too_large(memory: int | None) -> QueryTooLarge:
+    return QueryTooLarge(f"the query needed more than {(memory or 0) // 2**20:,} MB of memory and "
+                         "was stopped; narrow it down (fewer optional parts, a LIMIT) or allow "
+                         f"more ({MEMORY_SETTING})")
+
+
 def _worker_command() -> list[str]:
     # -P (Python 3.11+): do not put the current directory first on sys.path; run_path does not
     # add the script's directory either, so no file next to the worker can shadow a module.
@@ -1048,8 +1081,9 @@ def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] 
                    allow_network: bool = False) -> RawResult:
     if not (store_path / "CURRENT").is_file():
         raise StoreError(f"there is no store at {store_path} yet: run 'hrgraph build' first")
+    memory = worker_memory()
     request = pickle.dumps((str(store_path), sparql, substitutions, limit, hidden, dataset,
-                            allow_network))
+                            allow_network, memory))
     with tempfile.TemporaryFile() as errors:
         try:
             process = subprocess.Popen(_worker_command(), stdin=subprocess.PIPE,
@@ -1084,11 +1118,15 @@ def _run_in_worker(store_path: Path, sparql: str, substitutions: dict[str, Any] 
         if message is None:
             errors.seek(0)
             detail = errors.read().decode("utf-8", errors="replace").strip().splitlines()
+            if any("memory allocation of" in line for line in detail):  # Rust's abort message
+                raise _too_large(memory)
             raise StoreError("the query worker stopped unexpectedly"
                              + (f": {detail[-1]}" if detail else ""))
     status, payload = message
     if status == "result":
         return RawResult(**payload)
+    if status == "memory-error":
+        raise _too_large(memory)
     if status == "syntax-error":
         raise InputError(f"the SPARQL query does not parse: {payload}")
     if status == "store-error":
