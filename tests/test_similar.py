@@ -397,3 +397,39 @@ def test_above_compare_all_up_to_only_related_demands_sharing_a_target_are_compa
     assert graph(fresh) == graph(project)
     contribute.remove_contribution(project, result.id)
     assert graph(project) == before
+
+
+def _demand(iri: str, quotes: tuple[str, ...], *, document: str = "doc/a",
+            concepts: frozenset[str] = frozenset({"topic/x"}),
+            targets: frozenset[str] = frozenset()) -> similar.Demand:
+    processed = tuple(sorted({p for q in quotes if (p := default_process(q))}))
+    return similar.Demand(iri, frozenset({document}), frozenset({"action/release"}), concepts,
+                          concepts, processed, targets)
+
+
+def test_best_is_the_top_k_of_every_related_pair_scored() -> None:
+    """:func:`similar.best` stops reading once it has ``top_k`` related demands: the same list
+    as scoring and ranking every pair, with ties at the last score (ranked by shared targets,
+    then IRI), demands of the same document and unrelated ones among the best, and demands
+    with quotes in two languages (their best quote counts, wherever it comes)."""
+    a = _demand("d/a", ("Release Ales Bialiatski now", "Вызваліць Алеся Бяляцкага"),
+                targets=frozenset({"p/ales", "p/valiantsin"}))
+    texts = ["Release Ales Bialiatski now", "Release Ales Bialiatski",
+             "release ales bialiatski now!", "Release Valiantsin Stefanovich now",
+             "Release Marfa Rabkova now",
+             "Вызваліць Алеся Бяляцкага", "Release all political prisoners now"]
+    others = []
+    for n, text in enumerate(texts * 3):
+        others.append(_demand(
+            f"d/{n:02d}", (text,) if n % 4 else (text, "Free them"),
+            document="doc/a" if n % 7 == 0 else f"doc/{n}",  # some share a's document
+            concepts=frozenset({"topic/y"}) if n % 5 == 0 else frozenset({"topic/x"}),
+            targets=frozenset({"p/ales"}) if n % 2 else frozenset({"p/ales", "p/valiantsin"})))
+    for top_k in (1, 3, 5, 40):
+        for min_score in (0.0, 0.6, 0.95):
+            settings = similar.Settings(top_k=top_k, min_score=min_score)
+            floor = round(min_score * 1000)
+            everything = sorted(r for b in others if similar.related(a, b)
+                                and (r := similar.ranked(a, b)).score >= floor)
+            assert similar.best(a, reversed(others), settings) == everything[:top_k]
+    assert similar.best(a, others, similar.Settings(top_k=0)) == []

@@ -52,7 +52,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -332,37 +332,44 @@ def _key(a: Demand, b: Demand, value: int) -> tuple[int, int, str]:
     return (-value, -len(a.targets & b.targets), b.iri)
 
 
-def scores_at_least(a: Demand, others: Sequence[Demand], floor: int) -> list[tuple[Demand, int]]:
-    """The demands of ``others`` whose :func:`score` with ``a`` is ``floor`` or more, with it.
+def best(a: Demand, others: Iterable[Demand], settings: Settings) -> list[Ranked]:
+    """The ``top_k`` best of ``others`` related to ``a`` (:func:`related`), at or above the
+    minimum score.
 
     The same scores as :func:`score`, computed by rapidfuzz's own loop over the quotes
-    (``process.extract`` with a cut-off): only the pairs near the floor reach Python, which at
-    10M triples compares some 10^8 pairs (a group of people concerned by thousands of demands).
+    (``process.extract``, best first, with a cut-off); only the best reach Python: once
+    ``top_k`` related demands are found, the rest score lower than the last of them (or tie with
+    it, and are still ranked). At 10M generated triples a demand is compared with up to 3,000
+    others sharing a group of people as a target, almost all above the floor.
     """
+    if not settings.top_k:
+        return []
+    others = list(others)
     choices: list[str] = []
     owner: list[int] = []
     for i, b in enumerate(others):
         choices += b.quotes
         owner += [i] * len(b.quotes)
-    top: dict[int, int] = {}
-    cutoff = max(0.0, (floor - 1) / 10)  # below the floor after rounding; checked exactly next
-    for x in a.quotes:
-        for _choice, ratio, j in process.extract(x, choices, scorer=fuzz.token_set_ratio,
-                                                 processor=None, limit=None,
-                                                 score_cutoff=cutoff):
-            value = round(ratio * 10)
-            if value > top.get(owner[j], -1):
-                top[owner[j]] = value
-    return [(others[i], value) for i, value in sorted(top.items()) if value >= floor]
-
-
-def best(a: Demand, others: Iterable[Demand], settings: Settings) -> list[Ranked]:
-    """The ``top_k`` best of ``others`` related to ``a`` (:func:`related`), at or above the
-    minimum score. Scored first: most pairs score below the floor, and scoring them together is
-    cheaper than asking each whether it is related."""
     floor = round(settings.min_score * 1000)
-    keys = [_key(a, b, value) for b, value in scores_at_least(a, list(others), floor)
-            if related(a, b)]
+    cutoff = max(0.0, (floor - 1) / 10)  # below the floor after rounding; checked exactly next
+    # one list per quote of ``a``, best first; merged, each demand comes first at its best score
+    lists = [((round(ratio * 10), j) for _choice, ratio, j in process.extract(
+        x, choices, scorer=fuzz.token_set_ratio, processor=None, limit=None,
+        score_cutoff=cutoff)) for x in a.quotes]
+    keys: list[tuple[int, int, str]] = []
+    seen: set[int] = set()
+    last: int | None = None  # the score of the top_k-th related demand found
+    for value, j in heapq.merge(*lists, key=lambda entry: -entry[0]):
+        if value < floor or (last is not None and value < last):
+            break
+        if owner[j] in seen:
+            continue
+        seen.add(owner[j])
+        b = others[owner[j]]
+        if related(a, b):
+            keys.append(_key(a, b, value))
+            if last is None and len(keys) == settings.top_k:
+                last = value
     return [Ranked(key) for key in heapq.nsmallest(settings.top_k, keys)]
 
 
