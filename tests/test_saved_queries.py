@@ -578,13 +578,15 @@ def test_candidate_repeats(rows) -> None:
     # reiteration: the statement's 3.1 (EU–Belarus dialogue) shares the group and the dialogue
     # with the joint position's party-to-dialogue demand. 3.2 shares only the group, and is
     # about another mechanism (the US–Belarus dialogue): not suggested.
-    # GROUP_CONCAT has no defined order: compare the shared targets as a set.
+    # The pairs come from the similar-demand suggestions (0.815: tests/test_similar.py), where
+    # the statement's 2.3 bullets also list the letter's demands they curatedly reiterate (not
+    # suggested here). GROUP_CONCAT has no defined order: compare the shared targets as a set.
     id_ = "https://w3id.org/hrgraph/id/"
-    found = rows("candidate-repeats", ("demand", "other_demand", "shared_targets"))
-    assert [(a, b, set(targets.split())) for a, b, targets in found] == [
+    found = rows("candidate-repeats", ("demand", "other_demand", "shared_targets", "score"))
+    assert [(a, b, set(targets.split()), score) for a, b, targets, score in found] == [
         (cp("c3-1"), jp("party-to-dialogue"),
          {f"{id_}group/belarusian-human-rights-community",
-          f"{id_}mechanism/eu-belarus-human-rights-dialogue"}),
+          f"{id_}mechanism/eu-belarus-human-rights-dialogue"}, "0.815"),
     ]
 
 
