@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 from hrgraph import store as stores
@@ -88,3 +89,30 @@ def test_a_build_validating_by_parts_reports_as_one_validating_the_whole(
     assert (parts.violations, parts.warnings, parts.graphs) == (
         whole.violations, whole.warnings, whole.graphs)
     assert whole.violations >= 2
+
+
+def test_a_part_s_context_leaves_out_other_files_instances_of_a_class_described_nowhere(
+        planted: Project) -> None:
+    """A class no validated graph describes (``oa:TextQuoteSelector``) is pointed at by every
+    selector of the graph: the context of one file must not bring the others' in (at 1M it
+    brought 90,000 type triples into every part, and the parts grew with the graph)."""
+    from hrgraph.validate import VALIDATED_KINDS, _graph_kind, _part_context
+
+    store = stores.open_store(planted, read_only=True)
+    validated = sorted((g for g in store.named_graphs() if _graph_kind(planted, g.value)
+                        in VALIDATED_KINDS), key=lambda g: g.value)
+    letter = next(g for g in validated if g.value.endswith("open-letter-2015-12-09"))
+    selector = "http://www.w3.org/ns/oa#TextQuoteSelector"
+    typed = {q.subject for q in store.quads_for_pattern(None, None, None, letter)
+             if q.object.value == selector}
+    assert typed  # the letter's own selectors, and every other file's, are of that class
+    context = list(_part_context(planted, store, [letter], validated))
+    in_context = {q.subject for q in context if q.object.value == selector}
+    assert typed <= in_context
+    others = {q.subject for q in store.quads_for_pattern(None, None, ox.NamedNode(selector))}
+    assert others - typed  # there are other files' selectors to leave out ...
+    # ... and only those the letter's resources reach come in (a quote it cites, two steps)
+    reached = {q.object for q in context} | {q.subject for q in context
+                                             if q.subject not in in_context}
+    assert in_context - typed <= reached
+    assert len(in_context) < len(others)
