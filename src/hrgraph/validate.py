@@ -29,7 +29,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1071,8 +1071,9 @@ def _part_context(project: Project, store: ox.Store, part: list[ox.NamedNode],
         subjects |= found
         if _graph_kind(project, graph.value) == "data":
             pointed_at |= found
+    data = {g for g in validated if _graph_kind(project, g.value) == "data"}
     return _reach(store, set(validated), subjects, pointed_at,
-                  ox.NamedNode(project.ontology_ns + "partOf"), nowhere=True)
+                  ox.NamedNode(project.ontology_ns + "partOf"), nowhere=data)
 
 
 def _owner(store: ox.Store, focus: str, part_of: dict[ox.NamedNode, int]) -> int:
@@ -1177,7 +1178,8 @@ def _neighbourhood(store: ox.Store, graphs: set[ox.NamedNode], new_quads: list[o
 
 def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
            pointed_at: set[ox.Term], part_of: ox.NamedNode, *,
-           linked: Iterable[ox.Term] = (), nowhere: bool = False) -> Iterator[ox.Quad]:
+           linked: Iterable[ox.Term] = (), nowhere: Collection[ox.NamedNode] = ()
+           ) -> Iterator[ox.Quad]:
     """The quads of ``graphs`` a shape can read when validating the resources ``start``.
 
     Forward: the triples of ``start`` (step 0), of what they refer to, for
@@ -1186,17 +1188,20 @@ def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
     ``sh:targetObjectsOf`` does), with the triples of those pointing by :data:`REFERRER_LINKS`;
     the siblings, the other resources pointing along :data:`SIBLING_LINKS` at what ``start``
     (step 0) or ``linked`` point at, with their triples and the triples pointing at them; with
-    ``nowhere``, the triples pointing at a resource of step 1 that has no triples of its own
+    ``nowhere`` (graphs of data), the triples pointing at a resource of step 1 that has no
+    triples of its own and that a triple of those graphs points at other than by ``rdf:type``
     (only when ``graphs`` hold the ontology and vocabularies: without them every class and
-    concept is described nowhere, and everything pointing at it would come in), other than the
-    classes it is reached by ``rdf:type`` only.
+    concept is described nowhere, and everything pointing at it would come in). So a class
+    described nowhere (``oa:SpecificResource``, the ``rdfs:range`` of ``hrg:quotedFrom`` in the
+    ontology) never brings in the type triples of all its instances.
     Each resource's triples are read once (a quad may still come twice, by two reaches).
     """
     linked = set(linked)
     seen: set[ox.Term] = set()
     empty: set[ox.Term] = set()
-    # What step 0 refers to other than by rdf:type: a class described nowhere (oa:TextQuoteSelector)
-    # is pointed at by every resource of its class in the graph, and no shape looks back at it.
+    # What the data of step 0 refers to other than by rdf:type: a class described nowhere
+    # (oa:TextQuoteSelector) is pointed at by every resource of its class in the graph, and no
+    # shape looks back at it.
     referred: set[ox.Term] = set()
     frontier = set(start)
     step = 0
@@ -1215,7 +1220,7 @@ def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
                     reached.add(quad.object)
                 if step == 0 and quad.predicate.value in SIBLING_LINKS:
                     linked.add(quad.object)
-                if nowhere and step == 0 and quad.predicate != _RDF_TYPE:
+                if step == 0 and quad.graph_name in nowhere and quad.predicate != _RDF_TYPE:
                     referred.add(quad.object)
             if nowhere and step == 1 and not described and node in referred:
                 empty.add(node)
