@@ -14,7 +14,13 @@ import pytest
 from hrgraph import store as stores
 from hrgraph.build import build
 from hrgraph.project import Project
-from hrgraph.validate import validate_in_parts, validate_store
+from hrgraph.validate import (
+    VALIDATED_KINDS,
+    _graph_kind,
+    _part_context,
+    validate_in_parts,
+    validate_store,
+)
 
 STATEMENT = Path("data/documents/concerted-position-2016.ttl")
 
@@ -91,16 +97,19 @@ def test_a_build_validating_by_parts_reports_as_one_validating_the_whole(
     assert whole.violations >= 2
 
 
+def _validated(project: Project, store) -> list[ox.NamedNode]:
+    """The validated graphs in order, as validate_in_parts takes them."""
+    return sorted((g for g in store.named_graphs() if _graph_kind(project, g.value)
+                   in VALIDATED_KINDS), key=lambda g: g.value)
+
+
 def test_a_part_s_context_leaves_out_other_files_instances_of_a_class_described_nowhere(
         planted: Project) -> None:
     """A class no validated graph describes (``oa:TextQuoteSelector``) is pointed at by every
     selector of the graph: the context of one file must not bring the others' in (at 1M it
     brought 90,000 type triples into every part, and the parts grew with the graph)."""
-    from hrgraph.validate import VALIDATED_KINDS, _graph_kind, _part_context
-
     store = stores.open_store(planted, read_only=True)
-    validated = sorted((g for g in store.named_graphs() if _graph_kind(planted, g.value)
-                        in VALIDATED_KINDS), key=lambda g: g.value)
+    validated = _validated(planted, store)
     letter = next(g for g in validated if g.value.endswith("open-letter-2015-12-09"))
     selector = "http://www.w3.org/ns/oa#TextQuoteSelector"
     typed = {q.subject for q in store.quads_for_pattern(None, None, None, letter)
@@ -123,11 +132,8 @@ def test_the_ontology_s_context_leaves_out_the_instances_of_a_range_described_no
     """``hrg:quotedFrom rdfs:range oa:SpecificResource``: the ontology points at a class no
     validated graph describes; the part holding the ontology must not bring in the type triple
     of every quote of the graph (at 10M, 469,724 of them came into one part)."""
-    from hrgraph.validate import VALIDATED_KINDS, _graph_kind, _part_context
-
     store = stores.open_store(planted, read_only=True)
-    validated = sorted((g for g in store.named_graphs() if _graph_kind(planted, g.value)
-                        in VALIDATED_KINDS), key=lambda g: g.value)
+    validated = _validated(planted, store)
     ontology = [g for g in validated if _graph_kind(planted, g.value) == "ontology"]
     quote = ox.NamedNode("http://www.w3.org/ns/oa#SpecificResource")
     assert any(store.quads_for_pattern(None, None, quote, ontology[0]))

@@ -1225,7 +1225,7 @@ def _reach(store: ox.Store, graphs: set[ox.NamedNode], start: set[ox.Term],
                     linked.add(quad.object)
                 if step == 0 and quad.graph_name in nowhere and quad.predicate != _RDF_TYPE:
                     referred.add(quad.object)
-            if nowhere and step == 1 and not described and node in referred:
+            if step == 1 and not described and node in referred:  # only with nowhere
                 empty.add(node)
         frontier = reached - seen
         step += 1
