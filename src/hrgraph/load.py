@@ -66,6 +66,17 @@ _MAYBE_NOT_XML = re.compile(
     rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|\\[bf]"
     rb"|\\u(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})"
     rb"|\\U0000(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+
+
+def _maybe_not_xml(data: bytes) -> bool:
+    """Whether ``data`` matches :data:`_MAYBE_NOT_XML`, answered without the regular expression
+    when none of its three kinds of bytes occurs (the expression alone took 0.24 s for a file of
+    13 MB; these tests 0.03 s)."""
+    if (len(data.translate(None, _CONTROL_BYTES)) == len(data) and b"\\" not in data
+            and b"\xef\xbf" not in data):
+        return False
+    return _MAYBE_NOT_XML.search(data) is not None
 
 _FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -156,20 +167,19 @@ def parse_file(project: Project, path: str | os.PathLike, *, graph: str | None =
             data = xmlinput.reserialise(data, path=shown)
 
         try:
-            relabel = _BlankNodeLabels(target.value)
-            quads = [_into_graph(relabel(q), target, project)
-                     for q in ox.parse(input=data, format=fmt)]
+            place = _Placing(target, project)
+            quads = [place(q) for q in ox.parse(input=data, format=fmt)]
         except SyntaxError as exc:
             raise _syntax_error(exc, original, shown=shown, fmt=fmt,
                                 exact_lines=not rewritten) from None
         except ValueError as exc:  # e.g. an unsupported feature of a format
             raise InputError(guard.shorten(str(exc), 200), path=shown) from None
         except MemoryError as exc:  # one token over the parser's buffer
-            quads = [_into_graph(q, target, project)
-                     for q in _parse_large(data, fmt, exc, shown=shown)]
+            place = _Placing(target, project)
+            quads = [place(q) for q in _parse_large(data, fmt, exc, shown=shown)]
     if not quads:
         raise InputError("file has no triples", path=shown)
-    if _MAYBE_NOT_XML.search(original):
+    if _maybe_not_xml(original):
         _check_characters(quads, original, shown=shown)
     log.debug("parsed %s: %d triples", shown, len(quads))
     return quads
@@ -182,7 +192,7 @@ def bulk_format(path: str | os.PathLike, data: bytes) -> ox.RdfFormat | None:
     :func:`parse_file`). The test is coarse: text that merely looks like a blank node takes the
     ordinary path, which gives the same triples."""
     fmt = rdf_format(path)
-    if _MAYBE_NOT_XML.search(data):  # parse_file checks the characters of every term
+    if _maybe_not_xml(data):  # parse_file checks the characters of every term
         return None
     if fmt == ox.RdfFormat.N_TRIPLES and b"_:" not in data:
         return fmt
@@ -205,7 +215,7 @@ def bulk_load(project: Project, store: ox.Store, path: str | os.PathLike, data: 
     """
     target = graph if isinstance(graph, ox.DefaultGraph) else ox.NamedNode(graph)
     shown = _display(project, Path(path))
-    if _MAYBE_NOT_XML.search(data):  # bulk_format sends such files to parse_file
+    if _maybe_not_xml(data):  # bulk_format sends such files to parse_file
         _check_characters(list(ox.parse(data, format=fmt)), data, shown=shown)
     try:
         store.bulk_load(input=data, format=fmt, to_graph=target)
@@ -368,39 +378,37 @@ def _line_of(character: str, data: bytes) -> int | None:
     return data.count(b"\n", 0, found.start()) + 1 if found else None
 
 
-class _BlankNodeLabels:
-    """Gives the blank nodes of one file labels of their own, the same in every build.
+class _Placing:
+    """Puts a parsed quad into its place: the file's graph (``target``) unless it names a project
+    graph of its own, its blank nodes with labels of the file's own, the same in every build.
 
     Labels are a hash of the file's graph and a counter in order of appearance, so ``_:b1`` in two
-    files are two nodes, and rebuilding unchanged files gives an identical store.
+    files are two nodes, and rebuilding unchanged files gives an identical store. One new quad per
+    parsed one (at 1M, two of them made parsing a changed file of 95,000 triples take 1.1 s).
     """
 
-    def __init__(self, graph: str) -> None:
-        self.prefix = "b" + hashlib.sha1(graph.encode()).hexdigest()[:8] + "x"
+    def __init__(self, target: ox.NamedNode, project: Project) -> None:
+        self.target = target
+        self.graph_base, self.inferred = project.graph_base, project.inferred_graph
+        self.prefix = "b" + hashlib.sha1(target.value.encode()).hexdigest()[:8] + "x"
         self.labels: dict[str, ox.BlankNode] = {}
 
-    def node(self, term: ox.Term) -> ox.Term:
-        if not isinstance(term, ox.BlankNode):
-            return term
+    def node(self, term: ox.BlankNode) -> ox.BlankNode:
         label = self.labels.get(term.value)
         if label is None:
             label = self.labels[term.value] = ox.BlankNode(f"{self.prefix}{len(self.labels)}")
         return label
 
     def __call__(self, quad: ox.Quad) -> ox.Quad:
-        graph = quad.graph_name
-        if isinstance(graph, ox.BlankNode):
-            graph = self.node(graph)
-        return ox.Quad(self.node(quad.subject), quad.predicate, self.node(quad.object), graph)
-
-
-def _into_graph(quad: ox.Quad, target: ox.NamedNode, project: Project) -> ox.Quad:
-    """The quad, moved into ``target`` unless it names a project graph of its own."""
-    name = quad.graph_name
-    if (isinstance(name, ox.NamedNode) and name.value.startswith(project.graph_base)
-            and name.value != project.inferred_graph):
-        return quad
-    return ox.Quad(quad.subject, quad.predicate, quad.object, target)
+        subject, obj, graph = quad.subject, quad.object, quad.graph_name
+        if isinstance(subject, ox.BlankNode):
+            subject = self.node(subject)
+        if isinstance(obj, ox.BlankNode):
+            obj = self.node(obj)
+        if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(self.graph_base)
+                and graph.value != self.inferred):
+            graph = self.target  # the default graph, or a graph not of the project
+        return ox.Quad(subject, quad.predicate, obj, graph)
 
 
 def _syntax_error(exc: SyntaxError, data: bytes, *, shown: str, fmt: ox.RdfFormat,
