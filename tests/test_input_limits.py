@@ -632,3 +632,18 @@ def test_duplicate_json_keys_are_refused(mini_project: Project, listener, text: 
 def test_parse_json_keeps_ordinary_objects() -> None:
     assert guard.parse_json(b'{"a": {"b": 1, "c": [{"b": 2}]}, "b": 3}', path="x") == {
         "a": {"b": 1, "c": [{"b": 2}]}, "b": 3}
+
+
+@pytest.mark.parametrize("text", [
+    *NOT_XML, *(escape(c) for c in NOT_XML), *(f"\\U{ord(c):08X}" for c in NOT_XML),
+    "\\b", "\\f", "\\uD800", "\\udfff", "\\U0000DBFF", "\xef\xbf\xbe", "plain",
+    "\\n \\t \\\" \\u00e9 \\U0001F600", "\\uFFFD", "\t\n\r", "é", ""])
+def test_the_fast_hint_agrees_with_its_expression(text: str) -> None:
+    """load._maybe_not_xml (three fast tests) says what load._MAYBE_NOT_XML says (the bytes of
+    each text as UTF-8, as Latin-1, where three of its letters are the bytes of U+FFFE, and
+    inside more text)."""
+    from hrgraph import load
+
+    for data in (text.encode("utf-8"), text.encode("latin-1", errors="ignore"),
+                 b"x" * 1000 + text.encode("utf-8") + b"y"):
+        assert load._maybe_not_xml(data) == (load._MAYBE_NOT_XML.search(data) is not None)

@@ -50,13 +50,22 @@ def state(project: Project) -> tuple[dict, list]:
     return graphs, results
 
 
+def reported(project: Project) -> list:
+    """The results the last build reported (kept in its manifest), blank nodes unnamed."""
+    return sorted(re.sub(r"_:\S+", "_:", repr(sorted(r.items())))
+                  for r in stores.read_manifest(project.store_path)["results"])
+
+
 def built_both_ways(project: Project) -> tuple:
-    """Build incrementally, then fully; both states and the incremental build's progress."""
+    """Build incrementally, then fully; both states and the incremental build's progress. The
+    two builds' reports are the same, result for result."""
     said: list[str] = []
     incremental = build(project, progress=said.append)
     after_incremental = state(project)
+    incremental_report = reported(project)
     full = build(project, full=True)
     after_full = state(project)
+    assert incremental_report == reported(project)
     assert (incremental.violations, incremental.warnings, incremental.inferred) == (
         full.violations, full.warnings, full.inferred)
     assert incremental.graphs == full.graphs
@@ -175,3 +184,74 @@ def test_an_identity_question_losing_its_source(project: Project) -> None:
     a, b, said, summary = built_both_ways(project)
     assert_same(a, b)
     assert summary.violations == 2 and said[0].startswith("rebuilding")
+
+
+def check_results(project: Project, check: str) -> set[str]:
+    """The focus nodes of the last build's results of one SPARQL check."""
+    return {r["focus_node"] for r in stores.read_manifest(project.store_path)["results"]
+            if r["constraint_component"] == f"SPARQL check checks/{check}"}
+
+
+def test_a_check_result_one_link_from_the_change(project: Project) -> None:
+    """A SPARQL check judged local runs again only near the change: a demand in one file comes to
+    target a person (in a new file) with no name; then the person gets a name, but not in
+    English, and the demand one link away from the change loses its result."""
+    demand = "https://w3id.org/hrgraph/id/demand/concerted-position-2016-c1-1"
+    person = "https://w3id.org/hrgraph/id/person/rebuild-test-nobody"
+    extra = project.root / "data/extra.ttl"
+    extra.write_text(f"<{demand}> <https://w3id.org/hrgraph/ontology#concernsPerson> <{person}> .\n"
+                     f"<{person}> a <http://xmlns.com/foaf/0.1/Person> .\n", encoding="utf-8")
+    a, b, said, _ = built_both_ways(project)
+    assert_same(a, b)
+    assert said[0].startswith("rebuilding 1 changed file")
+    assert demand in check_results(project, "target-without-label")
+    assert person in check_results(project, "person-without-english-name")
+    with extra.open("a", encoding="utf-8") as f:
+        f.write(f'<{person}> <http://www.w3.org/2004/02/skos/core#prefLabel> "Никто"@ru .\n')
+    a, b, said, _ = built_both_ways(project)
+    assert_same(a, b)
+    assert said[0].startswith("rebuilding 1 changed file")
+    assert demand not in check_results(project, "target-without-label")
+    assert person in check_results(project, "person-without-english-name")
+
+
+def test_a_check_reading_what_the_change_entails(project: Project) -> None:
+    """A local check reading only its focus node's own triples, where the change gives the focus
+    node a triple by inference alone (``hrg:signed`` is the inverse of ``hrg:signatory``)."""
+    (project.root / "queries/checks/signatory-outside-namespace.rq").write_text(
+        "#+ summary: A signatory whose IRI is not the project's.\n"
+        "PREFIX hrg: <https://w3id.org/hrgraph/ontology#>\n"
+        "SELECT ?focus ?value WHERE { ?focus hrg:signatory ?value "
+        'FILTER (!STRSTARTS(STR(?value), "https://w3id.org/hrgraph/id/")) }\n',
+        encoding="utf-8")
+    build(project)  # a full build: the checks changed
+    document = "https://w3id.org/hrgraph/id/document/concerted-position-2016"
+    assert document not in check_results(project, "signatory-outside-namespace")
+    (project.root / "data/extra.ttl").write_text(
+        f"<https://example.org/someone> <https://w3id.org/hrgraph/ontology#signed> <{document}>"
+        " .\n",
+        encoding="utf-8")
+    a, b, said, _ = built_both_ways(project)
+    assert_same(a, b)
+    assert said[0].startswith("rebuilding 1 changed file")
+    assert document in check_results(project, "signatory-outside-namespace")
+
+
+def test_a_label_gaining_and_losing_white_space(project: Project) -> None:
+    edit(project, STATEMENT, '"No systemic improvement', '" No systemic improvement')
+    a, b, _, _ = built_both_ways(project)
+    assert_same(a, b)
+    assert check_results(project, "untrimmed-label")
+    edit(project, STATEMENT, '" No systemic improvement', '"No systemic improvement')
+    a, b, _, _ = built_both_ways(project)
+    assert_same(a, b)
+    assert not check_results(project, "untrimmed-label")
+
+
+def test_a_changed_check_means_a_full_build(project: Project) -> None:
+    """Results of a check are kept only while its text is the same."""
+    check = project.root / "queries/checks/untrimmed-label.rq"
+    check.write_text(check.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    said: list[str] = []
+    build(project, progress=said.append)
+    assert said[0] == "building everything: the SPARQL checks changed"

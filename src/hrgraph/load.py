@@ -66,17 +66,22 @@ _MAYBE_NOT_XML = re.compile(
     rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]|\\[bf]"
     rb"|\\u(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})"
     rb"|\\U0000(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})")
+# The same, in three tests that are fast on large files (the expression above took 0.24 s on
+# a file of 13 MB, 0.5 s on one of 44 MB with escapes; these 0.03 s): a byte deleted by
+# translate, a non-character's first two bytes, an escape (a literal first byte: a fast search).
 _CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NON_CHARACTER = re.compile(rb"\xef\xbf[\xbe\xbf]")
+_ESCAPE = re.compile(
+    rb"\\(?:[bf]|u(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})"
+    rb"|U0000(?:00[01][0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2}))")
 
 
 def _maybe_not_xml(data: bytes) -> bool:
-    """Whether ``data`` matches :data:`_MAYBE_NOT_XML`, answered without the regular expression
-    when none of its three kinds of bytes occurs (the expression alone took 0.24 s for a file of
-    13 MB; these tests 0.03 s)."""
-    if (len(data.translate(None, _CONTROL_BYTES)) == len(data) and b"\\" not in data
-            and b"\xef\xbf" not in data):
-        return False
-    return _MAYBE_NOT_XML.search(data) is not None
+    """Whether :data:`_MAYBE_NOT_XML` matches somewhere in ``data``."""
+    return (len(data.translate(None, _CONTROL_BYTES)) != len(data)
+            or (b"\xef\xbf" in data and _NON_CHARACTER.search(data) is not None)
+            or (b"\\" in data and _ESCAPE.search(data) is not None))
+
 
 _FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,

@@ -371,6 +371,9 @@ class Replaced:
     added: list
     touched: set
     moved: Moved
+    #: The quads that left or entered the public inferred graph; ``None`` when it was computed
+    #: again whole (a change of axioms).
+    inferred: list | None = None
 
 
 def replace_graphs(project: Project, store: ox.Store, changes: dict[str, list],
@@ -427,6 +430,7 @@ def replace_graphs(project: Project, store: ox.Store, changes: dict[str, list],
     added += [q for q in moved.to_public if q.graph_name.value not in before]
     inferred = ox.NamedNode(project.inferred_graph)
     names = public_reasoning_graphs(project, store)
+    inferred_changes: list | None = None
     if axioms_changed:
         if not recompute_on_axioms:
             raise AxiomsChanged("a change states or drops axioms")
@@ -437,10 +441,11 @@ def replace_graphs(project: Project, store: ox.Store, changes: dict[str, list],
         gone, new = reason.update(store, axioms, graphs, inferred,
                            [(q.subject, q.predicate, q.object) for q in removed],
                            [(q.subject, q.predicate, q.object) for q in added])
+        inferred_changes = [ox.Quad(s, p, o, inferred) for s, p, o in [*gone, *new]]
         for s, p, o in gone:
             store.remove(ox.Quad(s, p, o, inferred))
         store.extend(ox.Quad(s, p, o, inferred) for s, p, o in new)
     materialise_private(project, store)
     touched = set(changes) | {project.private_graph(g) for g in changes} | moved.graphs(project)
     touched |= {project.inferred_graph, project.private_inferred_graph}
-    return Replaced(removed, added, touched, moved)
+    return Replaced(removed, added, touched, moved, inferred_changes)

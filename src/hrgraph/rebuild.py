@@ -11,12 +11,12 @@ alone (:func:`hrgraph.reason.update`), and validates again only what the change 
 would give (``tests/test_rebuild.py`` compares them), published the same way.
 
 A full build is done instead when there is no usable manifest, when the ontology, the
-vocabularies, the shapes, the confidential contributions or the hrgraph version changed, when a
-changed file states axioms (``rdfs:subClassOf`` and the like, or a link edge of a property chain:
-``skos:broader``, which closes ``hrg:topic``; :func:`hrgraph.privacy.replace_graphs` finds
-those), or when the changed files are a large share of the data (then loading everything is
-faster). A change to ``skos:broader`` in a vocabulary file is a full build like any vocabulary
-change.
+vocabularies, the shapes, the SPARQL checks, the confidential contributions or the hrgraph
+version changed, when a changed file states axioms (``rdfs:subClassOf`` and the like, or a
+link edge of a property chain: ``skos:broader``, which closes ``hrg:topic``;
+:func:`hrgraph.privacy.replace_graphs` finds those), or when the changed files are a large
+share of the data (then loading everything is faster). A change to ``skos:broader`` in a
+vocabulary file is a full build like any vocabulary change.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from hrgraph import __version__, contribute, load, privacy, reason
 from hrgraph import store as stores
 from hrgraph.project import Project, SourceFile
-from hrgraph.validate import ValidationReport, ValidationResult, revalidate
+from hrgraph.validate import ValidationReport, ValidationResult, checks_of, revalidate
 
 #: Bumped when the manifest or the store layout changes: an older manifest means a full build.
 #: 2: triples of or about confidential resources are kept in private graphs.
@@ -80,6 +80,11 @@ def _private_files(project: Project) -> dict[str, str]:
     return {p.name: _sha256(p) for p in contribute.private_files(project)}
 
 
+def _checks(project: Project) -> dict[str, str]:
+    """The SHA-256 of each SPARQL check's text: results of an unchanged check are kept."""
+    return {c.name: hashlib.sha256(c.text.encode()).hexdigest() for c in checks_of(project)}
+
+
 def plan(project: Project, sources: list[SourceFile]) -> tuple[Plan | None, str]:
     """Compare the files with the current store's manifest.
 
@@ -96,6 +101,8 @@ def plan(project: Project, sources: list[SourceFile]) -> tuple[Plan | None, str]
         return None, "the store was built by another version of hrgraph"
     if manifest.get("private") != _private_files(project):
         return None, "the confidential contributions changed"
+    if manifest.get("checks") != _checks(project):
+        return None, "the SPARQL checks changed"
     known: dict[str, dict] = manifest.get("files", {})
     result = Plan()
     changed_bytes = total_bytes = 0
@@ -126,7 +133,7 @@ def manifest(project: Project, fingerprints: dict[str, dict], graphs: dict[str, 
              report: ValidationReport) -> dict:
     """The manifest a build leaves in its store (see the module docstring)."""
     return {"format": FORMAT, "hrgraph": __version__, "files": fingerprints,
-            "private": _private_files(project), "graphs": graphs,
+            "private": _private_files(project), "checks": _checks(project), "graphs": graphs,
             "results": [dataclasses.asdict(r) for r in report.results]}
 
 
@@ -194,7 +201,8 @@ def apply(project: Project, store: ox.Store, change: Plan, parsed: list[list[ox.
     removed, added = done.removed, done.added
 
     previous_results = [ValidationResult(**r) for r in previous.get("results", [])]
-    report = revalidate(project, store, previous_results, [*removed, *added])
+    report = revalidate(project, store, previous_results, [*removed, *added], done.inferred,
+                        files=set(changes))
     return Rebuilt(graphs=dict(sorted(graphs.items())), inferred=graphs.get(
         project.inferred_graph, 0), report=report, removed=len(removed), added=len(added),
         changes=[*removed, *added])
