@@ -25,7 +25,7 @@ from hrgraph import store as stores
 from hrgraph.build import build
 from hrgraph.errors import InputError
 from hrgraph.project import Project
-from hrgraph.query import run_saved
+from hrgraph.query import run_query, run_saved
 from test_saved_queries import REITERATES, cp, jp, ol
 
 ID = "https://w3id.org/hrgraph/id/"
@@ -433,3 +433,16 @@ def test_best_is_the_top_k_of_every_related_pair_scored() -> None:
                                 and (r := similar.ranked(a, b)).score >= floor)
             assert similar.best(a, reversed(others), settings) == everything[:top_k]
     assert similar.best(a, others, similar.Settings(top_k=0)) == []
+
+
+def test_more_demands_than_stops_at_the_limit_and_counts_exactly(built_project: Project) -> None:
+    """The rule of comparison turns on exactly ``compare_all_up_to`` public demands."""
+    store = stores.open_store(built_project, read_only=True)
+    terms = similar._Terms(built_project, store)
+    # the demands the public graphs type, as any reader sees them (the private ones hidden)
+    count = int(run_query(built_project, "SELECT (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a "
+                          "<https://w3id.org/hrgraph/ontology#Demand> }", store=store
+                          ).rows[0]["n"].value)
+    assert count > 1
+    assert terms.more_demands_than(store, count - 1)
+    assert not terms.more_demands_than(store, count)

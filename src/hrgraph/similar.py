@@ -169,10 +169,17 @@ class _Terms:
         self.stated = self.public - {ox.NamedNode(project.inferred_graph)}
         self.vocab_base = project.vocab_base
 
-    def demand_count(self, store: ox.Store) -> int:
-        """The demands typed in the public graphs (what ``compare_all_up_to`` counts)."""
-        return len({q.subject for q in store.quads_for_pattern(None, self.type, self.demand)
-                    if q.graph_name in self.public})
+    def more_demands_than(self, store: ox.Store, limit: int) -> bool:
+        """Whether more than ``limit`` demands are typed in the public graphs (what
+        ``compare_all_up_to`` counts); stops counting there (counting all took 0.55 s of a
+        rebuild at 1M)."""
+        seen: set[ox.Term] = set()
+        for quad in store.quads_for_pattern(None, self.type, self.demand):
+            if quad.graph_name in self.public:
+                seen.add(quad.subject)
+                if len(seen) > limit:
+                    return True
+        return False
 
 
 def _objects(store: ox.Store, terms: _Terms, subject: ox.NamedNode,
@@ -440,7 +447,7 @@ def _quads(project: Project, demand: str, entries: list[Ranked]) -> list[ox.Quad
 def compares_by_target(settings: Settings, terms: _Terms, store: ox.Store) -> bool:
     """Whether the store has more public demands than ``compare_all_up_to``: then only related
     demands sharing a target are compared."""
-    return terms.demand_count(store) > settings.compare_all_up_to
+    return terms.more_demands_than(store, settings.compare_all_up_to)
 
 
 def compute(project: Project, store: ox.Store, *, by_target: bool | None = None
