@@ -10,7 +10,8 @@ from hrgraph import check_reach
 from hrgraph import store as stores
 from hrgraph.build import build
 from hrgraph.project import Project
-from hrgraph.validate import _name, checks_of, run_checks
+from hrgraph.query import list_checks
+from hrgraph.validate import _name, run_checks
 
 P = "<https://example.org/p>"
 Q = "<https://example.org/q>"
@@ -62,7 +63,7 @@ def test_reach(sparql: str, steps: int | None) -> None:
 def test_the_shipped_checks_are_all_local(built_project: Project) -> None:
     """Each check of queries/checks/ is judged local (so a rebuild runs it near the change):
     a new check that is not still works, over the whole graph."""
-    reaches = {c.name: check_reach.reach(c.text) for c in checks_of(built_project)}
+    reaches = {c.name: check_reach.reach(c.text) for c in list_checks(built_project)}
     assert reaches and all(reaches.values()), reaches
 
 
@@ -95,7 +96,7 @@ def test_a_local_check_near_some_resources_gives_its_rows_about_them(
                                              "document/concerted-position-2016")}
     nodes.add(ox.NamedNode("https://example.org/outside"))
     names = {_name(n) for n in nodes}
-    for check in checks_of(built_copy):
+    for check in list_checks(built_copy):
         steps = check_reach.reach(check.text)
         whole = [r for r in run_checks(built_copy, store, only={check.name})
                  if r.focus_node in names]

@@ -9,10 +9,12 @@ check's reach of it, and the check can run on the resources near the change alon
 triples they reach (:func:`near_store`), giving the same rows about them as over the whole
 graph (``tests/test_check_reach.py`` compares both).
 
-The judgement is made on the query as parsed, and errs one way: anything not plainly local
-(``GRAPH``, ``SERVICE``, a sub-query, a ``FROM`` clause, a property path other than a choice of
-IRIs, a pattern whose subject is a constant or not reached from the focus, an ``ASK``) makes
-the check run over the whole graph, as before.
+The judgement is made on the query as rdflib parses it (as :mod:`hrgraph.guard` reads it;
+pyoxigraph runs it: a misreading would leave a stale result, never reach data a query may not),
+and errs one way: anything not plainly local (``GRAPH``, ``SERVICE``, a sub-query, a ``FROM``
+clause, ``LIMIT``, a ``GROUP BY`` other than the focus, a property path other than a choice of
+IRIs, a pattern whose subject is a constant or not reached from the focus, an ``ASK``) makes the
+check run over the whole graph, as before.
 """
 
 from __future__ import annotations

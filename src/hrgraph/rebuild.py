@@ -31,7 +31,8 @@ import pyoxigraph as ox
 from hrgraph import __version__, contribute, load, privacy, reason
 from hrgraph import store as stores
 from hrgraph.project import Project, SourceFile
-from hrgraph.validate import ValidationReport, ValidationResult, checks_of, revalidate
+from hrgraph.query import list_checks
+from hrgraph.validate import ValidationReport, ValidationResult, revalidate
 
 #: Bumped when the manifest or the store layout changes: an older manifest means a full build.
 #: 2: triples of or about confidential resources are kept in private graphs.
@@ -82,7 +83,7 @@ def _private_files(project: Project) -> dict[str, str]:
 
 def _checks(project: Project) -> dict[str, str]:
     """The SHA-256 of each SPARQL check's text: results of an unchanged check are kept."""
-    return {c.name: hashlib.sha256(c.text.encode()).hexdigest() for c in checks_of(project)}
+    return {c.name: hashlib.sha256(c.text.encode()).hexdigest() for c in list_checks(project)}
 
 
 def plan(project: Project, sources: list[SourceFile]) -> tuple[Plan | None, str]:

@@ -23,7 +23,6 @@ The seam if it grows: the text, JSON and Turtle renderings of a report.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -249,14 +248,15 @@ def _graph_kind(project: Project, graph: str) -> str | None:
 
 
 _SHAPES_KEPT = 8
-_shapes_graphs: dict[bytes, rdflib.Graph] = {}
+_shapes_graphs: dict[frozenset[ox.Quad], rdflib.Graph] = {}
 _shapes_lock = threading.Lock()
 
 
 def _shapes_graph(quads: Sequence[ox.Quad]) -> rdflib.Graph:
     """The shapes as an rdflib graph (what pyshacl reads), remembered by content: copying a
-    thousand quads into rdflib takes longer than validating a small file with them."""
-    key = hashlib.sha256("\n".join(sorted(str(q) for q in quads)).encode()).digest()
+    thousand quads into rdflib takes longer than validating a small file with them. (Keyed by
+    the set of quads: hashing it takes 0.17 ms for 1,808 quads, their sorted text 1.4 ms.)"""
+    key = frozenset(quads)
     with _shapes_lock:
         if key in _shapes_graphs:
             return _shapes_graphs[key]
@@ -620,11 +620,6 @@ def _locate_blank(node: rdflib.term.Node, index: dict[str, Location],
 # --------------------------------------------------------------------------- checks
 
 
-def checks_of(project: Project) -> list[query.SavedQuery]:
-    """The project's SPARQL checks (``queries/checks/*.rq``)."""
-    return [q for q in query.list_queries(project) if q.name.startswith("checks/")]
-
-
 def run_checks(project: Project, store: ox.Store | str | os.PathLike, *,
                focus: set[str] | None = None,
                timeout: float | None = query.DEFAULT_TIMEOUT,
@@ -645,7 +640,7 @@ def run_checks(project: Project, store: ox.Store | str | os.PathLike, *,
         InputError: a check is malformed or refused by the guard.
         QueryTimeout, StoreError: see :func:`hrgraph.query.run_query`.
     """
-    checks = [q for q in checks_of(project) if only is None or q.name in only]
+    checks = [q for q in query.list_checks(project) if only is None or q.name in only]
     if not checks:
         return []
     if not isinstance(store, ox.Store):
@@ -977,7 +972,7 @@ def revalidate(project: Project, store: ox.Store, previous: Sequence[ValidationR
     names = {_name(n) for n in affected}
     fresh = _validate_part(project, store, seeds, names)
     kept = [r for r in previous if r.focus_node not in names and not _is_check(r)]
-    checks = checks_of(project)
+    checks = query.list_checks(project)
     local = {} if inferred is None else {
         c.name: steps for c in checks if (steps := check_reach.reach(c.text)) is not None}
     near, near_names = _near_checks(project, store, local, [*changed, *(inferred or ())])
